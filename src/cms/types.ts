@@ -1,0 +1,41 @@
+import type * as pkijs from 'pkijs';
+import type { Reason, ReasonCode, SignatureStatus } from '../verdict';
+
+/** Result for one SignerInfo of a SignedData. */
+export interface CmsSignerResult {
+  signature: Exclude<SignatureStatus, 'absent'>;
+  /** The certificate that matched the SignerInfo's sid, if any was found. */
+  signerCertificate?: pkijs.Certificate;
+  digestAlgorithm?: string; // "SHA-256", "SHA-1", …
+  signatureAlgorithm?: string; // "RSASSA-PKCS1-v1_5", "RSA-PSS", "ECDSA", "Ed25519"
+  signingTime?: Date;
+  reasons: Reason[];
+}
+
+export type CmsVerifyResult =
+  | {
+      ok: true;
+      signers: CmsSignerResult[];
+      /** Certificates carried in the SignedData (for path building). */
+      certificates: pkijs.Certificate[];
+      /** CRLs carried in the SignedData. */
+      crls: pkijs.CertificateRevocationList[];
+      /** eContentType OID and, for opaque signed data, the encapsulated content. */
+      eContentType: string;
+      eContent?: Uint8Array;
+      /** Reasons about the SignedData as a whole (e.g. econtent-confusion, no-signer-info). */
+      reasons: Reason[];
+    }
+  | { ok: false; error: { code: ReasonCode; message: string } };
+
+export interface CmsVerifyOptions {
+  /** multipart/signed: the exact bytes of the first part. Absent for opaque signed-data. */
+  detachedContent?: Uint8Array;
+  /**
+   * A second candidate for the detached content, made lazily only when the first does not match:
+   * the CRLF-canonical form of LF-only input (RFC 8551 §3.1.1; clients hand over either).
+   */
+  canonicalContent?: () => Uint8Array;
+  /** Accept SHA-1 digests without flagging them as never-trusted (policy). Default false. */
+  allowSha1?: boolean;
+}

@@ -1,0 +1,9 @@
+/**
+ * The one public entry point of the core. Hosts, the CLI and tests import from here only.
+ * The core uses no host API (no DOM, no Office, no messenger/browser): see test/core-purity.test.ts.
+ */
+export * from './verdict';
+export { defaultCrypto } from './crypto';
+export type { CryptoEngine } from './crypto';
+export { verifyMessage } from './verify-message';
+export type { VerifyOptions } from './verify-message';

@@ -1,0 +1,38 @@
+import type * as pkijs from 'pkijs';
+import type { Reason, SignerReport, TrustStatus } from '../verdict';
+
+export type RevocationMode = 'off' | 'soft' | 'hard';
+
+/**
+ * Network access for trust (issue 6): AIA caIssuers, OCSP, CRL distribution points.
+ * Undefined means no network at all, which is the default for privacy.
+ */
+export interface TrustFetcher {
+  /** GET a URL (http/https), bounded size and time; rejects on failure. */
+  get(url: string): Promise<Uint8Array>;
+  /** POST (OCSP). */
+  post(url: string, body: Uint8Array, contentType: string): Promise<Uint8Array>;
+}
+
+export interface ChainOptions {
+  anchors: pkijs.Certificate[];
+  intermediates: pkijs.Certificate[];
+  crls: pkijs.CertificateRevocationList[];
+  /** Time validity is checked at. */
+  at: Date;
+  /** Require id-kp-emailProtection when the leaf has an EKU extension (RFC 8550 §4.4.4). Default true. */
+  requireEmailProtection?: boolean;
+  /** Accept SHA-1 signed certificates. Default false. */
+  allowSha1?: boolean;
+  /** 'soft' (default): check CRLs at hand (and online when a fetcher is given), unknown is a warning. */
+  revocation?: RevocationMode;
+  fetcher?: TrustFetcher;
+}
+
+export interface ChainResult {
+  trust: TrustStatus;
+  /** Leaf first; ends at the anchor when one was reached. */
+  chain: pkijs.Certificate[];
+  reasons: Reason[];
+  revocation: NonNullable<SignerReport['revocation']>;
+}

@@ -1,0 +1,209 @@
+/**
+ * The verdict: what the core tells a host (and the CLI prints as JSON) about one message.
+ *
+ * The one-word fields (`verdict`, `signature`, `trust`, `sender`, `coverage`) are a contract used by
+ * outside checks and the CLI's `--json` output: do not rename their values. Everything a user needs to
+ * understand *why* is in `reasons` (plain language, one sentence each, with a stable `code`).
+ *
+ * Bad messages never throw: they produce a Verdict. Only programmer errors throw.
+ */
+
+/** The answer a user sees first. `trusted` only when every check below passed. */
+export type VerdictWord = 'trusted' | 'untrusted' | 'invalid' | 'unsigned' | 'error';
+
+export type SignatureStatus = 'valid' | 'invalid' | 'unknown-signer' | 'unsupported' | 'absent';
+
+export type TrustStatus =
+  | 'trusted'
+  | 'untrusted'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'revoked'
+  | 'wrong-usage'
+  | 'incomplete-chain'
+  | 'unknown';
+
+export type SenderStatus = 'match' | 'mismatch' | 'unknown';
+export type CoverageStatus = 'full' | 'partial' | 'none';
+
+/**
+ * Stable reason codes. Every code has a plain-language message at the place it is raised.
+ * Add codes here (never reuse one for another meaning): hosts and the audit log key on them.
+ */
+export type ReasonCode =
+  // message structure
+  | 'not-signed'
+  | 'malformed-mime'
+  | 'limit-exceeded'
+  | 'malformed-cms'
+  | 'truncated'
+  | 'encrypted'
+  | 'decrypt-failed'
+  | 'no-key'
+  // signature
+  | 'signature-valid'
+  | 'signature-invalid'
+  | 'content-digest-mismatch'
+  | 'econtent-confusion'
+  | 'no-signer-info'
+  | 'multiple-signer-infos'
+  | 'signer-cert-missing'
+  | 'unsupported-algorithm'
+  | 'weak-digest'
+  | 'weak-key'
+  | 'signing-time-outside-validity'
+  | 'content-type-mismatch'
+  // trust
+  | 'chain-trusted'
+  | 'untrusted-root'
+  | 'self-signed'
+  | 'missing-intermediate'
+  | 'cert-expired'
+  | 'cert-not-yet-valid'
+  | 'cert-revoked'
+  | 'revocation-unknown'
+  | 'revocation-not-checked'
+  | 'bad-cert-signature'
+  | 'invalid-ca'
+  | 'path-length-exceeded'
+  | 'name-constraints-violated'
+  | 'policy-violation'
+  | 'unknown-critical-extension'
+  | 'wrong-key-usage'
+  | 'wrong-extended-key-usage'
+  | 'aia-fetched'
+  // sender binding
+  | 'sender-match'
+  | 'sender-mismatch'
+  | 'no-email-in-cert'
+  | 'multiple-from'
+  | 'no-from'
+  | 'display-name-deceptive'
+  | 'sender-header-mismatch'
+  | 'reply-to-differs'
+  // coverage
+  | 'coverage-full'
+  | 'partially-signed'
+  | 'nested-signature'
+  // anything else
+  | 'internal-error';
+
+export type Severity = 'ok' | 'info' | 'warning' | 'error';
+
+export interface Reason {
+  code: ReasonCode;
+  severity: Severity;
+  /** One plain-language sentence, e.g. "The signer's certificate expired on 2024-06-15." */
+  message: string;
+}
+
+/** The subset of a Reason that the CLI contract calls a warning (`{code, message}`). */
+export interface Warning {
+  code: ReasonCode;
+  message: string;
+}
+
+/** What a UI shows of a certificate. All strings, so it survives JSON and structured clone. */
+export interface CertificateDetails {
+  subject: string;
+  /** Common name, or the first e-mail when there is no CN; for the headline. */
+  commonName: string;
+  issuer: string;
+  /** rfc822Name entries from subjectAltName, then emailAddress attributes of the subject; lower-cased. */
+  emails: string[];
+  notBefore: string; // ISO 8601
+  notAfter: string; // ISO 8601
+  serialNumber: string; // hex, upper-case, no separators
+  sha256: string; // hex with colons, upper-case: "AB:CD:…"
+  publicKeyAlgorithm: string; // e.g. "RSA 2048", "ECDSA P-256", "Ed25519"
+  signatureAlgorithm: string; // of the certificate itself, e.g. "sha256WithRSAEncryption"
+  isCA: boolean;
+  selfSigned: boolean;
+}
+
+/** One signer of one signed layer. */
+export interface SignerReport {
+  signature: SignatureStatus;
+  trust: TrustStatus;
+  certificate?: CertificateDetails;
+  /** Leaf first, anchor last (when found). */
+  chain: CertificateDetails[];
+  digestAlgorithm?: string; // e.g. "SHA-256"
+  signatureAlgorithm?: string; // e.g. "RSASSA-PKCS1-v1_5", "RSA-PSS", "ECDSA", "Ed25519"
+  signingTime?: string; // ISO 8601, from the signed attributes
+  /** What revocation checking did: 'crl' | 'ocsp' | 'not-checked' and why. */
+  revocation?: { status: 'good' | 'revoked' | 'unknown' | 'not-checked'; source?: 'crl' | 'ocsp'; detail?: string };
+  reasons: Reason[];
+}
+
+/** Where in the MIME tree a signed layer was found, and what lies outside it. */
+export interface LayerReport {
+  kind: 'multipart-signed' | 'opaque-signed' | 'enveloped' | 'auth-enveloped';
+  /** Path of MIME part numbers from the root, e.g. "1.2"; "" for the root. */
+  partPath: string;
+  signers: SignerReport[];
+}
+
+interface VerdictBase {
+  verdict: VerdictWord;
+  signature: SignatureStatus;
+  trust: TrustStatus;
+  sender: SenderStatus;
+  coverage: CoverageStatus;
+  /** Every reason, most important first. */
+  reasons: Reason[];
+  /** Reasons with severity 'warning' or 'error', as the CLI contract's `warnings`. */
+  warnings: Warning[];
+  /** Signers of the outermost relevant signed layer (the CLI contract's `signers`). */
+  signers: SignerReport[];
+  layers: LayerReport[];
+  /** The From addresses of the message (lower-cased addr-specs), and Sender when present. */
+  from: string[];
+  senderHeader?: string;
+  subject?: string;
+  messageId?: string;
+  /** Plain descriptions of what is outside the signature when coverage is 'partial'. */
+  outsideSignature: string[];
+  encrypted: boolean;
+  decrypted: boolean;
+  /** The time validity was checked at (ISO 8601). */
+  checkedAt: string;
+  /** One short sentence for a status line, e.g. "Signed by alice@example.com and trusted". */
+  summary: string;
+}
+
+export interface SignedVerdict extends VerdictBase {
+  verdict: 'trusted' | 'untrusted' | 'invalid';
+}
+
+export interface UnsignedVerdict extends VerdictBase {
+  verdict: 'unsigned';
+  signature: 'absent';
+}
+
+export interface ErrorVerdict extends VerdictBase {
+  verdict: 'error';
+  /** What went wrong, in one line naming the problem. */
+  error: { code: ReasonCode; message: string };
+}
+
+export type Verdict = SignedVerdict | UnsignedVerdict | ErrorVerdict;
+
+/** Human phrases per verdict word, shared by every host (status line, Thunderbird action title). */
+export const VERDICT_PHRASE: Record<VerdictWord, string> = {
+  trusted: 'Signed and trusted',
+  untrusted: 'Signed, but not trusted',
+  invalid: 'Signature invalid',
+  unsigned: 'Not signed',
+  error: 'Could not check this message',
+};
+
+export function reason(code: ReasonCode, severity: Severity, message: string): Reason {
+  return { code, severity, message };
+}
+
+export function warningsOf(reasons: Reason[]): Warning[] {
+  return reasons
+    .filter((r) => r.severity === 'warning' || r.severity === 'error')
+    .map((r) => ({ code: r.code, message: r.message }));
+}
