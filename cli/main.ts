@@ -1,33 +1,34 @@
 /**
- * smime-addin: the Node CLI over the same core the hosts use.
+ * smime-addin: the Node CLI over the same core the hosts use. Each subcommand lives in cli/commands/.
  * Exit status: 0 when every file is trusted (verify) or the operation succeeded, 1 otherwise, 2 for usage errors.
+ * Errors are one line on stderr naming the problem; --debug adds the stack.
  */
-import { readFileSync } from 'node:fs';
-import { verifyMessage } from '../src/index';
+import type { Command } from './commands/types';
+import { CliError, UsageError } from './commands/types';
+import { verify } from './commands/verify';
 
-const USAGE = `usage: smime-addin verify FILE... [--anchor CERT]... [--cert CERT]... [--crl CRL]... [--at ISO-TIME] [--json]
-       smime-addin sign|encrypt|decrypt … (see README)`;
+// Register subcommands here, one line each.
+const COMMANDS: Command[] = [verify];
 
 async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
-  if (cmd === 'verify') {
-    const files = rest.filter((a) => !a.startsWith('--'));
-    let allTrusted = files.length > 0;
-    for (const f of files) {
-      const v = await verifyMessage(new Uint8Array(readFileSync(f)));
-      if (v.verdict !== 'trusted') allTrusted = false;
-      console.log(JSON.stringify(v));
-    }
-    return allTrusted ? 0 : 1;
+  const [name, ...rest] = argv;
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    console.error(`usage:\n${COMMANDS.map((c) => `  ${c.usage}`).join('\n')}`);
+    return 2;
   }
-  console.error(USAGE);
-  return 2;
+  try {
+    return await cmd.run(rest.filter((a) => a !== '--debug'));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`smime-addin ${cmd.name}: ${e.message}\nusage: ${cmd.usage}`);
+      return 2;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    console.error(`smime-addin ${cmd.name}: ${msg.split('\n')[0]}`);
+    if (argv.includes('--debug') && e instanceof Error && !(e instanceof CliError)) console.error(e.stack);
+    return 1;
+  }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(`smime-addin: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
-  },
-);
+main(process.argv.slice(2)).then((code) => process.exit(code));
