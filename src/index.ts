@@ -6,4 +6,4 @@ export * from './verdict';
 export { defaultCrypto } from './crypto';
 export type { CryptoEngine } from './crypto';
 export { verifyMessage } from './verify-message';
-export type { VerifyOptions } from './verify-message';
+export type { VerifyOptions, Decryptor } from './verify-message';

@@ -6,10 +6,21 @@
 import type * as pkijs from 'pkijs';
 import type { CryptoEngine } from './crypto';
 import type { RevocationMode, TrustFetcher } from './trust/types';
-import type { Verdict } from './verdict';
+import type { ReasonCode, Verdict } from './verdict';
 import { VERDICT_PHRASE, reason } from './verdict';
 
+/**
+ * Decrypts the DER of an EnvelopedData / AuthEnvelopedData with the user's key (made by the keys module).
+ * verifyMessage calls it for application/pkcs7-mime enveloped layers and verifies what is inside; without it an
+ * encrypted message gets a verdict that says it is encrypted and no key was available.
+ */
+export type Decryptor = (
+  cms: Uint8Array,
+) => Promise<{ ok: true; content: Uint8Array } | { ok: false; error: { code: ReasonCode; message: string } }>;
+
 export interface VerifyOptions {
+  /** How to open encrypted layers; absent = report them as encrypted, unreadable. */
+  decrypt?: Decryptor;
   /** Trust anchors (roots). Parse PEM/DER/PKCS#7 with certs/load.ts. */
   anchors?: pkijs.Certificate[];
   /** Extra intermediates (caller-supplied, or remembered from earlier messages). */
