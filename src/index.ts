@@ -7,3 +7,8 @@ export { defaultCrypto } from './crypto';
 export type { CryptoEngine } from './crypto';
 export { verifyMessage } from './verify-message';
 export type { VerifyOptions, Decryptor } from './verify-message';
+export * from './policy/index';
+export { bundledAnchors, bundledRootList, bundledRootsMeta } from './trust/roots/bundled';
+export type { BundledRoot, BundledRootsMeta } from './trust/roots/types';
+export { createFetcher, FetchError } from './trust/fetcher';
+export type { FetcherOptions, FetchErrorKind } from './trust/fetcher';

@@ -1,0 +1,9 @@
+/** Policy: one schema, validated, merged by precedence (admin > user > defaults), turned into options. */
+export * from './schema';
+export { validatePolicy, parsePolicyJson } from './validate';
+export type { PolicyValidation } from './validate';
+export { resolvePolicy } from './merge';
+export type { FieldSource, PolicyLayers, ResolvedPolicy } from './merge';
+export { policyToVerifyOptions, applyPolicyToVerdict, policyReasonsForSigner, keyBits } from './verify-options';
+export type { PolicyDeps } from './verify-options';
+export { parsePemCertificates } from './pem';

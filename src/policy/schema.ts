@@ -1,0 +1,173 @@
+/**
+ * The one policy schema, used by the CLI (`--policy FILE`), the Thunderbird add-on (managed storage from
+ * policies.json) and the Outlook add-in (`policy.json` beside taskpane.html), and for user settings.
+ *
+ * FIELDS is the single description of every field: validation (validate.ts), defaults, the merge
+ * (merge.ts) and the JSON Schema for admins (jsonSchema()) are all derived from it, so they cannot drift.
+ */
+
+export type PolicySource = 'admin' | 'user' | 'default';
+
+export const DIGESTS = ['SHA-256', 'SHA-384', 'SHA-512'] as const;
+export const SIGNATURE_ALGORITHMS = ['RSASSA-PKCS1-v1_5', 'RSA-PSS', 'ECDSA', 'Ed25519'] as const;
+export const REVOCATION_MODES = ['off', 'soft', 'hard'] as const;
+export const SENDER_MATCH = ['require', 'warn'] as const;
+
+export type Digest = (typeof DIGESTS)[number];
+export type SignatureAlgorithm = (typeof SIGNATURE_ALGORITHMS)[number];
+
+/** A complete, validated policy (every field set). */
+export interface Policy {
+  algorithms: {
+    /** Digests accepted for trusted signatures. SHA-1 is governed by `allowSha1` alone. */
+    digests: Digest[];
+    signatures: SignatureAlgorithm[];
+    /** Minimum RSA modulus size in bits for signer certificates. */
+    minRsaBits: number;
+    /** Minimum elliptic-curve size in bits (256 = P-256; Ed25519 counts as 256). */
+    minEcBits: number;
+  };
+  /** Accept SHA-1 signatures as trustworthy (Thunderbird does not). */
+  allowSha1: boolean;
+  /** Trust the bundled Mozilla e-mail roots. */
+  bundledRoots: boolean;
+  /** PEM certificates trusted as roots (name fixed: outside checks provision anchors this way). */
+  anchors: string[];
+  /** PEM certificates usable as intermediates (they confer no trust by themselves). */
+  intermediates: string[];
+  /** Whether anchors from user settings count; an admin sets false to allow only admin anchors. */
+  userAnchors: boolean;
+  revocation: (typeof REVOCATION_MODES)[number];
+  /** Network use for AIA, OCSP and CRL distribution points. Off by default for privacy. */
+  online: boolean;
+  /** 'require': a From address not in the certificate means "not trusted"; 'warn': shown, verdict unchanged. */
+  senderMatch: (typeof SENDER_MATCH)[number];
+  /** Outlook only: an HTTPS proxy for CA endpoints that CORS blocks; "{url}" is replaced by the target URL. */
+  proxyUrl: string | null;
+  audit: {
+    enabled: boolean;
+    /** The bounded local log keeps this many events, dropping the oldest. */
+    maxEvents: number;
+    /** HTTPS endpoint events are forwarded to in batches; null = no forwarding. */
+    endpoint: string | null;
+    batchSize: number;
+    /** The forwarding queue's bound (events waiting while the endpoint is down). */
+    maxQueue: number;
+    /** CLI only: the audit log file (JSON Lines). */
+    file: string | null;
+  };
+}
+
+/** What a source (admin policy file, user settings) may set: any subset. */
+export type PartialPolicy = Partial<Omit<Policy, 'algorithms' | 'audit'>> & {
+  algorithms?: Partial<Policy['algorithms']>;
+  audit?: Partial<Policy['audit']>;
+};
+
+type Spec =
+  | { kind: 'bool'; default: boolean; doc: string }
+  | { kind: 'enum'; values: readonly string[]; default: string; doc: string }
+  | { kind: 'int'; min: number; max: number; default: number; doc: string }
+  | { kind: 'enumList'; values: readonly string[]; default: readonly string[]; doc: string }
+  | { kind: 'pemList'; maxItems: number; default: readonly string[]; doc: string; union: true }
+  | { kind: 'url'; default: null; doc: string; placeholder?: boolean }
+  | { kind: 'path'; default: null; doc: string };
+
+/** Every leaf field by its dotted path. Groups are the first path segment of dotted entries. */
+export const FIELDS: Record<string, Spec> = {
+  'algorithms.digests': { kind: 'enumList', values: DIGESTS, default: DIGESTS, doc: 'Digests accepted for trusted signatures (SHA-1: see allowSha1).' },
+  'algorithms.signatures': { kind: 'enumList', values: SIGNATURE_ALGORITHMS, default: SIGNATURE_ALGORITHMS, doc: 'Signature algorithms accepted.' },
+  'algorithms.minRsaBits': { kind: 'int', min: 1024, max: 16384, default: 2048, doc: 'Minimum RSA key size in bits.' },
+  'algorithms.minEcBits': { kind: 'int', min: 256, max: 521, default: 256, doc: 'Minimum elliptic-curve key size in bits.' },
+  allowSha1: { kind: 'bool', default: false, doc: 'Accept SHA-1 signatures as trustworthy.' },
+  bundledRoots: { kind: 'bool', default: true, doc: 'Trust the bundled Mozilla e-mail roots.' },
+  anchors: { kind: 'pemList', maxItems: 500, default: [], union: true, doc: 'PEM certificates trusted as roots.' },
+  intermediates: { kind: 'pemList', maxItems: 2000, default: [], union: true, doc: 'PEM intermediate certificates.' },
+  userAnchors: { kind: 'bool', default: true, doc: 'Whether anchors from user settings count (admin only).' },
+  revocation: { kind: 'enum', values: REVOCATION_MODES, default: 'soft', doc: 'Revocation checking: off, soft (unknown is a warning), hard (unknown is not trusted).' },
+  online: { kind: 'bool', default: false, doc: 'Fetch AIA issuers, OCSP and CRLs over the network.' },
+  senderMatch: { kind: 'enum', values: SENDER_MATCH, default: 'require', doc: 'require: a From not in the certificate is not trusted; warn: shown only.' },
+  proxyUrl: { kind: 'url', default: null, placeholder: true, doc: 'Outlook: HTTPS proxy for CA endpoints ("{url}" = target).' },
+  'audit.enabled': { kind: 'bool', default: true, doc: 'Keep a local audit log.' },
+  'audit.maxEvents': { kind: 'int', min: 10, max: 1_000_000, default: 10_000, doc: 'Local log bound (oldest dropped).' },
+  'audit.endpoint': { kind: 'url', default: null, doc: 'HTTPS endpoint to forward audit events to.' },
+  'audit.batchSize': { kind: 'int', min: 1, max: 1000, default: 50, doc: 'Events per forwarded batch.' },
+  'audit.maxQueue': { kind: 'int', min: 10, max: 1_000_000, default: 10_000, doc: 'Forwarding queue bound.' },
+  'audit.file': { kind: 'path', default: null, doc: 'CLI: audit log file (JSON Lines).' },
+};
+
+export type FieldSpec = Spec;
+
+/** Admin-only fields: a user setting for them is ignored (and reported by the merge). */
+export const ADMIN_ONLY: ReadonlySet<string> = new Set(['userAnchors']);
+
+export function getPath(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const k of path.split('.')) {
+    if (cur === null || typeof cur !== 'object' || !Object.prototype.hasOwnProperty.call(cur, k)) return undefined;
+    cur = (cur as Record<string, unknown>)[k];
+  }
+  return cur;
+}
+
+export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let cur = obj;
+  for (const k of keys.slice(0, -1)) {
+    if (typeof cur[k] !== 'object' || cur[k] === null) cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  }
+  cur[keys[keys.length - 1]] = value;
+}
+
+/** The defaults, as a complete Policy (a fresh object each call). */
+export function defaultPolicy(): Policy {
+  const out: Record<string, unknown> = {};
+  for (const [path, spec] of Object.entries(FIELDS)) {
+    setPath(out, path, Array.isArray(spec.default) ? [...spec.default] : spec.default);
+  }
+  return out as unknown as Policy;
+}
+
+/** A JSON Schema (draft 2020-12) of the policy file, for admins' tooling. Derived from FIELDS. */
+export function jsonSchema(): Record<string, unknown> {
+  const root: Record<string, unknown> = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'smime-addin policy',
+    type: 'object',
+    additionalProperties: false,
+    properties: {} as Record<string, unknown>,
+  };
+  for (const [path, spec] of Object.entries(FIELDS)) {
+    const keys = path.split('.');
+    let props = root.properties as Record<string, unknown>;
+    for (const k of keys.slice(0, -1)) {
+      const group = (props[k] ??= { type: 'object', additionalProperties: false, properties: {} }) as {
+        properties: Record<string, unknown>;
+      };
+      props = group.properties;
+    }
+    props[keys[keys.length - 1]] = specSchema(spec);
+  }
+  return root;
+}
+
+function specSchema(spec: Spec): Record<string, unknown> {
+  const base = { description: spec.doc, default: spec.default };
+  switch (spec.kind) {
+    case 'bool':
+      return { ...base, type: 'boolean' };
+    case 'enum':
+      return { ...base, enum: spec.values };
+    case 'int':
+      return { ...base, type: 'integer', minimum: spec.min, maximum: spec.max };
+    case 'enumList':
+      return { ...base, type: 'array', items: { enum: spec.values }, uniqueItems: true };
+    case 'pemList':
+      return { ...base, type: 'array', maxItems: spec.maxItems, items: { type: 'string', pattern: '-----BEGIN CERTIFICATE-----' } };
+    case 'url':
+      return { ...base, type: ['string', 'null'], pattern: '^https://' };
+    case 'path':
+      return { ...base, type: ['string', 'null'] };
+  }
+}

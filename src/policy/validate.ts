@@ -1,0 +1,113 @@
+/**
+ * Validates one policy source (an admin policy file, user settings) against FIELDS. Every problem is one line
+ * "path: problem", e.g. "policy.revocation: must be one of off, soft, hard". Unknown fields are errors, so a
+ * typo in an admin's file does not silently leave a default in force. Never throws on bad input.
+ */
+import { FIELDS, getPath, setPath, type FieldSpec, type PartialPolicy } from './schema';
+import { parsePemCertificates } from './pem';
+
+export type PolicyValidation = { ok: true; policy: PartialPolicy } | { ok: false; errors: string[] };
+
+const MAX_ERRORS = 50;
+/** Top-level keys tolerated and ignored: editors' schema hints. */
+const IGNORED = new Set(['$schema', '$comment']);
+
+const GROUPS = new Set(Object.keys(FIELDS).filter((p) => p.includes('.')).map((p) => p.split('.')[0]));
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function validatePolicy(input: unknown, label = 'policy'): PolicyValidation {
+  const errors: string[] = [];
+  const add = (path: string, problem: string) => {
+    if (errors.length < MAX_ERRORS) errors.push(`${path ? `${label}.${path}` : label}: ${problem}`);
+  };
+  if (!isPlainObject(input)) {
+    add('', 'must be a JSON object');
+    return { ok: false, errors };
+  }
+  for (const key of Object.keys(input)) {
+    if (IGNORED.has(key)) continue;
+    if (GROUPS.has(key)) {
+      const group = input[key];
+      if (!isPlainObject(group)) {
+        add(key, 'must be an object');
+        continue;
+      }
+      for (const sub of Object.keys(group)) if (!FIELDS[`${key}.${sub}`]) add(`${key}.${sub}`, 'unknown field');
+    } else if (!FIELDS[key]) {
+      add(key, 'unknown field');
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [path, spec] of Object.entries(FIELDS)) {
+    const v = getPath(input, path);
+    if (v === undefined) continue;
+    const problem = checkValue(spec, v);
+    if (problem) {
+      // Element problems come as "[i] problem" and belong on the element's path: "policy.anchors[2]: …".
+      const m = /^(\[\d+\]) (.*)$/.exec(problem);
+      if (m) add(`${path}${m[1]}`, m[2]);
+      else add(path, problem);
+    }
+    else setPath(out, path, Array.isArray(v) ? [...v] : v);
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, policy: out as PartialPolicy };
+}
+
+/** Parses JSON text and validates it; a syntax error is reported like any other problem. */
+export function parsePolicyJson(text: string, label = 'policy'): PolicyValidation {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, errors: [`${label}: not valid JSON (${e instanceof Error ? e.message : String(e)})`] };
+  }
+  return validatePolicy(data, label);
+}
+
+function checkValue(spec: FieldSpec, v: unknown): string | undefined {
+  switch (spec.kind) {
+    case 'bool':
+      return typeof v === 'boolean' ? undefined : 'must be true or false';
+    case 'enum':
+      return typeof v === 'string' && spec.values.includes(v) ? undefined : `must be one of ${spec.values.join(', ')}`;
+    case 'int':
+      if (typeof v !== 'number' || !Number.isInteger(v)) return 'must be an integer';
+      return v < spec.min || v > spec.max ? `must be between ${spec.min} and ${spec.max}` : undefined;
+    case 'enumList': {
+      if (!Array.isArray(v)) return `must be an array of ${spec.values.join(', ')}`;
+      const bad = v.find((x) => typeof x !== 'string' || !spec.values.includes(x));
+      if (bad !== undefined) return `${JSON.stringify(bad)} is not one of ${spec.values.join(', ')}`;
+      return new Set(v).size === v.length ? undefined : 'has duplicate entries';
+    }
+    case 'pemList': {
+      if (!Array.isArray(v)) return 'must be an array of PEM certificate strings';
+      if (v.length > spec.maxItems) return `has more than ${spec.maxItems} entries`;
+      for (const [i, x] of v.entries()) {
+        if (typeof x !== 'string') return `[${i}] must be a string`;
+        const r = parsePemCertificates(x);
+        if (!r.ok) return `[${i}] ${r.problem}`;
+      }
+      return undefined;
+    }
+    case 'url': {
+      if (v === null) return undefined;
+      if (typeof v !== 'string') return 'must be an https:// URL or null';
+      const candidate = spec.placeholder ? v.replace('{url}', 'x') : v;
+      let u: URL;
+      try {
+        u = new URL(candidate);
+      } catch {
+        return 'must be an https:// URL or null';
+      }
+      if (u.protocol !== 'https:') return 'must be an https:// URL (plain http is not allowed)';
+      if (u.username || u.password) return 'must not contain credentials';
+      return undefined;
+    }
+    case 'path':
+      if (v === null) return undefined;
+      return typeof v === 'string' && v.length > 0 && v.length <= 4096 ? undefined : 'must be a file path or null';
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * From a resolved Policy to what verifyMessage takes (VerifyOptions), and the policy checks that act on a
+ * finished Verdict (algorithms, key sizes, sender-match strictness). Both hosts and the CLI use these two, so
+ * the same policy means the same decision everywhere.
+ */
+import type * as pkijs from 'pkijs';
+import { bundledAnchors } from '../trust/roots/bundled';
+import { createFetcher } from '../trust/fetcher';
+import type { TrustFetcher } from '../trust/types';
+import type { VerifyOptions } from '../verify-message';
+import { VERDICT_PHRASE, reason, warningsOf, type Reason, type SignerReport, type Verdict } from '../verdict';
+import { parsePemCertificates } from './pem';
+import type { Policy } from './schema';
+
+export interface PolicyDeps {
+  /** The network to use when policy turns online checking on; default: createFetcher over globalThis.fetch. */
+  fetcher?: TrustFetcher;
+}
+
+function pemList(list: string[]): pkijs.Certificate[] {
+  // Entries were validated when the policy was loaded; one that does not parse now is skipped, not fatal.
+  return list.flatMap((pem) => {
+    const r = parsePemCertificates(pem);
+    return r.ok ? r.certs : [];
+  });
+}
+
+/** The VerifyOptions fields a policy decides: anchors (bundled unless off, plus policy anchors), etc. */
+export function policyToVerifyOptions(policy: Policy, deps: PolicyDeps = {}): VerifyOptions {
+  return {
+    anchors: [...(policy.bundledRoots ? bundledAnchors() : []), ...pemList(policy.anchors)],
+    intermediates: pemList(policy.intermediates),
+    allowSha1: policy.allowSha1,
+    revocation: policy.revocation,
+    fetcher: policy.online ? (deps.fetcher ?? createFetcher({ proxyUrl: policy.proxyUrl })) : undefined,
+  };
+}
+
+/** Key size in bits from CertificateDetails.publicKeyAlgorithm ("RSA 2048", "ECDSA P-256", "Ed25519"). */
+export function keyBits(publicKeyAlgorithm: string): { family: 'rsa' | 'ec'; bits: number } | undefined {
+  const rsa = /^RSA(?:-PSS)? (\d+)$/.exec(publicKeyAlgorithm);
+  if (rsa) return { family: 'rsa', bits: Number(rsa[1]) };
+  const ec = /P-(\d+)$/.exec(publicKeyAlgorithm);
+  if (ec) return { family: 'ec', bits: Number(ec[1]) };
+  if (/^Ed25519$/i.test(publicKeyAlgorithm)) return { family: 'ec', bits: 256 };
+  if (/^Ed448$/i.test(publicKeyAlgorithm)) return { family: 'ec', bits: 448 };
+  return undefined;
+}
+
+/** The policy reasons for one signer: empty when the policy has nothing against it. */
+export function policyReasonsForSigner(s: SignerReport, policy: Policy): Reason[] {
+  const out: Reason[] = [];
+  const has = (code: Reason['code']) => s.reasons.some((r) => r.code === code);
+  const d = s.digestAlgorithm;
+  if (d) {
+    const normalized = d.toUpperCase().replace(/^SHA(\d)/, 'SHA-$1');
+    const allowed = normalized === 'SHA-1' ? policy.allowSha1 : (policy.algorithms.digests as string[]).includes(normalized);
+    if (!allowed && !has('weak-digest')) {
+      out.push(reason('weak-digest', 'error', `The signature uses ${d}, which your policy does not accept.`));
+    }
+  }
+  const sa = s.signatureAlgorithm;
+  if (sa && !(policy.algorithms.signatures as string[]).includes(sa) && !has('unsupported-algorithm')) {
+    out.push(reason('unsupported-algorithm', 'error', `The signature algorithm ${sa} is not accepted by your policy.`));
+  }
+  const k = s.certificate ? keyBits(s.certificate.publicKeyAlgorithm) : undefined;
+  if (k && !has('weak-key')) {
+    const min = k.family === 'rsa' ? policy.algorithms.minRsaBits : policy.algorithms.minEcBits;
+    if (k.bits < min) {
+      out.push(reason('weak-key', 'error', `The signer's ${k.family === 'rsa' ? 'RSA' : 'elliptic-curve'} key has ${k.bits} bits; your policy requires at least ${min}.`));
+    }
+  }
+  return out;
+}
+
+/**
+ * Applies the policy's verdict-level rules. Only ever lowers a verdict ('trusted' to 'untrusted'), never
+ * raises one: what the core found wrong stays wrong whatever the policy says.
+ */
+export function applyPolicyToVerdict(v: Verdict, policy: Policy): Verdict {
+  if (v.verdict !== 'trusted' && v.verdict !== 'untrusted') return v;
+  const signers = v.signers.map((s) => {
+    const extra = policyReasonsForSigner(s, policy);
+    return extra.length ? { ...s, reasons: [...s.reasons, ...extra] } : s;
+  });
+  const added = signers.flatMap((s, i) => s.reasons.slice(v.signers[i].reasons.length));
+  if (policy.senderMatch === 'require' && v.sender === 'mismatch' && v.verdict === 'trusted') {
+    added.push(reason('sender-mismatch', 'error', 'The sender address is not in the signer\'s certificate, and your policy requires it to be.'));
+  }
+  if (added.length === 0) return v;
+  // Policy reasons first: they are why the verdict is what it is.
+  const reasons = [...added, ...v.reasons];
+  const lowered = v.verdict === 'trusted';
+  return {
+    ...v,
+    verdict: 'untrusted',
+    signers,
+    reasons,
+    warnings: warningsOf(reasons),
+    summary: lowered ? `${VERDICT_PHRASE.untrusted}: ${added[0].message}` : v.summary,
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The network for trust (AIA caIssuers, OCSP, CRL distribution points) over the platform's fetch, so the
+ * same code runs in Node, a task pane and a Thunderbird background page. Only used when policy turns
+ * online checking on: no network by default (privacy).
+ *
+ * Bounds: http(s) URLs only (CA endpoints are mostly plain http, which is fine: what they serve is signed),
+ * a timeout for the whole exchange, a response size limit, no cookies or referrer. Failures reject with a
+ * FetchError whose `kind` lets the verdict say why revocation was not checked.
+ *
+ * The Outlook task pane cannot reach most CA endpoints (no CORS headers): policy's `proxyUrl` routes every
+ * request through an HTTPS proxy; "{url}" in it is replaced by the encoded target URL, otherwise
+ * "?url=<encoded>" is appended.
+ */
+import type { TrustFetcher } from './types';
+
+export type FetchErrorKind = 'bad-url' | 'network' | 'timeout' | 'too-large' | 'http-status';
+
+export class FetchError extends Error {
+  constructor(
+    readonly kind: FetchErrorKind,
+    readonly url: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FetchError';
+  }
+}
+
+export interface FetcherOptions {
+  /** Whole request, connection to last byte. Default 10 s. */
+  timeoutMs?: number;
+  /** Largest response accepted. Default 8 MiB (large CAs publish CRLs of several MiB). */
+  maxBytes?: number;
+  /** HTTPS proxy for hosts where CORS blocks CA endpoints (Outlook); see the module comment. */
+  proxyUrl?: string | null;
+  /** The fetch to use; defaults to globalThis.fetch. */
+  fetch?: typeof fetch;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
+
+export function createFetcher(options: FetcherOptions = {}): TrustFetcher {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const doFetch = options.fetch ?? globalThis.fetch?.bind(globalThis);
+  if (!doFetch) throw new Error('createFetcher: no fetch in this runtime');
+  const proxy = options.proxyUrl ?? null;
+
+  async function request(url: string, init: RequestInit): Promise<Uint8Array> {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      throw new FetchError('bad-url', url, `"${url}" is not a URL`);
+    }
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+      throw new FetchError('bad-url', url, `only http and https URLs are fetched, not ${target.protocol}`);
+    }
+    if (target.username || target.password) throw new FetchError('bad-url', url, 'URLs with credentials are not fetched');
+    const via = proxy ? viaProxy(proxy, target.href) : target.href;
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), timeoutMs);
+    try {
+      let res: Response;
+      try {
+        res = await doFetch(via, {
+          ...init,
+          signal: ctl.signal,
+          credentials: 'omit',
+          referrerPolicy: 'no-referrer',
+          redirect: 'follow',
+        });
+      } catch (e) {
+        if (ctl.signal.aborted) throw new FetchError('timeout', url, `no answer from ${target.host} within ${timeoutMs} ms`);
+        const hint = proxy ? '' : ' (unreachable, or blocked by the browser: a proxy URL in policy can help)';
+        throw new FetchError('network', url, `could not reach ${target.host}${hint}: ${errText(e)}`);
+      }
+      if (!res.ok) {
+        await res.body?.cancel().catch(() => undefined);
+        throw new FetchError('http-status', url, `${target.host} answered HTTP ${res.status}`);
+      }
+      const declared = Number(res.headers.get('content-length') ?? NaN);
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        await res.body?.cancel().catch(() => undefined);
+        throw new FetchError('too-large', url, `response from ${target.host} is ${declared} bytes, over the ${maxBytes} limit`);
+      }
+      return await readBounded(res, url, target.host, maxBytes, ctl);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    get: (url) => request(url, { method: 'GET' }),
+    post: (url, body, contentType) =>
+      request(url, { method: 'POST', body: body as BodyInit, headers: { 'content-type': contentType } }),
+  };
+}
+
+function viaProxy(proxy: string, target: string): string {
+  const enc = encodeURIComponent(target);
+  if (proxy.includes('{url}')) return proxy.replace('{url}', enc);
+  return `${proxy}${proxy.includes('?') ? '&' : '?'}url=${enc}`;
+}
+
+async function readBounded(res: Response, url: string, host: string, maxBytes: number, ctl: AbortController): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        ctl.abort();
+        throw new FetchError('too-large', url, `response from ${host} is over the ${maxBytes}-byte limit`);
+      }
+      chunks.push(value);
+    }
+  } catch (e) {
+    if (e instanceof FetchError) throw e;
+    if (ctl.signal.aborted) throw new FetchError('timeout', url, `${host} did not finish answering in time`);
+    throw new FetchError('network', url, `reading from ${host} failed: ${errText(e)}`);
+  }
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.byteLength;
+  }
+  return out;
+}
+
+function errText(e: unknown): string {
+  if (e instanceof Error) {
+    const cause = (e as { cause?: unknown }).cause;
+    return cause instanceof Error ? `${e.message} (${cause.message})` : e.message;
+  }
+  return String(e);
+}

@@ -1,0 +1,88 @@
+// Policy validation: every problem is reported as "path: problem", unknown fields are errors, good input passes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validatePolicy, parsePolicyJson, jsonSchema, defaultPolicy, FIELDS } from '../../src/policy/index';
+import { bundledRootList } from '../../src/trust/roots/bundled';
+
+function pemOf(b64: string): string {
+  return `-----BEGIN CERTIFICATE-----\n${b64.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+const ROOT_PEM = pemOf(bundledRootList()[0].der);
+
+test('a full, valid policy passes and keeps its values', () => {
+  const input = {
+    $schema: './policy.schema.json',
+    algorithms: { digests: ['SHA-256'], signatures: ['ECDSA', 'RSA-PSS'], minRsaBits: 3072, minEcBits: 384 },
+    allowSha1: true,
+    bundledRoots: false,
+    anchors: [ROOT_PEM],
+    intermediates: [],
+    userAnchors: false,
+    revocation: 'hard',
+    online: true,
+    senderMatch: 'warn',
+    proxyUrl: 'https://proxy.example/fetch?target={url}',
+    audit: { enabled: true, maxEvents: 500, endpoint: 'https://siem.example/ingest', batchSize: 10, maxQueue: 1000, file: '/var/log/smime.jsonl' },
+  };
+  const r = validatePolicy(input);
+  assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
+  assert.equal(r.policy.revocation, 'hard');
+  assert.deepEqual(r.policy.algorithms, input.algorithms);
+  assert.equal(r.policy.anchors?.length, 1);
+});
+
+test('each kind of problem is named with its path', () => {
+  const r = validatePolicy({
+    revocation: 'sometimes',
+    online: 'yes',
+    allowSHA1: true,
+    algorithms: { digests: ['SHA-256', 'MD5'], minRsaBits: 512, colour: 'red' },
+    anchors: ['hello', 42],
+    audit: { endpoint: 'http://siem.example/ingest', maxEvents: 1.5 },
+    proxyUrl: 'ftp://x',
+    senderMatch: null,
+  });
+  assert.ok(!r.ok);
+  const errs = [...r.errors].sort();
+  const expected = [
+    'policy.algorithms.colour: unknown field',
+    'policy.algorithms.digests: "MD5" is not one of SHA-256, SHA-384, SHA-512',
+    'policy.algorithms.minRsaBits: must be between 1024 and 16384',
+    'policy.allowSHA1: unknown field',
+    'policy.anchors[0]: not a PEM certificate (no BEGIN CERTIFICATE block)',
+    'policy.audit.endpoint: must be an https:// URL (plain http is not allowed)',
+    'policy.audit.maxEvents: must be an integer',
+    'policy.online: must be true or false',
+    'policy.proxyUrl: must be an https:// URL (plain http is not allowed)',
+    'policy.revocation: must be one of off, soft, hard',
+    'policy.senderMatch: must be one of require, warn',
+  ].sort();
+  assert.deepEqual(errs, expected);
+  console.log(`# policy validation: ${errs.length} problems reported, e.g. "${expected[9]}"`);
+});
+
+test('a PEM block that is not a certificate is rejected; JSON syntax errors are reported', () => {
+  const bad = validatePolicy({ anchors: ['-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----'] });
+  assert.ok(!bad.ok);
+  assert.match(bad.errors[0], /^policy\.anchors\[0\]: (not DER|not an X\.509 certificate)/);
+  const syntax = parsePolicyJson('{"revocation": "soft",}', 'admin policy');
+  assert.ok(!syntax.ok);
+  assert.match(syntax.errors[0], /^admin policy: not valid JSON/);
+  for (const v of [null, [], 'x', 3]) assert.ok(!validatePolicy(v).ok);
+});
+
+test('defaults and the JSON Schema come from the same field table', () => {
+  const d = defaultPolicy();
+  assert.equal(d.revocation, 'soft');
+  assert.equal(d.online, false);
+  assert.equal(d.bundledRoots, true);
+  assert.equal(d.allowSha1, false);
+  assert.deepEqual(d.anchors, []);
+  assert.equal(d.audit.endpoint, null);
+  assert.ok(validatePolicy(d).ok, 'the defaults validate');
+  const schema = jsonSchema() as { properties: Record<string, { properties?: Record<string, unknown> }> };
+  const leaves = Object.keys(FIELDS).length;
+  let counted = 0;
+  for (const [k, v] of Object.entries(schema.properties)) counted += v.properties ? Object.keys(v.properties).length : (k ? 1 : 0);
+  assert.equal(counted, leaves);
+});
