@@ -514,6 +514,8 @@ function crlfAll(b: Buffer): Buffer {
 export interface MessageFile {
   bytes: Buffer;
   path: string;
+  /** Ed25519 fixtures only: the signed bytes and the signature, for opensslCheckEd25519. */
+  ed25519?: { tbsPath: string; sigPath: string };
 }
 
 function certPathOf(c: IssuedCert | string): string {
@@ -532,9 +534,7 @@ function inputFile(dir: string, o: { content?: string | Uint8Array; inFile?: str
 export async function smimeSign(o: SignOptions): Promise<MessageFile> {
   const dir = o.signer.dir;
   const signersAll = [o.signer, ...(o.extraSigners ?? [])];
-  if (signersAll.some((s) => s.keyType === 'ed25519')) {
-    throw new Error('OpenSSL 3.0 `cms -sign` cannot sign with Ed25519 (eddsa_digest_signverify_init: invalid digest)');
-  }
+  if (signersAll.some((s) => s.keyType === 'ed25519')) return ed25519Sign(o);
   const inPath = inputFile(dir, o, 'sign');
   const outform = o.outform ?? 'smime';
   const out = outPath(dir, 'signed', outform === 'smime' ? 'eml' : outform);
@@ -674,6 +674,159 @@ export async function opensslDecrypt(
     '-recip', o.recipient.certPath, '-inkey', o.recipient.keyPath,
   ]);
   return { ok: r.code === 0, stderr: r.stderr, content: r.stdout };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ed25519 SignedData (RFC 8419). OpenSSL 3.0's `cms -sign` cannot sign with Ed25519 ("eddsa_digest_signverify_init:
+// invalid digest"), but `pkeyutl -rawin` can make the signature and `cms -verify` checks the result. The DER is
+// assembled here by hand (not with pkijs, which our implementation uses: the fixture stays independent of it).
+
+function derLen(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+function tlv(tag: number, ...content: Buffer[]): Buffer {
+  const body = Buffer.concat(content);
+  return Buffer.concat([Buffer.from([tag]), derLen(body.length), body]);
+}
+function derOid(oid: string): Buffer {
+  const parts = oid.split('.').map(Number);
+  const out: number[] = [parts[0] * 40 + parts[1]];
+  for (const p of parts.slice(2)) {
+    const chunk: number[] = [p & 0x7f];
+    for (let v = Math.floor(p / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift((v & 0x7f) | 0x80);
+    out.push(...chunk);
+  }
+  return tlv(0x06, Buffer.from(out));
+}
+/** DER SET OF: elements sorted by their encodings (X.690 11.6). */
+function derSetOf(items: Buffer[]): Buffer {
+  return tlv(0x31, ...[...items].sort(Buffer.compare));
+}
+/** The TLVs directly inside a constructed DER value. */
+function derChildren(der: Buffer): Buffer[] {
+  const hdr = (b: Buffer, off: number) => {
+    const l = b[off + 1];
+    if (l < 0x80) return { len: l, h: 2 };
+    let len = 0;
+    for (let i = 0; i < (l & 0x7f); i++) len = len * 256 + b[off + 2 + i];
+    return { len, h: 2 + (l & 0x7f) };
+  };
+  const outer = hdr(der, 0);
+  const out: Buffer[] = [];
+  for (let off = outer.h; off < outer.h + outer.len; ) {
+    const { len, h } = hdr(der, off);
+    out.push(der.subarray(off, off + h + len));
+    off += h + len;
+  }
+  return out;
+}
+/** IssuerAndSerialNumber of a certificate, taken byte-exact from its TBSCertificate. */
+function issuerAndSerial(certDer: Buffer): Buffer {
+  const tbs = derChildren(derChildren(certDer)[0]);
+  const i = tbs[0][0] === 0xa0 ? 1 : 0; // [0] version present
+  return tlv(0x30, tbs[i + 2], tbs[i]); // issuer Name, serialNumber
+}
+
+const OID = {
+  data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingTime: '1.2.840.113549.1.9.5',
+  sha512: '2.16.840.1.101.3.4.2.3',
+  ed25519: '1.3.101.112',
+};
+
+async function ed25519Sign(o: SignOptions): Promise<MessageFile> {
+  if (o.extraSigners?.length || o.pss || (o.md && o.md !== 'sha512')) {
+    throw new Error('Ed25519 fixtures: one signer, SHA-512 (RFC 8419), no PSS');
+  }
+  const dir = o.signer.dir;
+  let content: Buffer = o.inFile ? readFileSync(o.inFile) : Buffer.from(o.content ?? '');
+  if (!o.binary) content = crlfAll(content); // the canonical form `cms -sign` signs too
+  const sha512 = Buffer.from(await crypto.subtle.digest('SHA-512', new Uint8Array(content)));
+  const attrs = [
+    tlv(0x30, derOid(OID.contentType), derSetOf([derOid(OID.data)])),
+    tlv(0x30, derOid(OID.signingTime), derSetOf([tlv(0x17, Buffer.from(indexTime(new Date()).slice(0, 12) + 'Z'))])),
+    tlv(0x30, derOid(OID.messageDigest), derSetOf([tlv(0x04, sha512)])),
+  ];
+  const signedAttrsSet = derSetOf(attrs); // what is signed: the SET OF (tag 0x31)
+  const tbsPath = outPath(dir, 'ed25519-tbs', 'bin');
+  writeFileSync(tbsPath, o.noattr ? content : signedAttrsSet);
+  const sig = await openssl(['pkeyutl', '-sign', '-rawin', '-inkey', o.signer.keyPath, '-in', tbsPath]);
+  const sigPath = outPath(dir, 'ed25519-sig', 'bin');
+  writeFileSync(sigPath, sig);
+  const sha512Alg = tlv(0x30, derOid(OID.sha512));
+  const signerInfo = tlv(
+    0x30,
+    tlv(0x02, Buffer.from([1])),
+    issuerAndSerial(o.signer.certDer),
+    sha512Alg,
+    ...(o.noattr ? [] : [Buffer.concat([Buffer.from([0xa0]), signedAttrsSet.subarray(1)])]), // [0] IMPLICIT
+    tlv(0x30, derOid(OID.ed25519)),
+    tlv(0x04, sig),
+  );
+  const chain = o.chain ?? o.signer.chainPaths;
+  const certs = o.nocerts
+    ? []
+    : [o.signer.certDer, ...chain.map((c) => (typeof c === 'string' ? pemToDer(readFileSync(c, 'utf8')) : c.certDer))];
+  const encap = o.opaque ? tlv(0x30, derOid(OID.data), tlv(0xa0, tlv(0x04, content))) : tlv(0x30, derOid(OID.data));
+  const signedData = tlv(
+    0x30,
+    tlv(0x02, Buffer.from([1])),
+    derSetOf([sha512Alg]),
+    encap,
+    ...(certs.length ? [tlv(0xa0, ...certs)] : []),
+    derSetOf([signerInfo]),
+  );
+  const der = tlv(0x30, derOid(OID.signedData), tlv(0xa0, signedData));
+  const outform = o.outform ?? 'smime';
+  const out = outPath(dir, 'signed-ed25519', outform === 'smime' ? 'eml' : outform);
+  const b64 = (b: Buffer) => (b.toString('base64').match(/.{1,64}/g) ?? []).join('\r\n') + '\r\n';
+  let bytes: Buffer;
+  if (outform === 'der') bytes = der;
+  else if (outform === 'pem') bytes = Buffer.from(`-----BEGIN CMS-----\r\n${b64(der)}-----END CMS-----\r\n`);
+  else {
+    const boundary = '----ED25519FIXTUREBOUNDARY';
+    const mime = o.opaque
+      ? 'MIME-Version: 1.0\r\nContent-Disposition: attachment; filename="smime.p7m"\r\n' +
+        'Content-Type: application/pkcs7-mime; smime-type=signed-data; name="smime.p7m"\r\n' +
+        `Content-Transfer-Encoding: base64\r\n\r\n${b64(der)}`
+      : 'MIME-Version: 1.0\r\n' +
+        `Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg="sha-512"; boundary="${boundary}"\r\n\r\n` +
+        `This is an S/MIME signed message\r\n\r\n--${boundary}\r\n`;
+    const tail = o.opaque
+      ? ''
+      : `\r\n--${boundary}\r\nContent-Type: application/pkcs7-signature; name="smime.p7s"\r\n` +
+        'Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename="smime.p7s"\r\n\r\n' +
+        `${b64(der)}\r\n--${boundary}--\r\n\r\n`;
+    bytes = Buffer.concat([Buffer.from(mime, 'latin1'), o.opaque ? Buffer.alloc(0) : content, Buffer.from(tail, 'latin1')]);
+    if (o.headers !== false) {
+      const h = o.headers ?? { from: o.signer.emails[0] ?? 'nobody@example.test', to: 'bob@example.test', subject: 'Signed fixture' };
+      bytes = Buffer.concat([Buffer.from(headerBlock(h), 'utf8'), bytes]);
+    }
+  }
+  writeFileSync(out, bytes);
+  return { bytes, path: out, ed25519: { tbsPath, sigPath } };
+}
+
+/**
+ * OpenSSL 3.0 cannot verify Ed25519 SignedData either; check what it can: the signature over the signed
+ * attributes (or content) with `pkeyutl -verify -rawin`, and that `cms -cmsout` parses the structure.
+ */
+export async function opensslCheckEd25519(m: MessageFile, signer: IssuedCert): Promise<{ ok: boolean; stderr: string }> {
+  if (!m.ed25519) throw new Error('not an Ed25519 fixture');
+  const r = await runOpenssl([
+    'pkeyutl', '-verify', '-rawin', '-certin', '-inkey', signer.certPath, '-in', m.ed25519.tbsPath, '-sigfile', m.ed25519.sigPath,
+  ]);
+  const p = await runOpenssl(['cms', '-cmsout', '-print', '-in', m.path]);
+  return {
+    ok: r.code === 0 && /Signature Verified Successfully/.test(r.stdout.toString()) && p.code === 0 && /ED25519/i.test(p.stdout.toString()),
+    stderr: r.stderr + p.stderr,
+  };
 }
 
 /** True when a file exists (small helper for tests that look at outputs). */
