@@ -215,3 +215,22 @@ test('messages: wrapping keeps the signed entity byte-exact; big attachment has 
   assert.deepEqual(entityWithAttachment(1000), entityWithAttachment(1000), 'deterministic');
   assert.ok(readFileSync(p).length > msg.bytes.length);
 });
+
+test('signingTime: hand-built SignedData (RSA, EC) that openssl cms -verify accepts at that time', async () => {
+  const pki = await pkiP;
+  for (const keyType of ['rsa2048', 'ec-p384'] as const) {
+    const s = await pki.issue({
+      name: `Past ${keyType}`,
+      email: 'past@example.com',
+      keyType,
+      start: new Date(Date.UTC(2021, 0, 1)),
+      end: new Date(Date.UTC(2022, 0, 1)),
+    });
+    const m = await smimeSign({ signer: s, content: textEntity('old'), signingTime: new Date(Date.UTC(2021, 5, 1)) });
+    const dump = (await openssl(['cms', '-cmsout', '-print', '-in', m.path])).toString();
+    assert.match(dump, /210601000000Z/);
+    const r = await opensslVerify(m.path, { CAfile: pki.root.certPath, attime: new Date(Date.UTC(2021, 5, 2)) });
+    assert.ok(r.ok, r.stderr);
+    assert.equal((await opensslVerify(m.path, { CAfile: pki.root.certPath })).ok, false, 'expired now');
+  }
+});

@@ -505,6 +505,11 @@ export interface SignOptions {
   headers?: HeaderFields | false;
   /** 'smime' (default): a complete message; 'der' / 'pem': the bare CMS ContentInfo. */
   outform?: 'smime' | 'der' | 'pem';
+  /**
+   * An explicit signingTime attribute (old messages). `openssl cms -sign` always stamps "now", so this builds the
+   * SignedData by hand (as for Ed25519) and signs with `openssl dgst -sign` / `pkeyutl`. One signer, no PSS.
+   */
+  signingTime?: Date;
 }
 
 function crlfAll(b: Buffer): Buffer {
@@ -534,7 +539,7 @@ function inputFile(dir: string, o: { content?: string | Uint8Array; inFile?: str
 export async function smimeSign(o: SignOptions): Promise<MessageFile> {
   const dir = o.signer.dir;
   const signersAll = [o.signer, ...(o.extraSigners ?? [])];
-  if (signersAll.some((s) => s.keyType === 'ed25519')) return ed25519Sign(o);
+  if (signersAll.some((s) => s.keyType === 'ed25519') || o.signingTime) return handSign(o);
   const inPath = inputFile(dir, o, 'sign');
   const outform = o.outform ?? 'smime';
   const out = outPath(dir, 'signed', outform === 'smime' ? 'eml' : outform);
@@ -677,9 +682,10 @@ export async function opensslDecrypt(
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Ed25519 SignedData (RFC 8419). OpenSSL 3.0's `cms -sign` cannot sign with Ed25519 ("eddsa_digest_signverify_init:
-// invalid digest"), but `pkeyutl -rawin` can make the signature and `cms -verify` checks the result. The DER is
-// assembled here by hand (not with pkijs, which our implementation uses: the fixture stays independent of it).
+// Hand-built SignedData, for what `openssl cms -sign` 3.0 cannot make: Ed25519 signers (RFC 8419; it fails with
+// "eddsa_digest_signverify_init: invalid digest", and `cms -verify` cannot check them either) and an explicit
+// signingTime. OpenSSL still makes every signature and digest (`pkeyutl -rawin`, `dgst -sign`); only the DER is
+// assembled here (not with pkijs, which our implementation uses: the fixture stays independent of it).
 
 function derLen(n: number): Buffer {
   if (n < 0x80) return Buffer.from([n]);
@@ -740,33 +746,64 @@ const OID = {
   ed25519: '1.3.101.112',
 };
 
-async function ed25519Sign(o: SignOptions): Promise<MessageFile> {
-  if (o.extraSigners?.length || o.pss || (o.md && o.md !== 'sha512')) {
-    throw new Error('Ed25519 fixtures: one signer, SHA-512 (RFC 8419), no PSS');
+const DIGEST_OID: Record<Digest, string> = {
+  md5: '1.2.840.113549.2.5',
+  sha1: '1.3.14.3.2.26',
+  sha224: '2.16.840.1.101.3.4.2.4',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: OID.sha512,
+};
+const ECDSA_WITH: Partial<Record<Digest, string>> = {
+  sha1: '1.2.840.10045.4.1',
+  sha224: '1.2.840.10045.4.3.1',
+  sha256: '1.2.840.10045.4.3.2',
+  sha384: '1.2.840.10045.4.3.3',
+  sha512: '1.2.840.10045.4.3.4',
+};
+
+async function handSign(o: SignOptions): Promise<MessageFile> {
+  const kt = o.signer.keyType;
+  const md: Digest = o.md ?? (kt === 'ed25519' ? 'sha512' : 'sha256');
+  if (o.extraSigners?.length || o.pss || (kt === 'ed25519' && md !== 'sha512')) {
+    throw new Error('hand-built SignedData: one signer, no PSS; Ed25519 with SHA-512 (RFC 8419)');
   }
   const dir = o.signer.dir;
   let content: Buffer = o.inFile ? readFileSync(o.inFile) : Buffer.from(o.content ?? '');
   if (!o.binary) content = crlfAll(content); // the canonical form `cms -sign` signs too
-  const sha512 = Buffer.from(await crypto.subtle.digest('SHA-512', new Uint8Array(content)));
+  const digest = await openssl(['dgst', `-${md}`, '-binary'], { input: content });
+  const when = o.signingTime ?? new Date();
+  const time = tlv(when.getUTCFullYear() < 2050 ? 0x17 : 0x18, Buffer.from(indexTime(when), 'latin1'));
   const attrs = [
     tlv(0x30, derOid(OID.contentType), derSetOf([derOid(OID.data)])),
-    tlv(0x30, derOid(OID.signingTime), derSetOf([tlv(0x17, Buffer.from(indexTime(new Date()).slice(0, 12) + 'Z'))])),
-    tlv(0x30, derOid(OID.messageDigest), derSetOf([tlv(0x04, sha512)])),
+    tlv(0x30, derOid(OID.signingTime), derSetOf([time])),
+    tlv(0x30, derOid(OID.messageDigest), derSetOf([tlv(0x04, digest)])),
   ];
   const signedAttrsSet = derSetOf(attrs); // what is signed: the SET OF (tag 0x31)
-  const tbsPath = outPath(dir, 'ed25519-tbs', 'bin');
+  const tbsPath = outPath(dir, 'hand-tbs', 'bin');
   writeFileSync(tbsPath, o.noattr ? content : signedAttrsSet);
-  const sig = await openssl(['pkeyutl', '-sign', '-rawin', '-inkey', o.signer.keyPath, '-in', tbsPath]);
-  const sigPath = outPath(dir, 'ed25519-sig', 'bin');
+  const sig =
+    kt === 'ed25519'
+      ? await openssl(['pkeyutl', '-sign', '-rawin', '-inkey', o.signer.keyPath, '-in', tbsPath])
+      : await openssl(['dgst', `-${md}`, '-sign', o.signer.keyPath, tbsPath]);
+  const sigPath = outPath(dir, 'hand-sig', 'bin');
   writeFileSync(sigPath, sig);
-  const sha512Alg = tlv(0x30, derOid(OID.sha512));
+  const nullParam = Buffer.from([0x05, 0x00]);
+  const rsa = kt.startsWith('rsa');
+  const digestAlg = tlv(0x30, derOid(DIGEST_OID[md]), ...(rsa ? [nullParam] : []));
+  const sigAlg =
+    kt === 'ed25519'
+      ? tlv(0x30, derOid(OID.ed25519))
+      : rsa
+        ? tlv(0x30, derOid('1.2.840.113549.1.1.1'), nullParam)
+        : tlv(0x30, derOid(ECDSA_WITH[md] ?? '1.2.840.10045.4.3.2'));
   const signerInfo = tlv(
     0x30,
     tlv(0x02, Buffer.from([1])),
     issuerAndSerial(o.signer.certDer),
-    sha512Alg,
+    digestAlg,
     ...(o.noattr ? [] : [Buffer.concat([Buffer.from([0xa0]), signedAttrsSet.subarray(1)])]), // [0] IMPLICIT
-    tlv(0x30, derOid(OID.ed25519)),
+    sigAlg,
     tlv(0x04, sig),
   );
   const chain = o.chain ?? o.signer.chainPaths;
@@ -777,26 +814,26 @@ async function ed25519Sign(o: SignOptions): Promise<MessageFile> {
   const signedData = tlv(
     0x30,
     tlv(0x02, Buffer.from([1])),
-    derSetOf([sha512Alg]),
+    derSetOf([digestAlg]),
     encap,
     ...(certs.length ? [tlv(0xa0, ...certs)] : []),
     derSetOf([signerInfo]),
   );
   const der = tlv(0x30, derOid(OID.signedData), tlv(0xa0, signedData));
   const outform = o.outform ?? 'smime';
-  const out = outPath(dir, 'signed-ed25519', outform === 'smime' ? 'eml' : outform);
+  const out = outPath(dir, 'signed-hand', outform === 'smime' ? 'eml' : outform);
   const b64 = (b: Buffer) => (b.toString('base64').match(/.{1,64}/g) ?? []).join('\r\n') + '\r\n';
   let bytes: Buffer;
   if (outform === 'der') bytes = der;
   else if (outform === 'pem') bytes = Buffer.from(`-----BEGIN CMS-----\r\n${b64(der)}-----END CMS-----\r\n`);
   else {
-    const boundary = '----ED25519FIXTUREBOUNDARY';
+    const boundary = '----HANDSIGNEDFIXTUREBOUNDARY';
     const mime = o.opaque
       ? 'MIME-Version: 1.0\r\nContent-Disposition: attachment; filename="smime.p7m"\r\n' +
         'Content-Type: application/pkcs7-mime; smime-type=signed-data; name="smime.p7m"\r\n' +
         `Content-Transfer-Encoding: base64\r\n\r\n${b64(der)}`
       : 'MIME-Version: 1.0\r\n' +
-        `Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg="sha-512"; boundary="${boundary}"\r\n\r\n` +
+        `Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg="${md === 'md5' ? 'md5' : md.replace(/^sha/, 'sha-')}"; boundary="${boundary}"\r\n\r\n` +
         `This is an S/MIME signed message\r\n\r\n--${boundary}\r\n`;
     const tail = o.opaque
       ? ''
@@ -810,7 +847,7 @@ async function ed25519Sign(o: SignOptions): Promise<MessageFile> {
     }
   }
   writeFileSync(out, bytes);
-  return { bytes, path: out, ed25519: { tbsPath, sigPath } };
+  return { bytes, path: out, ...(kt === 'ed25519' ? { ed25519: { tbsPath, sigPath } } : {}) };
 }
 
 /**
