@@ -10,11 +10,26 @@ export interface CmsSignerResult {
   signatureAlgorithm?: string; // "RSASSA-PKCS1-v1_5", "RSA-PSS", "ECDSA", "Ed25519"
   signingTime?: Date;
   reasons: Reason[];
+  /**
+   * True when a digest in this signature is too weak to be trusted at all (MD5 always, SHA-1 unless
+   * `allowSha1`): the signature may still check out, but policy must not call the message trusted.
+   */
+  neverTrusted?: boolean;
+  /** Which form of the detached content matched: the bytes as given, or the lazily made canonical form. */
+  contentForm?: 'as-given' | 'canonical';
+  /** RSA modulus length, when the signer key is RSA. */
+  rsaBits?: number;
 }
 
 export type CmsVerifyResult =
   | {
       ok: true;
+      /**
+       * All signers taken together: 'valid' only when there is at least one SignerInfo, every one is valid
+       * and nothing about the SignedData as a whole is wrong (e.g. eContent confusion). Otherwise the worst
+       * status among the signers ('invalid' before 'unknown-signer' before 'unsupported').
+       */
+      signature: CmsSignerResult['signature'];
       signers: CmsSignerResult[];
       /** Certificates carried in the SignedData (for path building). */
       certificates: pkijs.Certificate[];
@@ -38,4 +53,6 @@ export interface CmsVerifyOptions {
   canonicalContent?: () => Uint8Array;
   /** Accept SHA-1 digests without flagging them as never-trusted (policy). Default false. */
   allowSha1?: boolean;
+  /** Certificates from elsewhere (caller, earlier messages) to find signers in, after the embedded ones. */
+  extraCertificates?: pkijs.Certificate[];
 }

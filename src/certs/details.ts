@@ -1,0 +1,179 @@
+/**
+ * CertificateDetails: what a UI shows of a certificate, as plain strings (survives JSON and structured clone).
+ */
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { defaultCrypto, type CryptoEngine } from '../crypto';
+import { CURVES, OID, PUBLIC_KEY_OIDS, curveName, signatureAlgorithmName } from '../cms/algorithms';
+import { digest, toHex } from '../cms/digest';
+import { verifySignature } from '../cms/verify-signature';
+import type { CertificateDetails } from '../verdict';
+
+const EXT_SUBJECT_ALT_NAME = '2.5.29.17';
+const EXT_BASIC_CONSTRAINTS = '2.5.29.19';
+const ATTR_EMAIL = '1.2.840.113549.1.9.1';
+const ATTR_CN = '2.5.4.3';
+
+/** Short names for DN attribute types (RFC 4514 §3 plus the common extras OpenSSL prints). */
+const ATTRIBUTE_NAMES: Record<string, string> = {
+  [ATTR_CN]: 'CN',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.9': 'STREET',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '0.9.2342.19200300.100.1.25': 'DC',
+  '0.9.2342.19200300.100.1.1': 'UID',
+  [ATTR_EMAIL]: 'emailAddress',
+  '2.5.4.4': 'SN',
+  '2.5.4.5': 'serialNumber',
+  '2.5.4.12': 'title',
+  '2.5.4.17': 'postalCode',
+  '2.5.4.42': 'GN',
+  '2.5.4.43': 'initials',
+  '2.5.4.46': 'dnQualifier',
+  '2.5.4.65': 'pseudonym',
+  '2.5.4.97': 'organizationIdentifier',
+};
+
+export async function certificateDetails(
+  cert: pkijs.Certificate,
+  crypto: CryptoEngine = defaultCrypto(),
+): Promise<CertificateDetails> {
+  const der = certificateDer(cert);
+  const emails = certificateEmails(cert);
+  const cn = firstValue(cert.subject, ATTR_CN);
+  const subject = formatName(cert.subject);
+  return {
+    subject,
+    commonName: cn ?? emails[0] ?? subject,
+    issuer: formatName(cert.issuer),
+    emails,
+    notBefore: cert.notBefore.value.toISOString(),
+    notAfter: cert.notAfter.value.toISOString(),
+    serialNumber: serialHex(cert),
+    sha256: toHex(await digest('SHA-256', der, crypto), ':'),
+    publicKeyAlgorithm: publicKeyDescription(cert.subjectPublicKeyInfo),
+    signatureAlgorithm: signatureAlgorithmName(cert.signatureAlgorithm.algorithmId),
+    isCA: isCA(cert),
+    selfSigned: await isSelfSigned(cert, crypto),
+  };
+}
+
+/** The certificate's DER; pkijs re-encodes around the original TBS bytes, which is the original DER. */
+export function certificateDer(cert: pkijs.Certificate): Uint8Array {
+  return new Uint8Array(cert.toSchema(false).toBER(false));
+}
+
+/** rfc822Name entries of subjectAltName, then emailAddress attributes of the subject; lower-cased, no duplicates. */
+export function certificateEmails(cert: pkijs.Certificate): string[] {
+  const out: string[] = [];
+  const add = (v: unknown) => {
+    if (typeof v !== 'string') return;
+    const e = v.trim().toLowerCase();
+    if (e && !out.includes(e)) out.push(e);
+  };
+  const san = cert.extensions?.find((e) => e.extnID === EXT_SUBJECT_ALT_NAME)?.parsedValue;
+  if (san instanceof pkijs.AltName) {
+    for (const g of san.altNames) if (g.type === 1) add(g.value);
+  }
+  for (const tv of cert.subject.typesAndValues) if (tv.type === ATTR_EMAIL) add(attributeString(tv.value));
+  return out;
+}
+
+/** A readable RFC 4514-style name: most specific first ("CN=Alice, O=Example, C=US"), special characters escaped. */
+export function formatName(name: pkijs.RelativeDistinguishedNames): string {
+  return name.typesAndValues
+    .map((tv) => `${ATTRIBUTE_NAMES[tv.type] ?? tv.type}=${escapeValue(attributeString(tv.value) ?? hexValue(tv.value))}`)
+    .reverse()
+    .join(', ');
+}
+
+function firstValue(name: pkijs.RelativeDistinguishedNames, type: string): string | undefined {
+  const tv = name.typesAndValues.find((t) => t.type === type);
+  return tv ? attributeString(tv.value) : undefined;
+}
+
+function attributeString(v: unknown): string | undefined {
+  const block = (v as { valueBlock?: { value?: unknown } } | undefined)?.valueBlock;
+  return typeof block?.value === 'string' ? block.value : undefined;
+}
+
+function hexValue(v: asn1js.AsnType): string {
+  try {
+    return `#${toHex(new Uint8Array(v.toBER(false))).toLowerCase()}`;
+  } catch {
+    return '#';
+  }
+}
+
+function escapeValue(s: string): string {
+  if (s.startsWith('#') && /^#[0-9a-f]*$/.test(s)) return s; // hex form from hexValue
+  let out = s.replace(/[\\,+"<>;=]/g, (c) => `\\${c}`);
+  // Control characters would let a name fake line breaks or other fields in a UI.
+  // eslint-disable-next-line no-control-regex
+  out = out.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  if (out.startsWith('#') || out.startsWith(' ')) out = `\\${out}`;
+  if (out.endsWith(' ') && out.length > 1) out = `${out.slice(0, -1)}\\ `;
+  return out;
+}
+
+function serialHex(cert: pkijs.Certificate): string {
+  let b = cert.serialNumber.valueBlock.valueHexView;
+  let i = 0;
+  while (i < b.length - 1 && b[i] === 0) i++;
+  b = b.subarray(i);
+  return toHex(b);
+}
+
+/** "RSA 2048", "ECDSA P-256", "Ed25519", … */
+export function publicKeyDescription(spki: pkijs.PublicKeyInfo): string {
+  const oid = spki.algorithm.algorithmId;
+  const name = PUBLIC_KEY_OIDS[oid] ?? oid;
+  if (oid === OID.rsaEncryption || oid === OID.rsassaPss) {
+    const bits = rsaModulusBits(spki);
+    return bits ? `${name} ${bits}` : name;
+  }
+  if (oid === OID.ecPublicKey) {
+    const p = spki.algorithm.algorithmParams as asn1js.AsnType | undefined;
+    const curveOid = p instanceof asn1js.ObjectIdentifier ? p.valueBlock.toString() : '';
+    return `${name} ${curveOid ? (CURVES[curveOid]?.name ?? curveName(curveOid)) : 'explicit curve'}`;
+  }
+  return name;
+}
+
+function rsaModulusBits(spki: pkijs.PublicKeyInfo): number | undefined {
+  const parsed = asn1js.fromBER(spki.subjectPublicKey.valueBlock.valueHexView);
+  if (parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence)) return undefined;
+  const n = parsed.result.valueBlock.value[0];
+  if (!(n instanceof asn1js.Integer)) return undefined;
+  const v = n.valueBlock.valueHexView;
+  let i = 0;
+  while (i < v.length && v[i] === 0) i++;
+  if (i === v.length) return 0;
+  return (v.length - i - 1) * 8 + (32 - Math.clz32(v[i]));
+}
+
+function isCA(cert: pkijs.Certificate): boolean {
+  const bc = cert.extensions?.find((e) => e.extnID === EXT_BASIC_CONSTRAINTS)?.parsedValue;
+  return bc instanceof pkijs.BasicConstraints && bc.cA === true;
+}
+
+/**
+ * Self-signed: issuer equals subject and the certificate's signature verifies with its own key. When the
+ * signature algorithm cannot be checked here, the name comparison alone decides.
+ */
+async function isSelfSigned(cert: pkijs.Certificate, crypto: CryptoEngine): Promise<boolean> {
+  if (!cert.subject.isEqual(cert.issuer)) return false;
+  const check = await verifySignature(
+    {
+      algorithm: cert.signatureAlgorithm,
+      publicKey: cert.subjectPublicKeyInfo,
+      signature: cert.signatureValue.valueBlock.valueHexView,
+      data: cert.tbsView,
+    },
+    crypto,
+  );
+  return check.status !== 'invalid';
+}

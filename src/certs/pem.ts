@@ -1,0 +1,81 @@
+/**
+ * PEM armour (RFC 7468): find "-----BEGIN X-----" … "-----END X-----" blocks and decode their base64.
+ * Tolerant as RFC 7468 §3 asks of parsers (whitespace anywhere, headers of the old RFC 1421 style skipped),
+ * but a block with bad base64 is reported, not guessed at.
+ */
+
+export interface PemBlock {
+  label: string;
+  der?: Uint8Array;
+  /** Why the block could not be decoded. */
+  error?: string;
+}
+
+/** Bound on the number of blocks read from one input (a CA bundle has a few hundred). */
+export const MAX_PEM_BLOCKS = 5000;
+
+/** True when the bytes look like PEM text (a BEGIN line near the start, after any explanatory text). */
+export function looksLikePem(bytes: Uint8Array): boolean {
+  return latin1(bytes.subarray(0, Math.min(bytes.length, 65536))).includes('-----BEGIN ');
+}
+
+export function parsePem(bytes: Uint8Array): PemBlock[] {
+  const text = latin1(bytes);
+  const blocks: PemBlock[] = [];
+  const re = /-----BEGIN ([A-Z0-9 #._-]{1,64})-----([\s\S]*?)-----END ([A-Z0-9 #._-]{1,64})-----/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) && blocks.length < MAX_PEM_BLOCKS) {
+    const label = m[1];
+    if (m[3] !== label) {
+      blocks.push({ label, error: `the PEM block "${label}" ends with "${m[3]}"` });
+      continue;
+    }
+    // Old-style encapsulated headers ("Proc-Type: …") end with an empty line.
+    let body = m[2];
+    if (/^[\s]*[A-Za-z-]+:/.test(body)) {
+      const split = body.search(/\r?\n\r?\n/);
+      body = split >= 0 ? body.slice(split) : '';
+    }
+    const der = decodeBase64(body);
+    blocks.push(der ? { label, der } : { label, error: `the PEM block "${label}" is not valid base64` });
+  }
+  return blocks;
+}
+
+function latin1(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 8192) {
+    s += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  }
+  return s;
+}
+
+const B64 = (() => {
+  const t = new Int16Array(256).fill(-1);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  for (let i = 0; i < alphabet.length; i++) t[alphabet.charCodeAt(i)] = i;
+  return t;
+})();
+
+/** Strict base64 (whitespace ignored, '=' only at the end); undefined when invalid or empty. */
+export function decodeBase64(s: string): Uint8Array | undefined {
+  const clean = s.replace(/[\s]+/g, '');
+  const body = clean.replace(/=+$/, '');
+  const pad = clean.length - body.length;
+  if (body.length === 0 || pad > 2 || (pad > 0 && clean.length % 4 !== 0) || body.length % 4 === 1) return undefined;
+  const out = new Uint8Array(Math.floor((body.length * 3) / 4));
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < body.length; i++) {
+    const v = B64[body.charCodeAt(i) & 0xff];
+    if (v < 0 || body.charCodeAt(i) > 0xff) return undefined;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+}

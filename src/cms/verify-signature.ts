@@ -1,0 +1,311 @@
+/**
+ * Verify one signature value over bytes with a subject public key, given the signature AlgorithmIdentifier.
+ * Used for SignerInfo signatures and for certificate self-signatures (certs/details.ts).
+ *
+ * Goes to WebCrypto's subtle directly rather than pkijs' CryptoEngine.importKey, which converts keys via JWK
+ * and knows neither Ed25519 nor RSA keys under the id-RSASSA-PSS OID. Hashes WebCrypto lacks for RSA
+ * (MD5, SHA-224) are checked with a BigInt RSA public operation and an exact EMSA-PKCS1-v1_5 comparison —
+ * public data only, so constant time does not matter.
+ */
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import type { CryptoEngine } from '../crypto';
+import {
+  CURVES,
+  DIGEST_OID_BY_NAME,
+  OID,
+  WEBCRYPTO_DIGESTS,
+  curveName,
+  digestName,
+  signatureAlgorithmInfo,
+  type DigestName,
+  type SignatureScheme,
+} from './algorithms';
+import { bytesEqual, digest } from './digest';
+import { errorText } from './errors';
+
+export interface SignatureCheck {
+  status: 'valid' | 'invalid' | 'unsupported';
+  scheme?: SignatureScheme;
+  /** The digest the signature itself was computed with (may differ from the content digest). */
+  hash?: DigestName;
+  /** RSA modulus length in bits, for weak-key reporting. */
+  rsaBits?: number;
+  /** Why, for invalid/unsupported, in plain words. */
+  detail?: string;
+}
+
+export interface SignatureInput {
+  algorithm: pkijs.AlgorithmIdentifier;
+  /** Digest to use when the algorithm names only the key type (rsaEncryption, id-ecPublicKey). */
+  fallbackDigest?: DigestName;
+  publicKey: pkijs.PublicKeyInfo;
+  signature: Uint8Array;
+  data: Uint8Array;
+}
+
+type Buf = Uint8Array<ArrayBuffer>;
+
+export async function verifySignature(input: SignatureInput, crypto: CryptoEngine): Promise<SignatureCheck> {
+  const oid = input.algorithm.algorithmId;
+  const info = signatureAlgorithmInfo(oid);
+  if (!info) return { status: 'unsupported', detail: `unknown signature algorithm ${oid}` };
+  try {
+    switch (info.scheme) {
+      case 'RSASSA-PKCS1-v1_5':
+        return await verifyRsaPkcs1(input, info.hash ?? input.fallbackDigest, crypto);
+      case 'RSA-PSS':
+        return await verifyRsaPss(input, crypto);
+      case 'ECDSA':
+        return await verifyEcdsa(input, info.hash ?? input.fallbackDigest, crypto);
+      case 'Ed25519':
+        return await verifyEd25519(input, crypto);
+      default:
+        return { status: 'unsupported', scheme: info.scheme, detail: `${info.name} signatures are not supported` };
+    }
+  } catch (e) {
+    // WebCrypto throws for a key it cannot import (bad encoding, key/algorithm mismatch): the signature
+    // cannot be valid with that key, but the engine might just lack the algorithm.
+    const name = (e as { name?: string })?.name;
+    if (name === 'NotSupportedError') {
+      return { status: 'unsupported', scheme: info.scheme, detail: `${info.name}: ${errorText(e)}` };
+    }
+    return { status: 'invalid', scheme: info.scheme, detail: `the public key could not be used: ${errorText(e)}` };
+  }
+}
+
+function spkiBytes(spki: pkijs.PublicKeyInfo): Buf {
+  return new Uint8Array(spki.toSchema().toBER(false));
+}
+
+/** An RSA key under rsaEncryption, whatever OID the certificate used (id-RSASSA-PSS keys hold the same RSAPublicKey). */
+function rsaSpki(spki: pkijs.PublicKeyInfo): Buf {
+  const plain = new pkijs.PublicKeyInfo({
+    algorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.rsaEncryption, algorithmParams: new asn1js.Null() }),
+    subjectPublicKey: spki.subjectPublicKey,
+  });
+  return spkiBytes(plain);
+}
+
+function isRsaKey(spki: pkijs.PublicKeyInfo): boolean {
+  return spki.algorithm.algorithmId === OID.rsaEncryption || spki.algorithm.algorithmId === OID.rsassaPss;
+}
+
+async function verifyRsaPkcs1(
+  input: SignatureInput,
+  hash: DigestName | undefined,
+  crypto: CryptoEngine,
+): Promise<SignatureCheck> {
+  const scheme = 'RSASSA-PKCS1-v1_5' as const;
+  if (!hash) return { status: 'unsupported', scheme, detail: 'no digest algorithm given for the RSA signature' };
+  if (!isRsaKey(input.publicKey)) return keyMismatch(scheme, input.publicKey);
+  if (!WEBCRYPTO_DIGESTS.has(hash)) return verifyRsaPkcs1Js(input, hash, crypto);
+  const key = await crypto.subtle.importKey(
+    'spki',
+    rsaSpki(input.publicKey),
+    { name: 'RSASSA-PKCS1-v1_5', hash },
+    false,
+    ['verify'],
+  );
+  const ok = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, input.signature as Buf, input.data as Buf);
+  return { status: ok ? 'valid' : 'invalid', scheme, hash, rsaBits: modulusLength(key) };
+}
+
+function modulusLength(key: CryptoKey): number | undefined {
+  const alg = key.algorithm as Partial<RsaHashedKeyAlgorithm>;
+  return typeof alg.modulusLength === 'number' ? alg.modulusLength : undefined;
+}
+
+/** RSASSA-PKCS1-v1_5 for digests WebCrypto lacks (RFC 8017 §8.2.2 with EMSA-PKCS1-v1_5 encoding compared exactly). */
+async function verifyRsaPkcs1Js(input: SignatureInput, hash: DigestName, crypto: CryptoEngine): Promise<SignatureCheck> {
+  const scheme = 'RSASSA-PKCS1-v1_5' as const;
+  const parsed = asn1js.fromBER(input.publicKey.subjectPublicKey.valueBlock.valueHexView);
+  if (parsed.offset === -1) return { status: 'invalid', scheme, hash, detail: 'the RSA public key is malformed' };
+  let rsa: pkijs.RSAPublicKey;
+  try {
+    rsa = new pkijs.RSAPublicKey({ schema: parsed.result });
+  } catch {
+    return { status: 'invalid', scheme, hash, detail: 'the RSA public key is malformed' };
+  }
+  const nBytes = stripZeros(rsa.modulus.valueBlock.valueHexView);
+  const n = toBigInt(nBytes);
+  const e = toBigInt(rsa.publicExponent.valueBlock.valueHexView);
+  const k = nBytes.length;
+  const bits = n === 0n ? 0 : n.toString(2).length;
+  if (input.signature.length !== k || n === 0n) return { status: 'invalid', scheme, hash, rsaBits: bits };
+  // Real exponents are small (65537); a huge one would only make the modular exponentiation slow.
+  if (e > 0xffffffffn || e < 3n) return { status: 'invalid', scheme, hash, rsaBits: bits, detail: 'unusual RSA exponent' };
+  const s = toBigInt(input.signature);
+  if (s >= n) return { status: 'invalid', scheme, hash, rsaBits: bits };
+  const em = fromBigInt(modPow(s, e, n), k);
+  const h = await digest(hash, input.data, crypto);
+  const expected = emsaPkcs1(hash, h, k);
+  if (!expected) return { status: 'invalid', scheme, hash, rsaBits: bits, detail: 'the RSA key is too small' };
+  return { status: bytesEqual(em, expected) ? 'valid' : 'invalid', scheme, hash, rsaBits: bits };
+}
+
+function emsaPkcs1(hash: DigestName, h: Uint8Array, k: number): Uint8Array | undefined {
+  // DigestInfo ::= SEQUENCE { AlgorithmIdentifier { oid, NULL }, OCTET STRING h }
+  const digestInfo = new Uint8Array(
+    new asn1js.Sequence({
+      value: [
+        new asn1js.Sequence({
+          value: [new asn1js.ObjectIdentifier({ value: DIGEST_OID_BY_NAME[hash] }), new asn1js.Null()],
+        }),
+        new asn1js.OctetString({ valueHex: h }),
+      ],
+    }).toBER(false),
+  );
+  const psLen = k - digestInfo.length - 3;
+  if (psLen < 8) return undefined;
+  const em = new Uint8Array(k);
+  em[0] = 0x00;
+  em[1] = 0x01;
+  em.fill(0xff, 2, 2 + psLen);
+  em[2 + psLen] = 0x00;
+  em.set(digestInfo, 3 + psLen);
+  return em;
+}
+
+async function verifyRsaPss(input: SignatureInput, crypto: CryptoEngine): Promise<SignatureCheck> {
+  const scheme = 'RSA-PSS' as const;
+  if (!isRsaKey(input.publicKey)) return keyMismatch(scheme, input.publicKey);
+  let params: pkijs.RSASSAPSSParams;
+  try {
+    params = input.algorithm.algorithmParams
+      ? new pkijs.RSASSAPSSParams({ schema: input.algorithm.algorithmParams })
+      : new pkijs.RSASSAPSSParams();
+  } catch {
+    return { status: 'invalid', scheme, detail: 'the RSASSA-PSS parameters are malformed' };
+  }
+  const hash = digestName(params.hashAlgorithm.algorithmId);
+  if (!hash || !WEBCRYPTO_DIGESTS.has(hash)) {
+    return { status: 'unsupported', scheme, detail: `RSASSA-PSS with hash ${hash ?? params.hashAlgorithm.algorithmId}` };
+  }
+  if (params.maskGenAlgorithm.algorithmId !== OID.mgf1) {
+    return { status: 'unsupported', scheme, hash, detail: `RSASSA-PSS mask generation ${params.maskGenAlgorithm.algorithmId}` };
+  }
+  let mgfHash: DigestName | undefined;
+  try {
+    mgfHash = digestName(new pkijs.AlgorithmIdentifier({ schema: params.maskGenAlgorithm.algorithmParams }).algorithmId);
+  } catch {
+    return { status: 'invalid', scheme, hash, detail: 'the RSASSA-PSS MGF1 parameters are malformed' };
+  }
+  if (mgfHash !== hash) {
+    // WebCrypto ties the MGF1 hash to the message hash.
+    return { status: 'unsupported', scheme, hash, detail: `RSASSA-PSS with MGF1 hash ${mgfHash ?? 'unknown'} ≠ ${hash}` };
+  }
+  if (params.trailerField !== 1) return { status: 'invalid', scheme, hash, detail: 'RSASSA-PSS trailer field is not 1' };
+  const key = await crypto.subtle.importKey('spki', rsaSpki(input.publicKey), { name: 'RSA-PSS', hash }, false, [
+    'verify',
+  ]);
+  const ok = await crypto.subtle.verify(
+    { name: 'RSA-PSS', saltLength: params.saltLength } as RsaPssParams,
+    key,
+    input.signature as Buf,
+    input.data as Buf,
+  );
+  return { status: ok ? 'valid' : 'invalid', scheme, hash, rsaBits: modulusLength(key) };
+}
+
+async function verifyEcdsa(
+  input: SignatureInput,
+  hash: DigestName | undefined,
+  crypto: CryptoEngine,
+): Promise<SignatureCheck> {
+  const scheme = 'ECDSA' as const;
+  if (input.publicKey.algorithm.algorithmId !== OID.ecPublicKey) return keyMismatch(scheme, input.publicKey);
+  const params = input.publicKey.algorithm.algorithmParams as asn1js.AsnType | undefined;
+  const curveOid = params instanceof asn1js.ObjectIdentifier ? params.valueBlock.toString() : '';
+  const curve = CURVES[curveOid];
+  if (!curve) return { status: 'unsupported', scheme, detail: `ECDSA on curve ${curveName(curveOid) || 'with explicit parameters'}` };
+  if (!hash || !WEBCRYPTO_DIGESTS.has(hash)) {
+    return { status: 'unsupported', scheme, detail: `ECDSA with ${hash ?? 'no digest'}` };
+  }
+  const raw = ecdsaDerToRaw(input.signature, curve.size);
+  if (!raw) return { status: 'invalid', scheme, hash, detail: 'the ECDSA signature value is malformed' };
+  const key = await crypto.subtle.importKey(
+    'spki',
+    spkiBytes(input.publicKey),
+    { name: 'ECDSA', namedCurve: curve.name },
+    false,
+    ['verify'],
+  );
+  const ok = await crypto.subtle.verify({ name: 'ECDSA', hash }, key, raw as Buf, input.data as Buf);
+  return { status: ok ? 'valid' : 'invalid', scheme, hash };
+}
+
+/** Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } → r||s, each left-padded to the curve size. */
+export function ecdsaDerToRaw(sig: Uint8Array, size: number): Uint8Array | undefined {
+  const parsed = asn1js.fromBER(sig);
+  if (parsed.offset !== sig.length) return undefined;
+  const seq = parsed.result;
+  if (!(seq instanceof asn1js.Sequence) || seq.valueBlock.value.length !== 2) return undefined;
+  const out = new Uint8Array(size * 2);
+  for (let i = 0; i < 2; i++) {
+    const int = seq.valueBlock.value[i];
+    if (!(int instanceof asn1js.Integer)) return undefined;
+    const v = stripZeros(int.valueBlock.valueHexView);
+    if (v.length > size) return undefined;
+    out.set(v, size * (i + 1) - v.length);
+  }
+  return out;
+}
+
+async function verifyEd25519(input: SignatureInput, crypto: CryptoEngine): Promise<SignatureCheck> {
+  const scheme = 'Ed25519' as const;
+  if (input.publicKey.algorithm.algorithmId !== OID.ed25519) return keyMismatch(scheme, input.publicKey);
+  let key: CryptoKey;
+  try {
+    key = await crypto.subtle.importKey('spki', spkiBytes(input.publicKey), { name: 'Ed25519' }, false, ['verify']);
+  } catch (e) {
+    const name = (e as { name?: string })?.name;
+    // Runtimes without Ed25519 in WebCrypto say NotSupportedError (or TypeError for an unknown name).
+    if (name === 'NotSupportedError' || e instanceof TypeError) {
+      return { status: 'unsupported', scheme, detail: 'Ed25519 is not available in this runtime' };
+    }
+    return { status: 'invalid', scheme, detail: `the Ed25519 public key could not be used: ${errorText(e)}` };
+  }
+  const ok = await crypto.subtle.verify({ name: 'Ed25519' }, key, input.signature as Buf, input.data as Buf);
+  return { status: ok ? 'valid' : 'invalid', scheme, hash: 'SHA-512' };
+}
+
+function keyMismatch(scheme: SignatureScheme, spki: pkijs.PublicKeyInfo): SignatureCheck {
+  return {
+    status: 'invalid',
+    scheme,
+    detail: `the certificate's key (${spki.algorithm.algorithmId}) does not fit a ${scheme} signature`,
+  };
+}
+
+function stripZeros(b: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < b.length - 1 && b[i] === 0) i++;
+  return b.subarray(i);
+}
+
+function toBigInt(b: Uint8Array): bigint {
+  let v = 0n;
+  for (const x of b) v = (v << 8n) | BigInt(x);
+  return v;
+}
+
+function fromBigInt(v: bigint, len: number): Uint8Array {
+  const out = new Uint8Array(len);
+  for (let i = len - 1; i >= 0 && v > 0n; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
+function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
+  let result = 1n;
+  base %= mod;
+  while (exp > 0n) {
+    if (exp & 1n) result = (result * base) % mod;
+    base = (base * base) % mod;
+    exp >>= 1n;
+  }
+  return result;
+}
