@@ -122,6 +122,8 @@ function fail(code: Failure['error']['code'], message: string): Failure {
 
 function parseSignedData(der: Uint8Array): { signedData: pkijs.SignedData } | Failure {
   if (der.length === 0) return fail('malformed-cms', 'The signature is empty.');
+  // A ContentInfo is a SEQUENCE; anything else is not CMS at all (rather than "cut off").
+  if (der[0] !== 0x30) return fail('malformed-cms', 'The signature is not a CMS object.');
   try {
     const asn1 = asn1js.fromBER(der);
     if (asn1.offset === -1) return { ok: false, error: classifyParseError(asn1.result.error, 'signature') };

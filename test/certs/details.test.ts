@@ -1,0 +1,126 @@
+/**
+ * certificateDetails checked field by field against what OpenSSL says about the same certificate.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as pkijs from 'pkijs';
+import { certificateDetails, certificateEmails } from '../../src/certs/details';
+import { corpus } from '../support/corpus';
+import { makePki, openssl, type IssuedCert } from '../support/pki';
+import { loadCertificates } from '../../src/certs/load';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const pkiP = makePki();
+const certOf = (c: { certDer: Buffer }) => pkijs.Certificate.fromBER(new Uint8Array(c.certDer));
+
+async function opensslFacts(c: IssuedCert): Promise<{ fingerprint: string; serial: string; notBefore: Date; notAfter: Date }> {
+  const out = (
+    await openssl(['x509', '-in', c.certPath, '-noout', '-fingerprint', '-sha256', '-serial', '-startdate', '-enddate'])
+  ).toString();
+  const get = (k: string) => new RegExp(`${k}=(.*)`).exec(out)![1].trim();
+  return {
+    fingerprint: get('sha256 Fingerprint'),
+    serial: get('serial'),
+    notBefore: new Date(get('notBefore')),
+    notAfter: new Date(get('notAfter')),
+  };
+}
+
+test('RSA leaf: names, emails, dates, serial, fingerprint and key as OpenSSL reports them', async () => {
+  const pki = await pkiP;
+  const start = new Date(Date.UTC(2022, 2, 3, 4, 5, 6));
+  const end = new Date(Date.UTC(2031, 6, 8, 9, 10, 11));
+  const c = await pki.issue({
+    name: 'Alice Example',
+    email: ['Alice@Example.TEST', 'alice.second@example.test'],
+    emailInSubject: true,
+    start,
+    end,
+  });
+  const d = await certificateDetails(certOf(c));
+  const o = await opensslFacts(c);
+  assert.equal(d.sha256, o.fingerprint);
+  assert.equal(d.serialNumber, o.serial.replace(/^0+(?=.)/, ''));
+  assert.equal(d.notBefore, start.toISOString());
+  assert.equal(d.notAfter, end.toISOString());
+  assert.equal(d.commonName, 'Alice Example');
+  assert.equal(d.subject, 'emailAddress=Alice@Example.TEST, CN=Alice Example, O=Fixture PKI');
+  assert.equal(d.issuer, 'CN=Fixture Intermediate CA, O=Fixture PKI');
+  assert.deepEqual(d.emails, ['alice@example.test', 'alice.second@example.test']);
+  assert.equal(d.publicKeyAlgorithm, 'RSA 2048');
+  assert.equal(d.signatureAlgorithm, 'sha256WithRSAEncryption');
+  assert.equal(d.isCA, false);
+  assert.equal(d.selfSigned, false);
+});
+
+test('key types and certificate signature algorithms', async () => {
+  const pki = await pkiP;
+  const expectKey: [Parameters<typeof pki.issue>[0]['keyType'], string][] = [
+    ['rsa3072', 'RSA 3072'],
+    ['ec-p256', 'ECDSA P-256'],
+    ['ec-p384', 'ECDSA P-384'],
+    ['ec-p521', 'ECDSA P-521'],
+    ['ed25519', 'Ed25519'],
+  ];
+  for (const [keyType, want] of expectKey) {
+    const c = await pki.issue({ name: `K ${keyType}`, keyType });
+    const d = await certificateDetails(certOf(c));
+    assert.equal(d.publicKeyAlgorithm, want);
+  }
+  const sha384 = await pki.issue({ name: 'md sha384', md: 'sha384' });
+  assert.equal((await certificateDetails(certOf(sha384))).signatureAlgorithm, 'sha384WithRSAEncryption');
+  // An EC CA signs with ECDSA; an Ed25519 self-signed certificate signs with Ed25519.
+  const ecCa = await pki.issue({ name: 'EC CA', ca: true, keyType: 'ec-p256' });
+  const ecLeaf = await pki.issue({ name: 'Under EC CA', issuer: ecCa });
+  assert.equal((await certificateDetails(certOf(ecLeaf))).signatureAlgorithm, 'ecdsa-with-SHA256');
+  const ed = await pki.issue({ name: 'Ed self', keyType: 'ed25519', selfSigned: true, ca: true });
+  const edD = await certificateDetails(certOf(ed));
+  assert.equal(edD.signatureAlgorithm, 'Ed25519');
+  assert.equal(edD.selfSigned, true, 'Ed25519 self-signature verified');
+});
+
+test('root: CA and self-signed; intermediate: CA, not self-signed', async () => {
+  const pki = await pkiP;
+  const root = await certificateDetails(certOf(pki.root));
+  assert.equal(root.isCA, true);
+  assert.equal(root.selfSigned, true);
+  assert.equal(root.subject, root.issuer);
+  const inter = await certificateDetails(certOf(pki.intermediate));
+  assert.equal(inter.isCA, true);
+  assert.equal(inter.selfSigned, false);
+});
+
+test('self-issued but not self-signed (same name, another key) is not selfSigned', async () => {
+  const pki = await pkiP;
+  const sub = '/O=Fixture PKI/CN=Fixture Root CA';
+  // Issued by the root, with the root's exact subject: names equal, but signed by another key.
+  const twin = await pki.issue({ name: 'twin', subject: sub, issuer: 'root', ca: true });
+  const d = await certificateDetails(certOf(twin));
+  assert.equal(d.subject, d.issuer);
+  assert.equal(d.selfSigned, false);
+});
+
+test('no CN: commonName falls back to the first e-mail; special characters are escaped', async () => {
+  const pki = await pkiP;
+  const c = await pki.issue({ name: 'x', subject: '/O=Acme, Inc./OU=a\\+b', email: 'only@example.test' });
+  const d = await certificateDetails(certOf(c));
+  assert.equal(d.commonName, 'only@example.test');
+  assert.equal(d.subject, 'OU=a\\+b, O=Acme\\, Inc.');
+  assert.deepEqual(certificateEmails(certOf(c)), ['only@example.test']);
+});
+
+const rfc9216 = corpus('rfc9216-examples-cms');
+test('RFC 9216 certificates: Alice RSA and Carlos Ed25519', { skip: rfc9216.skip || false }, async () => {
+  const c = { dir: rfc9216.dir! };
+  const alice = loadCertificates(new Uint8Array(readFileSync(join(c.dir, 'certs-and-keys', 'lamps-alice.crt'))));
+  const carlos = loadCertificates(new Uint8Array(readFileSync(join(c.dir, 'certs-and-keys', 'lamps-carlos.crt'))));
+  const a = await certificateDetails(alice.certs[0]);
+  assert.equal(a.commonName, 'Alice Lovelace');
+  assert.deepEqual(a.emails, ['alice@smime.example']);
+  assert.equal(a.publicKeyAlgorithm, 'RSA 2048');
+  const k = await certificateDetails(carlos.certs[0]);
+  assert.equal(k.publicKeyAlgorithm, 'Ed25519');
+  assert.equal(k.signatureAlgorithm, 'Ed25519');
+  assert.deepEqual(k.emails, ['carlos@smime.example']);
+});

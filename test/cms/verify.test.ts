@@ -1,0 +1,248 @@
+/**
+ * verifySignedData against OpenSSL-made SignedData (an independent implementation), every algorithm we
+ * claim, and the ways a signature must fail: changed content, changed signature, wrong certificate.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { test } from 'node:test';
+import * as pkijs from 'pkijs';
+import { verifySignedData } from '../../src/cms/verify';
+import type { CmsVerifyResult } from '../../src/cms/types';
+import { makePki, opensslVerify, smimeSign, type Digest, type IssuedCert, type KeyType } from '../support/pki';
+
+const pkiP = makePki();
+const certOf = (c: { certDer: Buffer }) => pkijs.Certificate.fromBER(new Uint8Array(c.certDer));
+const CONTENT = Buffer.from('Content-Type: text/plain\r\n\r\nHello Bob,\r\nthe meeting is at 10.\r\n', 'utf8');
+
+function ok(r: CmsVerifyResult): Extract<CmsVerifyResult, { ok: true }> {
+  assert.ok(r.ok, r.ok ? '' : `${r.error.code}: ${r.error.message}`);
+  return r;
+}
+
+function codes(r: Extract<CmsVerifyResult, { ok: true }>, i = 0): string[] {
+  return r.signers[i].reasons.map((x) => x.code);
+}
+
+const signers = new Map<string, Promise<IssuedCert>>();
+function signer(keyType: KeyType): Promise<IssuedCert> {
+  let p = signers.get(keyType);
+  if (!p) {
+    p = pkiP.then((pki) => pki.issue({ name: `Signer ${keyType}`, email: `${keyType}@example.test`, keyType }));
+    signers.set(keyType, p);
+  }
+  return p;
+}
+
+async function signDer(
+  s: IssuedCert,
+  o: { md?: Digest; pss?: boolean; opaque?: boolean; noattr?: boolean; nocerts?: boolean; content?: Buffer } = {},
+): Promise<{ der: Uint8Array; path: string }> {
+  const m = await smimeSign({
+    signer: s,
+    content: o.content ?? CONTENT,
+    outform: 'der',
+    binary: true,
+    md: o.md,
+    pss: o.pss,
+    opaque: o.opaque,
+    noattr: o.noattr,
+    nocerts: o.nocerts,
+  });
+  return { der: new Uint8Array(m.bytes), path: m.path };
+}
+
+const CASES: { name: string; keyType: KeyType; md?: Digest; pss?: boolean; scheme: string; digest: string }[] = [
+  { name: 'RSA PKCS#1 v1.5 SHA-256', keyType: 'rsa2048', md: 'sha256', scheme: 'RSASSA-PKCS1-v1_5', digest: 'SHA-256' },
+  { name: 'RSA PKCS#1 v1.5 SHA-384', keyType: 'rsa2048', md: 'sha384', scheme: 'RSASSA-PKCS1-v1_5', digest: 'SHA-384' },
+  { name: 'RSA PKCS#1 v1.5 SHA-512', keyType: 'rsa2048', md: 'sha512', scheme: 'RSASSA-PKCS1-v1_5', digest: 'SHA-512' },
+  { name: 'RSA PKCS#1 v1.5 SHA-1', keyType: 'rsa2048', md: 'sha1', scheme: 'RSASSA-PKCS1-v1_5', digest: 'SHA-1' },
+  { name: 'RSA PKCS#1 v1.5 MD5', keyType: 'rsa2048', md: 'md5', scheme: 'RSASSA-PKCS1-v1_5', digest: 'MD5' },
+  { name: 'RSA PKCS#1 v1.5 SHA-224', keyType: 'rsa2048', md: 'sha224', scheme: 'RSASSA-PKCS1-v1_5', digest: 'SHA-224' },
+  { name: 'RSASSA-PSS SHA-256', keyType: 'rsa2048', md: 'sha256', pss: true, scheme: 'RSA-PSS', digest: 'SHA-256' },
+  { name: 'RSASSA-PSS SHA-512', keyType: 'rsa3072', md: 'sha512', pss: true, scheme: 'RSA-PSS', digest: 'SHA-512' },
+  { name: 'ECDSA P-256 SHA-256', keyType: 'ec-p256', md: 'sha256', scheme: 'ECDSA', digest: 'SHA-256' },
+  { name: 'ECDSA P-384 SHA-384', keyType: 'ec-p384', md: 'sha384', scheme: 'ECDSA', digest: 'SHA-384' },
+  { name: 'ECDSA P-521 SHA-512', keyType: 'ec-p521', md: 'sha512', scheme: 'ECDSA', digest: 'SHA-512' },
+  { name: 'ECDSA P-256 SHA-1', keyType: 'ec-p256', md: 'sha1', scheme: 'ECDSA', digest: 'SHA-1' },
+];
+
+for (const c of CASES) {
+  test(`detached ${c.name}: OpenSSL's signature verifies; changed content, signature or certificate fail`, async () => {
+    const s = await signer(c.keyType);
+    const { der, path } = await signDer(s, { md: c.md, pss: c.pss });
+    // OpenSSL agrees the fixture is good (independent check of the fixture itself).
+    const contentFile = `${path}.content`;
+    writeFileSync(contentFile, CONTENT);
+    const o = await opensslVerify(path, { inform: 'der', noverify: true, contentFile, binary: true });
+    assert.ok(o.ok, o.stderr);
+
+    const r = ok(await verifySignedData(der, { detachedContent: CONTENT }));
+    assert.equal(r.signature, 'valid', JSON.stringify(r.signers[0].reasons));
+    assert.equal(r.signers.length, 1);
+    const si = r.signers[0];
+    assert.equal(si.signature, 'valid');
+    assert.equal(si.signatureAlgorithm, c.scheme);
+    assert.equal(si.digestAlgorithm, c.digest);
+    assert.ok(si.signerCertificate, 'signer certificate found');
+    assert.ok(si.signingTime instanceof Date, 'signing time is a Date');
+    assert.ok(Math.abs(si.signingTime.getTime() - Date.now()) < 10 * 60_000);
+    assert.equal(r.eContentType, '1.2.840.113549.1.7.1');
+    assert.equal(r.eContent, undefined);
+    assert.ok(r.certificates.length >= 2, 'signer and intermediate are embedded');
+    if (c.digest === 'MD5' || c.digest === 'SHA-1') {
+      assert.ok(codes(r).includes('weak-digest'));
+      assert.equal(si.neverTrusted, true);
+    } else {
+      assert.deepEqual(codes(r), ['signature-valid']);
+      assert.ok(!si.neverTrusted);
+    }
+
+    // Changed content: one byte.
+    const changed = Buffer.from(CONTENT);
+    changed[changed.length - 4] ^= 0x01;
+    const bad = ok(await verifySignedData(der, { detachedContent: changed }));
+    assert.equal(bad.signature, 'invalid');
+    assert.deepEqual(codes(bad), ['content-digest-mismatch']);
+
+    // Changed signature value: the last byte of the DER is inside the signature (no unsigned attributes).
+    const tampered = new Uint8Array(der);
+    tampered[tampered.length - 1] ^= 0x01;
+    const badSig = ok(await verifySignedData(tampered, { detachedContent: CONTENT }));
+    assert.equal(badSig.signature, 'invalid');
+    assert.deepEqual(codes(badSig), ['signature-invalid']);
+
+    // Wrong certificate: same issuer and serial is impossible, so sign without certificates and offer another.
+    const other = await (await pkiP).issue({ name: `Other ${c.name}`, keyType: c.keyType });
+    const noCerts = await signDer(s, { md: c.md, pss: c.pss, nocerts: true });
+    const none = ok(await verifySignedData(noCerts.der, { detachedContent: CONTENT }));
+    assert.equal(none.signature, 'unknown-signer');
+    assert.deepEqual(codes(none), ['signer-cert-missing']);
+    const wrong = ok(
+      await verifySignedData(noCerts.der, {
+        detachedContent: CONTENT,
+        extraCertificates: [certOf(other)],
+      }),
+    );
+    assert.equal(wrong.signature, 'unknown-signer', 'a certificate with another issuer/serial is not the signer');
+    const right = ok(
+      await verifySignedData(noCerts.der, {
+        detachedContent: CONTENT,
+        extraCertificates: [certOf(other), certOf(s)],
+      }),
+    );
+    assert.equal(right.signature, 'valid');
+  });
+}
+
+test('SHA-1 with allowSha1: still a weak-digest warning, but not never-trusted; MD5 stays never-trusted', async () => {
+  const s = await signer('rsa2048');
+  const sha1 = await signDer(s, { md: 'sha1' });
+  const r = ok(await verifySignedData(sha1.der, { detachedContent: CONTENT, allowSha1: true }));
+  assert.equal(r.signature, 'valid');
+  assert.equal(r.signers[0].neverTrusted, false);
+  assert.ok(codes(r).includes('weak-digest'));
+  const md5 = await signDer(s, { md: 'md5' });
+  const m = ok(await verifySignedData(md5.der, { detachedContent: CONTENT, allowSha1: true }));
+  assert.equal(m.signers[0].neverTrusted, true);
+});
+
+test('a key of the wrong type for the signature algorithm is invalid, not a crash', async () => {
+  const rsa = await signer('rsa2048');
+  const ec = await signer('ec-p256');
+  const noCerts = await signDer(rsa, { nocerts: true });
+  // Put the EC certificate where the RSA signer's certificate should be found: same issuer+serial impossible,
+  // so patch the SignerInfo's serial to the EC certificate's.
+  const ecCert = certOf(ec);
+  const cms = pkijs.ContentInfo.fromBER(new Uint8Array(noCerts.der));
+  const sd = new pkijs.SignedData({ schema: cms.content });
+  (sd.signerInfos[0].sid as pkijs.IssuerAndSerialNumber).serialNumber = ecCert.serialNumber;
+  const patched = new pkijs.ContentInfo({ contentType: cms.contentType, content: sd.toSchema(true) }).toSchema().toBER();
+  const r = ok(await verifySignedData(new Uint8Array(patched), { detachedContent: CONTENT, extraCertificates: [ecCert] }));
+  assert.equal(r.signature, 'invalid');
+  assert.deepEqual(codes(r), ['signature-invalid']);
+});
+
+test('opaque (encapsulated) signed data: eContent is returned and verified', async () => {
+  const s = await signer('ec-p384');
+  const { der } = await signDer(s, { opaque: true, md: 'sha384' });
+  const r = ok(await verifySignedData(der, {}));
+  assert.equal(r.signature, 'valid');
+  assert.deepEqual(Buffer.from(r.eContent!), CONTENT);
+});
+
+test('no signed attributes (-noattr): signature over the content itself, detached and opaque', async () => {
+  for (const keyType of ['rsa2048', 'ec-p256'] as const) {
+    const s = await signer(keyType);
+    const det = await signDer(s, { noattr: true });
+    const r = ok(await verifySignedData(det.der, { detachedContent: CONTENT }));
+    assert.equal(r.signature, 'valid', keyType);
+    assert.equal(r.signers[0].signingTime, undefined);
+    const changed = Buffer.from(CONTENT);
+    changed[0] ^= 0x20;
+    const bad = ok(await verifySignedData(det.der, { detachedContent: changed }));
+    assert.equal(bad.signature, 'invalid');
+    assert.deepEqual(codes(bad), ['signature-invalid']);
+    const opq = await signDer(s, { noattr: true, opaque: true });
+    assert.equal(ok(await verifySignedData(opq.der, {})).signature, 'valid');
+  }
+});
+
+test('canonicalContent: tried lazily, only when the content as given does not match', async () => {
+  const s = await signer('rsa2048');
+  const { der } = await signDer(s);
+  const lfOnly = Buffer.from(CONTENT.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
+  let made = 0;
+  const canonicalContent = () => {
+    made++;
+    return CONTENT;
+  };
+  const direct = ok(await verifySignedData(der, { detachedContent: CONTENT, canonicalContent }));
+  assert.equal(direct.signature, 'valid');
+  assert.equal(made, 0, 'not made when the first form matched');
+  assert.equal(direct.signers[0].contentForm, 'as-given');
+  const viaCanonical = ok(await verifySignedData(der, { detachedContent: lfOnly, canonicalContent }));
+  assert.equal(viaCanonical.signature, 'valid');
+  assert.equal(viaCanonical.signers[0].contentForm, 'canonical');
+  assert.equal(made, 1);
+  const noCanon = ok(await verifySignedData(der, { detachedContent: lfOnly }));
+  assert.equal(noCanon.signature, 'invalid');
+});
+
+test('detached signature without content is an error result, not a throw', async () => {
+  const s = await signer('rsa2048');
+  const { der } = await signDer(s);
+  const r = await verifySignedData(der, {});
+  assert.equal(r.ok, false);
+  assert.equal(!r.ok && r.error.code, 'malformed-cms');
+});
+
+test('multipart/signed message from OpenSSL: the signature part verifies over the first part', async () => {
+  const s = await signer('rsa2048');
+  const msg = await smimeSign({ signer: s, content: CONTENT });
+  const text = msg.bytes.toString('latin1');
+  const boundary = /boundary="([^"]+)"/.exec(text)![1];
+  const parts = text.split(`--${boundary}`);
+  const first = parts[1].replace(/^\r\n/, '').replace(/\r\n$/, '');
+  const sigPart = parts[2];
+  const b64 = sigPart.slice(sigPart.indexOf('\r\n\r\n') + 4).replace(/\s+/g, '');
+  const r = ok(
+    await verifySignedData(new Uint8Array(Buffer.from(b64, 'base64')), {
+      detachedContent: Buffer.from(first, 'latin1'),
+    }),
+  );
+  assert.equal(r.signature, 'valid');
+  assert.equal(readFileSync(msg.path).length > 0, true);
+});
+
+test('truncated and malformed DER give typed errors', async () => {
+  const s = await signer('rsa2048');
+  const { der } = await signDer(s);
+  const cut = await verifySignedData(der.subarray(0, der.length - 10), { detachedContent: CONTENT });
+  assert.equal(cut.ok, false);
+  assert.equal(!cut.ok && cut.error.code, 'truncated');
+  const junk = await verifySignedData(new TextEncoder().encode('this is not DER'), { detachedContent: CONTENT });
+  assert.equal(junk.ok, false);
+  assert.equal(!junk.ok && junk.error.code, 'malformed-cms');
+  const empty = await verifySignedData(new Uint8Array(0), { detachedContent: CONTENT });
+  assert.equal(!empty.ok && empty.error.code, 'malformed-cms');
+});
