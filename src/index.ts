@@ -12,3 +12,8 @@ export { bundledAnchors, bundledRootList, bundledRootsMeta } from './trust/roots
 export type { BundledRoot, BundledRootsMeta } from './trust/roots/types';
 export { createFetcher, FetchError } from './trust/fetcher';
 export type { FetcherOptions, FetchErrorKind } from './trust/fetcher';
+export { verifySignedData } from './cms/verify';
+export type { CmsVerifyOptions, CmsVerifyResult, CmsSignerResult } from './cms/types';
+export { loadCertificates, loadCrls, loadPkiBundle } from './certs/load';
+export type { CertificateLoadResult, CrlLoadResult, PkiBundle } from './certs/load';
+export { certificateDetails, certificateEmails } from './certs/details';
