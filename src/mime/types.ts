@@ -49,6 +49,8 @@ export interface MimeLimits {
   maxParts: number;
   /** Most header lines in one entity. */
   maxHeaders: number;
+  /** Largest header block of one entity, bytes (additive: DEFAULT_LIMITS gives the value when absent). */
+  maxHeaderBytes?: number;
 }
 
 export type MimeParseResult =

@@ -1,0 +1,294 @@
+/**
+ * RFC 5322 §3.4 address lists (From, Sender, Reply-To), parsed truthfully for sender binding.
+ *
+ * The caller decides match/mismatch; this module reports what the header really says, including the tricks of
+ * "Johnny, you are fired" (USENIX Security 2019, §6 ID attacks): a display name that is itself an address
+ * (`manager@corp <eve@corp>`), several mailboxes in one From, several From headers (see getHeaders), names
+ * hidden in RFC 2047 words, control characters (NUL, bidi overrides) that clients display differently.
+ * Tolerant of the obsolete syntax of RFC 5322 §4.4 (routes, phrases with dots, empty list elements).
+ * Linear in the value; never throws.
+ */
+import { decodeEncodedWords, getHeaders } from './headers';
+import type { MimeEntity } from './types';
+
+export interface Mailbox {
+  /** Display name as a reader sees it: RFC 2047 decoded, quotes removed; or an old-style "(comment)" name. */
+  name?: string;
+  /** The addr-spec, lower-cased ("local@domain"); local parts that need quoting keep their quotes. */
+  address: string;
+  /** The display name contains something shaped like an e-mail address (a classic spoof). */
+  displayNameLooksLikeAddress: boolean;
+  /** Name of the group this mailbox was listed in, if any. */
+  group?: string;
+  /** Problems with this mailbox (control characters, unquoted '@' in the name, obsolete route, …). */
+  defects: string[];
+}
+
+export interface AddressGroup {
+  name: string;
+  members: Mailbox[];
+}
+
+export interface AddressList {
+  /** Every mailbox in order, group members included (each with `group` set). */
+  addresses: Mailbox[];
+  groups: AddressGroup[];
+  /** Problems with the list: entries without an address, unterminated groups, stray text, … */
+  defects: string[];
+}
+
+type Tok =
+  | { t: 'word'; v: string; ws: boolean; quoted: boolean } // atom (dots allowed) or quoted-string content
+  | { t: 'literal'; v: string; ws: boolean } // [domain literal], brackets included
+  | { t: '<' | '>' | '@' | ',' | ':' | ';'; v: string; ws: boolean };
+
+interface Tokens {
+  toks: Tok[];
+  comments: { at: number; text: string }[]; // comment text and the index of the token after it
+  defects: string[];
+}
+
+const SPECIAL = new Set(['<', '>', '@', ',', ':', ';']);
+// Characters a reader cannot see or that reorder text: a spoof when they appear in a name or address.
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+const LOOKS_LIKE_ADDRESS = /[^\s@\uff20\ufe6b<>()",;:\[\]]+\s*[@\uff20\ufe6b]\s*[^\s@\uff20\ufe6b<>()",;:\[\]]+/;
+
+function tokenize(s: string): Tokens {
+  const toks: Tok[] = [];
+  const comments: { at: number; text: string }[] = [];
+  const defects: string[] = [];
+  let ws = false;
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i];
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') {
+      ws = true;
+      i++;
+    } else if (c === '(') {
+      let depth = 0;
+      let text = '';
+      for (; i < s.length; i++) {
+        const d = s[i];
+        if (d === '\\' && i + 1 < s.length) text += s[++i];
+        else if (d === '(') {
+          if (depth++ > 0) text += d;
+        } else if (d === ')') {
+          if (--depth === 0) {
+            i++;
+            break;
+          }
+          text += d;
+        } else text += d;
+      }
+      if (depth > 0) defects.push('A comment is not closed.');
+      comments.push({ at: toks.length, text });
+      ws = true;
+    } else if (c === '"') {
+      let v = '';
+      let closed = false;
+      for (i++; i < s.length; i++) {
+        const d = s[i];
+        if (d === '\\' && i + 1 < s.length) v += s[++i];
+        else if (d === '"') {
+          closed = true;
+          i++;
+          break;
+        } else if (d !== '\r' && d !== '\n') v += d;
+      }
+      if (!closed) defects.push('A quoted string is not closed.');
+      toks.push({ t: 'word', v, ws, quoted: true });
+      ws = false;
+    } else if (c === '[') {
+      const close = s.indexOf(']', i);
+      const end = close < 0 ? s.length : close + 1;
+      if (close < 0) defects.push('A domain literal is not closed.');
+      toks.push({ t: 'literal', v: s.slice(i, end), ws });
+      i = end;
+      ws = false;
+    } else if (SPECIAL.has(c)) {
+      toks.push({ t: c as '<', v: c, ws });
+      i++;
+      ws = false;
+    } else {
+      const start = i;
+      while (i < s.length && !' \t\r\n()"[<>@,:;'.includes(s[i])) i++;
+      if (i === start) i++; // a lone ']' or '\\': keep it as a word of its own
+      toks.push({ t: 'word', v: s.slice(start, i), ws, quoted: false });
+      ws = false;
+    }
+  }
+  return { toks, comments, defects };
+}
+
+/** Joins phrase tokens as displayed: one space where the header had white space, RFC 2047 decoded. */
+function phraseText(toks: Tok[], defects: string[]): string {
+  let raw = '';
+  let quotedEncoded = false;
+  for (const t of toks) {
+    if (raw && t.ws) raw += ' ';
+    raw += t.v;
+    if (t.t === 'word' && t.quoted && /=\?[^?]+\?[bBqQ]\?/.test(t.v)) quotedEncoded = true;
+  }
+  const text = decodeEncodedWords(raw).trim();
+  if (quotedEncoded && text !== raw.trim()) {
+    defects.push('The display name has an encoded word inside quotes (decoded, as mail clients show it).');
+  }
+  return text;
+}
+
+const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+(\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+)*$/;
+
+/** Builds "local@domain" from addr-spec tokens, or an error string. */
+function addrSpec(toks: Tok[], defects: string[]): string | { error: string } {
+  const at = toks.findIndex((t) => t.t === '@');
+  if (at < 0) return { error: 'no @' };
+  if (toks.slice(at + 1).some((t) => t.t === '@')) return { error: 'more than one @' };
+  let local = '';
+  for (const t of toks.slice(0, at)) {
+    if (t.t !== 'word') return { error: `unexpected "${t.v}" in the local part` };
+    if (t.quoted) local += DOT_ATOM.test(t.v) ? t.v : `"${t.v.replace(/(["\\])/g, '\\$1')}"`;
+    else local += t.v;
+  }
+  let domain = '';
+  for (const t of toks.slice(at + 1)) {
+    if (t.t === 'literal') domain += t.v;
+    else if (t.t === 'word' && !t.quoted) domain += t.v;
+    else return { error: `unexpected "${t.v}" in the domain` };
+  }
+  if (!local) return { error: 'empty local part' };
+  if (!domain) return { error: 'empty domain' };
+  if (toks.slice(0, at).length > 1 || toks.slice(at + 2).length > 0 || toks.slice(1).some((t) => t.ws)) {
+    defects.push('The address is split by white space or comments (obsolete syntax).');
+  }
+  if (/=\?[^?]+\?[bBqQ]\?/.test(local + domain)) defects.push('The address contains an RFC 2047 word, which is never decoded in an address.');
+  if (/^\.|\.\.|\.$/.test(local) && !local.startsWith('"')) defects.push('The local part has misplaced dots.');
+  return `${local}@${domain}`.toLowerCase();
+}
+
+function mailbox(name: string | undefined, address: string, defects: string[], group?: string): Mailbox {
+  const n = name === '' ? undefined : name;
+  if (n !== undefined && INVISIBLE.test(n)) defects.push('The display name contains control or invisible characters.');
+  if (INVISIBLE.test(address)) defects.push('The address contains control or invisible characters.');
+  const m: Mailbox = {
+    address,
+    displayNameLooksLikeAddress: n !== undefined && LOOKS_LIKE_ADDRESS.test(n),
+    defects,
+  };
+  if (n !== undefined) m.name = n;
+  if (group !== undefined) m.group = group;
+  return m;
+}
+
+const preview = (toks: Tok[]): string =>
+  toks
+    .map((t) => (t.t === 'word' && t.quoted ? `"${t.v}"` : t.v))
+    .join(' ')
+    .slice(0, 80);
+
+/** Parses an address-list header value (raw, with RFC 2047 words still encoded). */
+export function parseAddressList(value: string | undefined): AddressList {
+  const out: AddressList = { addresses: [], groups: [], defects: [] };
+  if (value === undefined) return out;
+  const { toks, comments, defects: tokDefects } = tokenize(value);
+  out.defects.push(...tokDefects);
+  let i = 0;
+  let group: AddressGroup | undefined;
+
+  const commentIn = (from: number, to: number): string | undefined => {
+    const c = comments.find((x) => x.at > from && x.at <= to && x.text.trim() !== '');
+    return c ? decodeEncodedWords(c.text.trim()) : undefined;
+  };
+
+  while (i < toks.length) {
+    const t = toks[i];
+    if (t.t === ',') {
+      i++;
+      continue;
+    }
+    if (t.t === ';') {
+      if (group) {
+        out.groups.push(group);
+        group = undefined;
+      } else out.defects.push('A ";" appears outside a group.');
+      i++;
+      continue;
+    }
+    const start = i;
+    const phrase: Tok[] = [];
+    while (i < toks.length && !['<', ':', ',', ';'].includes(toks[i].t)) phrase.push(toks[i++]);
+    const next = toks[i];
+    const defects: string[] = [];
+    if (next?.t === ':') {
+      i++;
+      const name = phraseText(phrase, defects);
+      if (group) {
+        out.defects.push(`Group "${name.slice(0, 40)}" is nested in group "${group.name.slice(0, 40)}".`);
+        out.groups.push(group);
+      }
+      group = { name, members: [] };
+      continue;
+    }
+    if (next?.t === '<') {
+      i++;
+      const inner: Tok[] = [];
+      while (i < toks.length && toks[i].t !== '>') inner.push(toks[i++]);
+      if (i >= toks.length) defects.push('An angle-bracket address is not closed with ">".');
+      else i++;
+      // obs-route: "@a,@b:" before the addr-spec
+      const colon = inner.findIndex((x) => x.t === ':');
+      let spec = inner;
+      if (colon >= 0 && inner[0]?.t === '@') {
+        spec = inner.slice(colon + 1);
+        defects.push('The address has an obsolete source route, which was ignored.');
+      }
+      const trailing: Tok[] = [];
+      while (i < toks.length && toks[i].t !== ',' && toks[i].t !== ';') trailing.push(toks[i++]);
+      if (trailing.length) out.defects.push(`Text after an address was ignored: ${preview(trailing)}`);
+      if (phrase.some((x) => x.t === '@' || x.t === 'literal' || x.t === '>')) {
+        defects.push('The display name contains an unquoted "@" (not allowed by RFC 5322).');
+      }
+      const addr = addrSpec(spec, defects);
+      if (typeof addr !== 'string') {
+        out.defects.push(`Entry "${preview(toks.slice(start, i))}" has no valid address (${addr.error}).`);
+        continue;
+      }
+      const name = phraseText(phrase, defects) || commentIn(start, i);
+      const m = mailbox(name, addr, defects, group?.name);
+      out.addresses.push(m);
+      group?.members.push(m);
+      continue;
+    }
+    // A bare addr-spec (maybe with an old-style "(Full Name)" comment), or a name without any address.
+    const addr = phrase.length ? addrSpec(phrase, defects) : { error: 'empty' };
+    if (typeof addr !== 'string') {
+      if (phrase.length) out.defects.push(`Entry "${preview(phrase)}" has no valid address (${addr.error}).`);
+      continue;
+    }
+    const m = mailbox(commentIn(start - 1, i), addr, defects, group?.name);
+    out.addresses.push(m);
+    group?.members.push(m);
+  }
+  if (group) {
+    out.defects.push(`Group "${group.name.slice(0, 40)}" is not closed with ";".`);
+    out.groups.push(group);
+  }
+  return out;
+}
+
+export interface HeaderAddresses extends AddressList {
+  /** How many headers of that name the entity has (more than one From is an identity attack). */
+  headerCount: number;
+}
+
+/** All mailboxes of every `name` header of an entity (e.g. "from"), in order. */
+export function addressesOf(entity: Pick<MimeEntity, 'headers'>, name: string): HeaderAddresses {
+  const values = getHeaders(entity, name);
+  const out: HeaderAddresses = { addresses: [], groups: [], defects: [], headerCount: values.length };
+  for (const v of values) {
+    const l = parseAddressList(v);
+    out.addresses.push(...l.addresses);
+    out.groups.push(...l.groups);
+    out.defects.push(...l.defects);
+  }
+  return out;
+}
