@@ -6,9 +6,10 @@
 import type { Command } from './commands/types';
 import { CliError, UsageError } from './commands/types';
 import { verify } from './commands/verify';
+import { sign } from './commands/sign';
 
 // Register subcommands here, one line each.
-const COMMANDS: Command[] = [verify];
+const COMMANDS: Command[] = [verify, sign];
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

@@ -17,3 +17,9 @@ export type { CmsVerifyOptions, CmsVerifyResult, CmsSignerResult } from './cms/t
 export { loadCertificates, loadCrls, loadPkiBundle } from './certs/load';
 export type { CertificateLoadResult, CrlLoadResult, PkiBundle } from './certs/load';
 export { certificateDetails, certificateEmails } from './certs/details';
+// Sign, encrypt, decrypt and keys (issue 3).
+export { importPkcs12 } from './keys/pkcs12';
+export type { Pkcs12Result, Pkcs12ErrorCode, Pkcs12Options } from './keys/pkcs12';
+export type { Identity, PrivateKeys, SignHash } from './keys/identity';
+export { signMessage } from './compose/sign-message';
+export type { SignMessageOptions, SignMessageResult } from './compose/sign-message';

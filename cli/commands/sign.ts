@@ -1,0 +1,23 @@
+import { signMessage, type SignHash } from '../../src/index';
+import { parseArgs } from '../args';
+import { loadIdentity, readInput, writeOutput } from './keyfile';
+import { CliError, UsageError, type Command } from './types';
+
+const DIGESTS: Record<string, SignHash> = { sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
+
+export const sign: Command = {
+  name: 'sign',
+  usage: 'smime-addin sign IN.eml --key ID.p12 --password PW [--opaque] [--digest sha256|sha384|sha512] [--pss] [--out FILE]',
+  async run(argv) {
+    const a = parseArgs(argv, { single: ['key', 'password', 'digest', 'out'], flags: ['opaque', 'pss'] });
+    if (a.positional.length !== 1) throw new UsageError('exactly one input message is required');
+    const digest = DIGESTS[(a.single.digest ?? 'sha256').toLowerCase()];
+    if (!digest) throw new UsageError(`unknown --digest ${a.single.digest} (sha256, sha384 or sha512)`);
+    const input = readInput(a.positional[0]);
+    const identity = await loadIdentity(a.single.key, a.single.password);
+    const r = await signMessage(input, identity, { opaque: a.flags.opaque, pss: a.flags.pss, digest });
+    if (!r.ok) throw new CliError(r.error.message);
+    writeOutput(a.single.out, r.message);
+    return 0;
+  },
+};

@@ -1,0 +1,66 @@
+/** RFC 8551 §3.1 canonical form and the outer/inner header split used by signing and encryption. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { canonicalEntity, toCrlf } from '../../src/compose/canonical';
+import { splitMessage, formatHeaderLines } from '../../src/compose/headers';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const dec = (u: Uint8Array) => Buffer.from(u).toString('latin1');
+
+test('toCrlf: bare LF and bare CR become CRLF, CRLF untouched', () => {
+  assert.equal(dec(toCrlf(enc('a\nb\r\nc\rd\n'))), 'a\r\nb\r\nc\r\nd\r\n');
+  const same = enc('x\r\ny\r\n');
+  assert.equal(toCrlf(same), same, 'no copy when already canonical');
+});
+
+test('8-bit text becomes quoted-printable; trailing space and "From " are protected', () => {
+  const out = dec(canonicalEntity(enc('Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nGrüße \nFrom me\n.\n')));
+  assert.match(out, /Content-Transfer-Encoding: quoted-printable\r\n\r\n/);
+  assert.ok(out.endsWith('Gr=C3=BC=C3=9Fe=20\r\n=46rom me\r\n=2E\r\n'), JSON.stringify(out));
+  assert.doesNotMatch(out, /8bit/);
+});
+
+test('binary attachment becomes base64 without line-end damage; 7-bit content is left as is (CRLF only)', () => {
+  const bin = new Uint8Array([0, 10, 13, 255, 10, 10, 1]);
+  const entity = new Uint8Array([...enc('Content-Type: application/octet-stream\nContent-Transfer-Encoding: binary\n\n'), ...bin]);
+  const out = dec(canonicalEntity(entity));
+  const body = out.split('\r\n\r\n')[1];
+  assert.deepEqual(new Uint8Array(Buffer.from(body, 'base64')), bin);
+  assert.equal(dec(canonicalEntity(enc('Content-Type: text/plain\n\nplain ascii\n'))), 'Content-Type: text/plain\r\n\r\nplain ascii\r\n');
+});
+
+test('multipart: 8-bit parts are encoded one by one, boundaries and preamble kept', () => {
+  const m = [
+    'Content-Type: multipart/mixed; boundary="XX"',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    'preamble',
+    '--XX',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'héllo',
+    '--XX',
+    'Content-Type: application/pdf',
+    'Content-Transfer-Encoding: base64',
+    '',
+    'JVBERi0=',
+    '--XX--',
+    '',
+  ].join('\n');
+  const out = dec(canonicalEntity(enc(m)));
+  assert.match(out, /Content-Transfer-Encoding: 7bit/);
+  assert.match(out, /preamble\r\n--XX\r\nContent-Type: text\/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nh=C3=A9llo\r\n--XX\r\n/);
+  assert.match(out, /JVBERi0=\r\n--XX--\r\n$/);
+  assert.ok(!/[\x80-\xff]/.test(out));
+});
+
+test('splitMessage: RFC 5322 fields stay outside, Content-* move inside, folding kept', () => {
+  const { outer, inner } = splitMessage(
+    enc('From: a@example.com\nSubject: long\n subject\nMIME-Version: 1.0\nContent-Type: text/plain;\n charset=utf-8\nMessage-ID: <1@x>\n\nbody\n'),
+  );
+  assert.deepEqual(outer.map((h) => h.key), ['from', 'subject', 'message-id']);
+  assert.equal(dec(formatHeaderLines(outer)), 'From: a@example.com\r\nSubject: long\r\n subject\r\nMessage-ID: <1@x>\r\n');
+  assert.equal(dec(inner), 'Content-Type: text/plain;\r\n charset=utf-8\r\n\r\nbody\n');
+  // No Content-Type: the RFC 2045 default is made explicit inside.
+  assert.match(dec(splitMessage(enc('From: a@b\n\nhi\n')).inner), /^Content-Type: text\/plain; charset=us-ascii\r\n\r\nhi/);
+});
