@@ -12,7 +12,11 @@ import { formatHeaderLines, parseHeaderBlock, splitEntity, type HeaderLine } fro
 
 const MAX_DEPTH = 32;
 
-/** LF or CR alone → CRLF; existing CRLF untouched. One pass, one allocation. */
+/**
+ * LF or CR alone → CRLF; existing CRLF untouched. One pass, one allocation. Unlike mime/canonical's
+ * toCanonicalCrlf (verification: must not touch what a signer may have signed) this is for what we send, where
+ * a bare CR would be changed by the first SMTP relay anyway.
+ */
 export function toCrlf(data: Uint8Array): Uint8Array {
   let extra = 0;
   for (let i = 0; i < data.length; i++) {

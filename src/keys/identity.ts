@@ -134,20 +134,6 @@ export async function fingerprint(der: Uint8Array, crypto: CryptoEngine): Promis
   return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
 }
 
-/** E-mail addresses in a certificate: subjectAltName rfc822Name first, then subject emailAddress; lower-cased. */
-export function certificateEmails(cert: pkijs.Certificate): string[] {
-  const out: string[] = [];
-  for (const ext of cert.extensions ?? []) {
-    if (ext.extnID !== '2.5.29.17') continue;
-    const names = ext.parsedValue as pkijs.AltName | undefined;
-    for (const g of names?.altNames ?? []) if (g.type === 1 && typeof g.value === 'string') out.push(g.value.toLowerCase());
-  }
-  for (const tv of cert.subject.typesAndValues) {
-    if (tv.type === '1.2.840.113549.1.9.1') out.push(String(tv.value.valueBlock.value).toLowerCase());
-  }
-  return [...new Set(out)];
-}
-
 export function parseCertificate(der: Uint8Array): pkijs.Certificate {
   return pkijs.Certificate.fromBER(buf(der));
 }

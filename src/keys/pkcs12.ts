@@ -15,8 +15,8 @@ import * as pkijs from 'pkijs';
 import { defaultCrypto, type CryptoEngine } from '../crypto';
 import { bs, buf } from './bytes';
 import { tripleDesCbcDecrypt } from './des';
+import { certificateEmails } from '../certs/details';
 import {
-  certificateEmails,
   fingerprint,
   importPrivateKey,
   wipe,
