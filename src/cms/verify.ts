@@ -109,7 +109,7 @@ export async function verifySignedData(
         : reason(
             'multiple-signer-infos',
             'error',
-            `The message has ${infos.length} signers and only ${valid} of the signatures are valid, so the message as a whole is not validly signed.`,
+            `The message has ${infos.length} signers and ${valid === 0 ? 'none' : `only ${valid}`} of their signatures ${valid === 1 ? 'is' : 'are'} valid, so the message as a whole is not validly signed.`,
           ),
     );
   }

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import * as pkijs from 'pkijs';
 import { verifySignedData } from '../../src/cms/verify';
 import type { CmsVerifyResult } from '../../src/cms/types';
-import { makePki, opensslVerify, smimeSign, type Digest, type IssuedCert, type KeyType } from '../support/pki';
+import { makePki, opensslVerify, runOpenssl, smimeSign, type Digest, type IssuedCert, type KeyType } from '../support/pki';
 
 const pkiP = makePki();
 const certOf = (c: { certDer: Buffer }) => pkijs.Certificate.fromBER(new Uint8Array(c.certDer));
@@ -245,4 +245,66 @@ test('truncated and malformed DER give typed errors', async () => {
   assert.equal(!junk.ok && junk.error.code, 'malformed-cms');
   const empty = await verifySignedData(new Uint8Array(0), { detachedContent: CONTENT });
   assert.equal(!empty.ok && empty.error.code, 'malformed-cms');
+});
+
+test('Ed25519 (RFC 8419, hand-built SignedData signed by openssl pkeyutl): detached, opaque, no attributes', async () => {
+  const s = await signer('ed25519');
+  for (const o of [{}, { opaque: true }, { noattr: true }, { noattr: true, opaque: true }]) {
+    const m = await smimeSign({ signer: s, content: CONTENT, outform: 'der', binary: true, ...o });
+    assert.ok(m.ed25519, 'hand-built Ed25519 fixture');
+    // OpenSSL checks its own signature over exactly the bytes the fixture says were signed.
+    const v = await runOpenssl([
+      'pkeyutl', '-verify', '-rawin', '-certin', '-inkey', s.certPath, '-in', m.ed25519.tbsPath, '-sigfile', m.ed25519.sigPath,
+    ]);
+    assert.match(v.stdout.toString(), /Signature Verified Successfully/);
+    const der = new Uint8Array(m.bytes);
+    const opts = 'opaque' in o ? {} : { detachedContent: CONTENT };
+    const r = ok(await verifySignedData(der, opts));
+    assert.equal(r.signature, 'valid', JSON.stringify(o));
+    assert.equal(r.signers[0].signatureAlgorithm, 'Ed25519');
+    assert.equal(r.signers[0].digestAlgorithm, 'SHA-512');
+    const tampered = new Uint8Array(der);
+    tampered[tampered.length - 1] ^= 0x80;
+    assert.equal(ok(await verifySignedData(tampered, opts)).signature, 'invalid', JSON.stringify(o));
+    if (!('opaque' in o)) {
+      const changed = Buffer.from(CONTENT);
+      changed[5] ^= 1;
+      assert.equal(ok(await verifySignedData(der, { detachedContent: changed })).signature, 'invalid');
+    }
+  }
+});
+
+test('explicit signing time: returned as that Date; outside the certificate validity it is flagged', async () => {
+  const pki = await pkiP;
+  const s = await pki.issue({
+    name: 'Time Signer',
+    start: new Date(Date.UTC(2022, 0, 1)),
+    end: new Date(Date.UTC(2023, 0, 1)),
+  });
+  const inside = new Date(Date.UTC(2022, 5, 15, 12, 0, 0));
+  const m = await smimeSign({ signer: s, content: CONTENT, outform: 'der', binary: true, signingTime: inside });
+  const r = ok(await verifySignedData(new Uint8Array(m.bytes), { detachedContent: CONTENT }));
+  assert.equal(r.signature, 'valid');
+  assert.equal(r.signers[0].signingTime?.toISOString(), inside.toISOString());
+  assert.deepEqual(codes(r), ['signature-valid']);
+  const outside = new Date(Date.UTC(2024, 1, 1));
+  const m2 = await smimeSign({ signer: s, content: CONTENT, outform: 'der', binary: true, signingTime: outside });
+  const r2 = ok(await verifySignedData(new Uint8Array(m2.bytes), { detachedContent: CONTENT }));
+  assert.equal(r2.signature, 'valid', 'the signature itself is fine');
+  assert.deepEqual(codes(r2), ['signature-valid', 'signing-time-outside-validity']);
+  // GeneralizedTime (from 2050 on) is read too.
+  const late = new Date(Date.UTC(2051, 2, 3, 4, 5, 6));
+  const m3 = await smimeSign({ signer: s, content: CONTENT, outform: 'der', binary: true, signingTime: late });
+  const r3 = ok(await verifySignedData(new Uint8Array(m3.bytes), { detachedContent: CONTENT }));
+  assert.equal(r3.signers[0].signingTime?.toISOString(), late.toISOString());
+});
+
+test('two signers (RSA + ECDSA) from OpenSSL: both valid, reported each, multiple-signer-infos as info', async () => {
+  const a = await signer('rsa2048');
+  const b = await signer('ec-p256');
+  const m = await smimeSign({ signer: a, extraSigners: [b], content: CONTENT, outform: 'der', binary: true });
+  const r = ok(await verifySignedData(new Uint8Array(m.bytes), { detachedContent: CONTENT }));
+  assert.equal(r.signature, 'valid');
+  assert.deepEqual(r.signers.map((s) => s.signatureAlgorithm).sort(), ['ECDSA', 'RSASSA-PKCS1-v1_5']);
+  assert.deepEqual(r.reasons.map((x) => [x.code, x.severity]), [['multiple-signer-infos', 'info']]);
 });
