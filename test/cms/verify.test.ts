@@ -308,3 +308,94 @@ test('two signers (RSA + ECDSA) from OpenSSL: both valid, reported each, multipl
   assert.deepEqual(r.signers.map((s) => s.signatureAlgorithm).sort(), ['ECDSA', 'RSASSA-PKCS1-v1_5']);
   assert.deepEqual(r.reasons.map((x) => [x.code, x.severity]), [['multiple-signer-infos', 'info']]);
 });
+
+test('eContent confusion built with OpenSSL: opaque signed data offered with a different visible content', async () => {
+  const s = await signer('rsa2048');
+  const { der } = await signDer(s, { opaque: true });
+  const visible = Buffer.from('Content-Type: text/plain\r\n\r\nJohnny, you are fired!\r\n');
+  for (const detachedContent of [visible, CONTENT]) {
+    const r = ok(await verifySignedData(der, { detachedContent }));
+    assert.equal(r.signature, 'invalid');
+    assert.deepEqual(r.reasons.map((x) => x.code), ['econtent-confusion']);
+    assert.deepEqual(codes(r), ['econtent-confusion']);
+    assert.ok(r.signers[0].signerCertificate, 'the signer is still named');
+  }
+});
+
+test('signer identified by subjectKeyIdentifier (openssl cms -keyid)', async () => {
+  const pki = await pkiP;
+  const s = await signer('ec-p256');
+  const inPath = `${pki.dir}/keyid.in`;
+  const outPath = `${pki.dir}/keyid.der`;
+  writeFileSync(inPath, CONTENT);
+  const res = await runOpenssl([
+    'cms', '-sign', '-binary', '-keyid', '-in', inPath, '-signer', s.certPath, '-inkey', s.keyPath, '-outform', 'DER', '-out', outPath,
+  ]);
+  assert.equal(res.code, 0, res.stderr);
+  const der = new Uint8Array(readFileSync(outPath));
+  const r = ok(await verifySignedData(der, { detachedContent: CONTENT }));
+  assert.equal(r.signature, 'valid');
+  assert.equal(r.signers[0].signerCertificate?.serialNumber.valueBlock.toString(), certOf(s).serialNumber.valueBlock.toString());
+  // Without the certificate: the key identifier matches nothing else.
+  const noCert = `${pki.dir}/keyid-nocerts.der`;
+  await runOpenssl([
+    'cms', '-sign', '-binary', '-keyid', '-nocerts', '-in', inPath, '-signer', s.certPath, '-inkey', s.keyPath, '-outform', 'DER', '-out', noCert,
+  ]);
+  const other = await (await pkiP).issue({ name: 'keyid other', keyType: 'ec-p256' });
+  const n = ok(
+    await verifySignedData(new Uint8Array(readFileSync(noCert)), { detachedContent: CONTENT, extraCertificates: [certOf(other)] }),
+  );
+  assert.equal(n.signature, 'unknown-signer');
+});
+
+test('streamed BER (openssl cms -stream): indefinite lengths and a chunked eContent are read', async () => {
+  const pki = await pkiP;
+  const s = await signer('rsa2048');
+  const big = Buffer.concat([CONTENT, Buffer.alloc(20000, 0x61), Buffer.from('\r\n')]);
+  const inPath = `${pki.dir}/stream.in`;
+  const outPath = `${pki.dir}/stream.der`;
+  writeFileSync(inPath, big);
+  const res = await runOpenssl([
+    'cms', '-sign', '-binary', '-stream', '-nodetach', '-in', inPath, '-signer', s.certPath, '-inkey', s.keyPath, '-outform', 'DER', '-out', outPath,
+  ]);
+  assert.equal(res.code, 0, res.stderr);
+  const der = new Uint8Array(readFileSync(outPath));
+  assert.equal(der[1], 0x80, 'indefinite length at the top');
+  const r = ok(await verifySignedData(der, {}));
+  assert.equal(r.signature, 'valid');
+  assert.deepEqual(Buffer.from(r.eContent!), big);
+});
+
+test('content-type attribute that differs from eContentType: content-type-mismatch', async () => {
+  const s = await signer('rsa2048');
+  const { der } = await signDer(s, { opaque: true });
+  const cms = pkijs.ContentInfo.fromBER(new Uint8Array(der));
+  const sd = new pkijs.SignedData({ schema: cms.content });
+  sd.encapContentInfo.eContentType = '1.2.840.113549.1.9.16.1.4'; // id-ct-TSTInfo
+  const patched = new pkijs.ContentInfo({ contentType: cms.contentType, content: sd.toSchema(true) }).toSchema().toBER();
+  const r = ok(await verifySignedData(new Uint8Array(patched), {}));
+  assert.equal(r.signature, 'invalid');
+  assert.deepEqual(codes(r), ['content-type-mismatch']);
+});
+
+test('zero SignerInfos and an unknown signature algorithm', async () => {
+  const s = await signer('rsa2048');
+  const { der } = await signDer(s);
+  const cms = pkijs.ContentInfo.fromBER(new Uint8Array(der));
+  const sd = new pkijs.SignedData({ schema: cms.content });
+  const encode = (x: pkijs.SignedData) =>
+    new Uint8Array(new pkijs.ContentInfo({ contentType: cms.contentType, content: x.toSchema(true) }).toSchema().toBER());
+
+  const unknown = new pkijs.SignedData({ schema: cms.content });
+  unknown.signerInfos[0].signatureAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.3.4.5.6' });
+  const u = ok(await verifySignedData(encode(unknown), { detachedContent: CONTENT }));
+  assert.equal(u.signature, 'unsupported');
+  assert.deepEqual(codes(u), ['unsupported-algorithm']);
+  assert.match(u.signers[0].reasons[0].message, /1\.2\.3\.4\.5\.6/);
+
+  sd.signerInfos = [];
+  const z = ok(await verifySignedData(encode(sd), { detachedContent: CONTENT }));
+  assert.equal(z.signature, 'invalid');
+  assert.deepEqual(z.signers, []);
+  assert.deepEqual(z.reasons.map((x) => x.code), ['no-signer-info']);
+});
