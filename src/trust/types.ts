@@ -27,6 +27,29 @@ export interface ChainOptions {
   /** 'soft' (default): check CRLs at hand (and online when a fetcher is given), unknown is a warning. */
   revocation?: RevocationMode;
   fetcher?: TrustFetcher;
+  /** Use delta CRLs found among `crls` (RFC 5280 §5.2.4). Default true. */
+  useDeltaCrls?: boolean;
+  /**
+   * Consulted for each certificate whose status the CRLs at hand leave unknown (not called when
+   * revocation is 'off'). The online revocation module (OCSP, CRL distribution points) plugs in here;
+   * `issuer` is the certificate that issued `cert` on the validated path. Undefined result = no answer.
+   */
+  onlineRevocation?: (
+    cert: pkijs.Certificate,
+    issuer: pkijs.Certificate,
+    at: Date,
+  ) => Promise<OnlineRevocationResult | undefined>;
+}
+
+export interface OnlineRevocationResult {
+  status: 'good' | 'revoked' | 'unknown';
+  source: 'crl' | 'ocsp';
+  /** When revoked. */
+  revocationDate?: Date;
+  /** CRLReason name when revoked, e.g. "key compromise". */
+  reason?: string;
+  /** One plain sentence, e.g. "The OCSP responder of Example CA says the certificate is good." */
+  detail: string;
 }
 
 export interface ChainResult {

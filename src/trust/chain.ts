@@ -1,0 +1,252 @@
+/**
+ * validateChain: is the signer's certificate vouched for by a trust anchor at time `at`?
+ *
+ * Steps, one module each: build candidate paths (build.ts), validate each per RFC 5280 §6.1 (validate.ts
+ * with policies.ts and name-constraints.ts), check revocation from CRLs (crl.ts) on a structurally sound
+ * path, and explain the outcome in one plain sentence per problem. The first path that validates wins;
+ * otherwise the most plausible failing path (all signatures good, fewest problems) is reported.
+ *
+ * A missing intermediate certificate is its own outcome ('incomplete-chain'): it is almost always a
+ * sender's configuration mistake, never by itself a sign of an attack.
+ */
+import type * as pkijs from 'pkijs';
+import { defaultCrypto, type CryptoEngine } from '../crypto';
+import { reason, type Reason, type TrustStatus } from '../verdict';
+import { buildPaths, type CandidatePath } from './build';
+import { certInfo, type CertInfo } from './cert-info';
+import { crlInfo, type CrlInfo } from './crl-info';
+import { RevocationChecker, type RevocationCheck } from './crl';
+import { problem, rank, worst, type Problem } from './problems';
+import { verifyCertSignature } from './signature';
+import type { ChainOptions, ChainResult } from './types';
+import { checkLeafUsage, checkValidity, validatePath, type PathCheckOptions, type Purpose } from './validate';
+
+/** How deep CRL-signer validation may recurse (a CRL signer's CRL signer's …). */
+const MAX_SIGNER_DEPTH = 3;
+
+interface Env {
+  opts: ChainOptions;
+  crypto: CryptoEngine;
+  anchors: CertInfo[];
+  intermediates: CertInfo[];
+  crls: CrlInfo[];
+  /** CRL-signer validations in progress or done, by certificate key (guards against loops). */
+  signerResults: Map<string, Promise<boolean>>;
+  checker?: RevocationChecker;
+}
+
+function uniq(list: CertInfo[]): CertInfo[] {
+  const seen = new Set<string>();
+  return list.filter((c) => (seen.has(c.key) ? false : (seen.add(c.key), true)));
+}
+
+function safe<T, R>(items: T[], f: (x: T) => R): R[] {
+  const out: R[] = [];
+  for (const x of items) {
+    try {
+      out.push(f(x));
+    } catch {
+      // A certificate or CRL pkijs parsed but we cannot read further is ignored, not fatal.
+    }
+  }
+  return out;
+}
+
+/** Problems that still allow a revocation check to be meaningful (the path itself is sound). */
+const SOUND = new Set(['cert-expired', 'cert-not-yet-valid', 'wrong-key-usage', 'wrong-extended-key-usage']);
+
+interface PathResult {
+  path: CandidatePath;
+  problems: Problem[];
+  signaturesOk: boolean;
+  revocation: ChainResult['revocation'];
+  notes: Reason[];
+}
+
+async function checkRevocationOnPath(
+  env: Env,
+  path: CandidatePath,
+  issuerKeys: import('./signature').WorkingKey[],
+): Promise<{ problems: Problem[]; revocation: ChainResult['revocation']; notes: Reason[] }> {
+  const mode = env.opts.revocation ?? 'soft';
+  if (mode === 'off' || path.certs.length === 0) {
+    return {
+      problems: [],
+      revocation: { status: 'not-checked', detail: 'Revocation checking is turned off.' },
+      notes: path.certs.length === 0 ? [] : [reason('revocation-not-checked', 'info', 'Revocation was not checked (turned off).')],
+    };
+  }
+  const problems: Problem[] = [];
+  const notes: Reason[] = [];
+  const results: { check: RevocationCheck | { status: 'good' | 'revoked' | 'unknown'; detail: string; online: true; source: 'crl' | 'ocsp' } }[] = [];
+  for (let k = 0; k < path.certs.length; k++) {
+    const cert = path.certs[k];
+    const issuer = path.certs[k + 1] ?? path.anchor;
+    const issuerIsAnchor = k + 1 >= path.certs.length;
+    let check: RevocationCheck | { status: 'good' | 'revoked' | 'unknown'; detail: string; online: true; source: 'crl' | 'ocsp' } =
+      await env.checker!.check(cert, issuer, issuerIsAnchor, issuerKeys[k]);
+    if (check.status === 'unknown' && env.opts.onlineRevocation) {
+      try {
+        const online = await env.opts.onlineRevocation(cert.cert, issuer.cert, env.opts.at);
+        if (online && online.status !== 'unknown') {
+          check = { status: online.status, detail: online.detail, online: true, source: online.source };
+          if (online.status === 'revoked') {
+            problems.push(problem('cert-revoked', 'revoked', online.detail));
+          }
+        }
+      } catch {
+        // The online module failed: the CRL answer (unknown) stands.
+      }
+    }
+    results.push({ check });
+    if (check.status === 'revoked' && !('online' in check)) problems.push(problem('cert-revoked', 'revoked', check.detail));
+  }
+  const unknown = results.filter((r) => r.check.status === 'unknown');
+  const anyOnline = results.find((r) => 'online' in r.check);
+  const source = anyOnline && 'online' in anyOnline.check ? anyOnline.check.source : 'crl';
+  let revocation: ChainResult['revocation'];
+  const revoked = results.find((r) => r.check.status === 'revoked');
+  if (revoked) revocation = { status: 'revoked', source, detail: revoked.check.detail };
+  else if (unknown.length > 0) {
+    const first = unknown[0].check as RevocationCheck & { status: 'unknown' };
+    revocation = { status: 'unknown', detail: first.detail };
+    const code = first.noCrl ? 'revocation-not-checked' : 'revocation-unknown';
+    if (mode === 'hard') {
+      problems.push(problem('revocation-unknown', 'untrusted', `${first.detail} Revocation checking is required, so the chain is not trusted.`));
+    } else {
+      notes.push(reason(code, 'warning', `${first.detail} Whether it has been revoked is not known.`));
+    }
+  } else {
+    revocation = { status: 'good', source, detail: results[0].check.detail };
+  }
+  return { problems, revocation, notes };
+}
+
+async function evaluatePath(env: Env, path: CandidatePath, opts: PathCheckOptions): Promise<PathResult> {
+  if (path.certs.length === 0) {
+    // The signer's certificate is itself a trust anchor: it is trusted directly; its dates and usage
+    // still apply.
+    const a = path.anchor;
+    const problems = [...checkValidity(a, opts.at, true), ...checkLeafUsage(a, opts)];
+    return { path, problems, signaturesOk: true, revocation: { status: 'not-checked', detail: 'The certificate is itself trusted directly.' }, notes: [] };
+  }
+  const out = await validatePath(path, opts, env.crypto);
+  let problems = out.problems;
+  let revocation: ChainResult['revocation'] = { status: 'not-checked', detail: 'The chain did not validate, so revocation was not checked.' };
+  let notes: Reason[] = [];
+  if (problems.every((p) => SOUND.has(p.code))) {
+    const r = await checkRevocationOnPath(env, path, out.issuerKeys);
+    problems = [...r.problems, ...problems];
+    revocation = r.revocation;
+    notes = r.notes;
+  }
+  return { path, problems, signaturesOk: out.signaturesOk, revocation, notes };
+}
+
+function better(a: PathResult, b: PathResult): boolean {
+  if (a.signaturesOk !== b.signaturesOk) return a.signaturesOk;
+  const ra = Math.max(...a.problems.map(rank));
+  const rb = Math.max(...b.problems.map(rank));
+  // A path whose worst problem is a "softer" one (e.g. expiry) explains more than a broken one.
+  return ra > rb;
+}
+
+async function runChain(leaf: CertInfo, env: Env, purpose: Purpose, depth: number): Promise<ChainResult & { best?: PathResult }> {
+  const opts = env.opts;
+  const checkOpts: PathCheckOptions = {
+    at: opts.at,
+    allowSha1: opts.allowSha1 ?? false,
+    requireEmailProtection: opts.requireEmailProtection ?? true,
+    purpose,
+  };
+  const intermediates = env.intermediates.filter((c) => c.key !== leaf.key);
+  const built = buildPaths(leaf, intermediates, env.anchors, opts.at);
+
+  let best: PathResult | undefined;
+  for (const path of built.paths) {
+    const r = await evaluatePath(env, path, checkOpts);
+    if (r.problems.length === 0) {
+      const chain = [...path.certs, path.anchor].map((c) => c.cert);
+      const reasons = [
+        reason('chain-trusted', 'ok', `The signer's certificate ('${leaf.label}') is vouched for by '${path.anchor.label}', which you trust.`),
+        ...r.notes,
+      ];
+      return { trust: 'trusted', chain, reasons, revocation: r.revocation, best: r };
+    }
+    if (!best || better(r, best)) best = r;
+  }
+
+  if (best) {
+    const head = worst(best.problems)!;
+    const rest = best.problems.filter((p) => p !== head);
+    const reasons = [reason(head.code, 'error', head.message), ...rest.map((p) => reason(p.code, 'warning', p.message)), ...best.notes];
+    const chain = [...best.path.certs, best.path.anchor].map((c) => c.cert);
+    return { trust: head.trust, chain, reasons, revocation: best.revocation, best };
+  }
+
+  // No path reaches an anchor: explain where the chain stops.
+  const partial = built.longestPartial;
+  const top = partial[partial.length - 1];
+  const extra = checkValidity(leaf, opts.at, true).map((p) => reason(p.code, 'warning', p.message));
+  const notChecked: ChainResult['revocation'] = { status: 'not-checked', detail: 'No trusted chain was found, so revocation was not checked.' };
+  let trust: TrustStatus;
+  let head: Reason;
+  if (top.selfIssued) {
+    const own = await verifyCertSignature(env.crypto, top.cert, { spki: top.cert.subjectPublicKeyInfo }, true);
+    if (partial.length === 1 && own.ok) {
+      trust = 'untrusted';
+      head = reason('self-signed', 'error', `The signer's certificate ('${leaf.label}') is self-signed: it vouches for itself, and nobody you trust vouches for it.`);
+    } else {
+      trust = 'untrusted';
+      head = reason('untrusted-root', 'error', `The chain ends at '${top.subject.display}', a certificate authority you have not chosen to trust.`);
+    }
+  } else {
+    trust = 'incomplete-chain';
+    head = reason(
+      'missing-intermediate',
+      'error',
+      `The signer did not include the certificate of '${top.issuer.display}'; this is usually a sender's configuration mistake, not an attack.`,
+    );
+  }
+  return { trust, chain: partial.map((c) => c.cert), reasons: [head, ...extra], revocation: notChecked };
+}
+
+/**
+ * Validate the path from `leaf` to one of `opts.anchors`. Never throws for bad certificates or CRLs;
+ * throws only for programmer errors (e.g. no WebCrypto).
+ */
+export async function validateChain(leaf: pkijs.Certificate, opts: ChainOptions, crypto: CryptoEngine = defaultCrypto()): Promise<ChainResult> {
+  const leafInfo = certInfo(leaf);
+  const anchors = uniq(safe(opts.anchors, certInfo));
+  const intermediates = uniq(safe(opts.intermediates, certInfo));
+  const crls = safe(opts.crls, crlInfo);
+  const env: Env = { opts, crypto, anchors, intermediates, crls, signerResults: new Map() };
+  const mkChecker = (depth: number): RevocationChecker =>
+    new RevocationChecker({
+      crls,
+      at: opts.at,
+      allowSha1: opts.allowSha1 ?? false,
+      useDeltas: opts.useDeltaCrls ?? true,
+      pool: intermediates,
+      anchors,
+      crypto,
+      validateCrlSigner: (cert) => validateSigner(cert, depth + 1),
+    });
+  const validateSigner = (cert: CertInfo, depth: number): Promise<boolean> => {
+    if (depth > MAX_SIGNER_DEPTH) return Promise.resolve(false);
+    let p = env.signerResults.get(cert.key);
+    if (!p) {
+      // Placeholder first: a CRL signer whose own status depends on itself is not vouched for.
+      env.signerResults.set(cert.key, Promise.resolve(false));
+      const subEnv: Env = { ...env, checker: mkChecker(depth) };
+      p = runChain(cert, subEnv, 'crl-signer', depth).then((r) => r.trust === 'trusted');
+      env.signerResults.set(cert.key, p);
+    }
+    return p;
+  };
+  env.checker = mkChecker(0);
+  const result = await runChain(leafInfo, env, 'email', 0);
+  const { best: _best, ...out } = result;
+  void _best;
+  return out;
+}

@@ -1,0 +1,179 @@
+/**
+ * X.500 names as RFC 5280 §7.1 compares them: RDN by RDN, each attribute value of a string type compared
+ * case-insensitively after trimming and collapsing inner whitespace (the RFC 4518 essentials); other values
+ * byte for byte. pkijs flattens multi-valued RDNs, so names are read from their DER here.
+ *
+ * Limit: the full RFC 4518 string preparation (mapping tables, insignificant-character handling of
+ * telephone numbers) is not done; NFKC + case folding + space folding covers what real CAs emit.
+ */
+import * as asn1js from 'asn1js';
+import type * as pkijs from 'pkijs';
+
+export interface Atv {
+  type: string;
+  /** Comparison key: normalised text for string types, '#'+hex of the DER value otherwise. */
+  key: string;
+  /** As shown to people. */
+  text: string;
+}
+
+/** One RDN; its ATVs are sorted by type and key so that SET order does not matter. */
+export type Rdn = Atv[];
+
+export interface ParsedName {
+  rdns: Rdn[];
+  /** RFC 4514-style, most specific first: "CN=Alice, O=Example, C=US". */
+  display: string;
+}
+
+const SHORT: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.9': 'STREET',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.5': 'SERIALNUMBER',
+  '2.5.4.4': 'SN',
+  '2.5.4.42': 'GN',
+  '2.5.4.12': 'T',
+  '2.5.4.46': 'dnQualifier',
+  '2.5.4.65': 'pseudonym',
+  '2.5.4.43': 'initials',
+  '2.5.4.44': 'generationQualifier',
+  '0.9.2342.19200300.100.1.25': 'DC',
+  '0.9.2342.19200300.100.1.1': 'UID',
+  '1.2.840.113549.1.9.1': 'emailAddress',
+};
+
+export const OID_EMAIL_ADDRESS = '1.2.840.113549.1.9.1';
+export const OID_COMMON_NAME = '2.5.4.3';
+
+const STRING_BLOCKS = [
+  asn1js.PrintableString,
+  asn1js.Utf8String,
+  asn1js.TeletexString,
+  asn1js.BmpString,
+  asn1js.UniversalString,
+  asn1js.IA5String,
+  asn1js.VisibleString,
+  asn1js.NumericString,
+  asn1js.VideotexString,
+  asn1js.GeneralString,
+  asn1js.GraphicString,
+  asn1js.CharacterString,
+];
+
+function hex(buf: ArrayBuffer | Uint8Array): string {
+  const b = buf instanceof Uint8Array ? buf : new Uint8Array(buf);
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** RFC 4518 essentials: NFKC, case fold, trim, collapse runs of whitespace to one space. */
+export function normaliseString(s: string): string {
+  return s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+function atvOf(seq: asn1js.AsnType): Atv | undefined {
+  if (!(seq instanceof asn1js.Sequence) || seq.valueBlock.value.length < 2) return undefined;
+  const [t, v] = seq.valueBlock.value;
+  if (!(t instanceof asn1js.ObjectIdentifier)) return undefined;
+  const type = t.valueBlock.toString();
+  if (STRING_BLOCKS.some((C) => v instanceof C)) {
+    const text = (v as asn1js.Utf8String).valueBlock.value;
+    return { type, key: normaliseString(text), text };
+  }
+  const der = v.toBER(false);
+  return { type, key: '#' + hex(der), text: '#' + hex(der) };
+}
+
+function escapeValue(s: string): string {
+  return s.replace(/([,+"\\<>;])/g, '\\$1');
+}
+
+/** Parse a Name from DER. Malformed names give an empty RDN list with a visible marker. */
+export function parseNameDer(der: ArrayBuffer | Uint8Array): ParsedName {
+  const buf = der instanceof Uint8Array ? der.slice().buffer : der;
+  const asn = asn1js.fromBER(buf);
+  const rdns: Rdn[] = [];
+  if (asn.offset !== -1 && asn.result instanceof asn1js.Sequence) {
+    for (const set of asn.result.valueBlock.value) {
+      if (!(set instanceof asn1js.Set)) continue;
+      const rdn: Rdn = [];
+      for (const item of set.valueBlock.value) {
+        const atv = atvOf(item);
+        if (atv) rdn.push(atv);
+      }
+      rdn.sort((a, b) => (a.type + '\0' + a.key < b.type + '\0' + b.key ? -1 : 1));
+      rdns.push(rdn);
+    }
+  } else {
+    return { rdns: [[{ type: 'malformed', key: '#' + hex(buf), text: '(malformed name)' }]], display: '(malformed name)' };
+  }
+  const display = rdns
+    .slice()
+    .reverse()
+    .map((rdn) => rdn.map((a) => `${SHORT[a.type] ?? a.type}=${escapeValue(a.text)}`).join('+'))
+    .join(', ');
+  return { rdns, display };
+}
+
+/** Parse a pkijs name (from a certificate, CRL or GeneralName directoryName). */
+export function parseName(name: pkijs.RelativeDistinguishedNames): ParsedName {
+  const der =
+    name.valueBeforeDecode && name.valueBeforeDecode.byteLength > 0
+      ? name.valueBeforeDecode
+      : name.toSchema().toBER(false);
+  return parseNameDer(der);
+}
+
+function rdnEquals(a: Rdn, b: Rdn): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].type !== b[i].type || a[i].key !== b[i].key) return false;
+  return true;
+}
+
+export function nameEquals(a: ParsedName, b: ParsedName): boolean {
+  if (a.rdns.length !== b.rdns.length) return false;
+  for (let i = 0; i < a.rdns.length; i++) if (!rdnEquals(a.rdns[i], b.rdns[i])) return false;
+  return true;
+}
+
+/** Whether `name` lies in the subtree rooted at `base` (base's RDNs are a prefix of name's). */
+export function nameWithin(name: ParsedName, base: ParsedName): boolean {
+  if (base.rdns.length > name.rdns.length) return false;
+  for (let i = 0; i < base.rdns.length; i++) if (!rdnEquals(name.rdns[i], base.rdns[i])) return false;
+  return true;
+}
+
+/** Append one RDN (for nameRelativeToCRLIssuer). */
+export function appendRdn(base: ParsedName, rdnDer: ArrayBuffer): ParsedName {
+  const asn = asn1js.fromBER(rdnDer);
+  const rdn: Rdn = [];
+  if (asn.offset !== -1 && asn.result instanceof asn1js.Set) {
+    for (const item of asn.result.valueBlock.value) {
+      const atv = atvOf(item);
+      if (atv) rdn.push(atv);
+    }
+  }
+  rdn.sort((a, b) => (a.type + '\0' + a.key < b.type + '\0' + b.key ? -1 : 1));
+  const rdns = [...base.rdns, rdn];
+  const last = rdn.map((a) => `${SHORT[a.type] ?? a.type}=${escapeValue(a.text)}`).join('+');
+  return { rdns, display: base.display ? `${last}, ${base.display}` : last };
+}
+
+/** Values of one attribute type, in order (e.g. all emailAddress or CN values). */
+export function attributeValues(name: ParsedName, type: string): string[] {
+  return name.rdns.flatMap((rdn) => rdn.filter((a) => a.type === type).map((a) => a.text));
+}
+
+/** A short label for messages: the last CN, else the whole name. */
+export function nameLabel(name: ParsedName): string {
+  const cns = attributeValues(name, OID_COMMON_NAME);
+  return cns.length ? cns[cns.length - 1] : name.display || '(empty name)';
+}
+
+export { hex };
