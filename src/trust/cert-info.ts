@@ -109,6 +109,8 @@ export function certInfo(cert: pkijs.Certificate): CertInfo {
     if (seen.has(e.extnID)) duplicated.push(e.extnID);
     seen.add(e.extnID);
     const pv = e.parsedValue as { parsingError?: string } | undefined | null;
+    // crl.ts reads cRLDistributionPoints itself (pkijs mis-reads nameRelativeToCRLIssuer).
+    if (e.extnID === OID.crlDistributionPoints) continue;
     if (pv && typeof pv === 'object' && 'parsingError' in pv && pv.parsingError) malformed.push(e.extnID);
   }
   const info: CertInfo = {

@@ -30,7 +30,7 @@ interface Env {
   anchors: CertInfo[];
   intermediates: CertInfo[];
   crls: CrlInfo[];
-  /** CRL-signer validations in progress or done, by certificate key (guards against loops). */
+  /** CRL-signer validations done, by certificate key. */
   signerResults: Map<string, Promise<boolean>>;
   checker?: RevocationChecker;
 }
@@ -230,19 +230,27 @@ export async function validateChain(leaf: pkijs.Certificate, opts: ChainOptions,
       pool: intermediates,
       anchors,
       crypto,
-      validateCrlSigner: (cert) => validateSigner(cert, depth + 1),
+      validateCrlSigner: (cert, forCert) => validateSigner(cert, forCert, depth + 1),
     });
-  const validateSigner = (cert: CertInfo, depth: number): Promise<boolean> => {
-    if (depth > MAX_SIGNER_DEPTH) return Promise.resolve(false);
-    let p = env.signerResults.get(cert.key);
-    if (!p) {
-      // Placeholder first: a CRL signer whose own status depends on itself is not vouched for.
-      env.signerResults.set(cert.key, Promise.resolve(false));
-      const subEnv: Env = { ...env, checker: mkChecker(depth) };
-      p = runChain(cert, subEnv, 'crl-signer', depth).then((r) => r.trust === 'trusted');
-      env.signerResults.set(cert.key, p);
+  const inProgress = new Set<string>();
+  const validateSigner = async (cert: CertInfo, forCert: CertInfo, depth: number): Promise<boolean> => {
+    if (depth > MAX_SIGNER_DEPTH) return false;
+    // A cycle: the signer's validation is under way further up. Only one case is accepted: a CRL signer
+    // whose own status is on a CRL it signed itself (PKITS 4.14.30; RFC 5280 allows an indirect CRL
+    // issuer to cover its own certificate). Its path has already passed every other check by then.
+    // Any other cycle does not vouch for anyone.
+    if (inProgress.has(cert.key)) return cert.key === forCert.key;
+    const done = env.signerResults.get(cert.key);
+    if (done) return done;
+    inProgress.add(cert.key);
+    try {
+      const p = runChain(cert, { ...env, checker: mkChecker(depth) }, 'crl-signer', depth).then((r) => r.trust === 'trusted');
+      const ok = await p;
+      env.signerResults.set(cert.key, Promise.resolve(ok));
+      return ok;
+    } finally {
+      inProgress.delete(cert.key);
     }
-    return p;
   };
   env.checker = mkChecker(0);
   const result = await runChain(leafInfo, env, 'email', 0);

@@ -42,8 +42,11 @@ export interface RevocationContext {
   /** Certificates that may have signed a CRL (intermediates, anchors). */
   pool: CertInfo[];
   anchors: CertInfo[];
-  /** Validate a certificate that signed a CRL (its own path to an anchor, purpose cRLSign, revocation). */
-  validateCrlSigner(cert: CertInfo): Promise<boolean>;
+  /**
+   * Validate a certificate that signed a CRL (its own path to an anchor, purpose cRLSign, revocation).
+   * `forCert` is the certificate whose status the CRL is to tell.
+   */
+  validateCrlSigner(cert: CertInfo, forCert: CertInfo): Promise<boolean>;
   crypto: CryptoEngine;
 }
 
@@ -138,7 +141,7 @@ export class RevocationChecker {
    * The key that signed `crl`, found and vouched for: the certificate's issuer itself (already on the
    * validated path) or another certificate with the CRL issuer's name and its own valid path.
    */
-  private async signerKey(crl: CrlInfo, issuer: CertInfo, issuerIsAnchor: boolean, issuerKey: WorkingKey): Promise<WorkingKey | undefined> {
+  private async signerKey(forCert: CertInfo, crl: CrlInfo, issuer: CertInfo, issuerIsAnchor: boolean, issuerKey: WorkingKey): Promise<WorkingKey | undefined> {
     const { crypto, allowSha1 } = this.ctx;
     const issuerSubjectKey = issuerKey;
     if (nameEquals(crl.issuer, issuer.subject)) {
@@ -159,23 +162,23 @@ export class RevocationChecker {
       if (this.ctx.anchors.some((a) => a.key === c.key)) return key;
       const ku = keyUsage(c);
       if (ku && !ku(KU.cRLSign)) continue;
-      if (await this.ctx.validateCrlSigner(c)) return key;
+      if (await this.ctx.validateCrlSigner(c, forCert)) return key;
     }
     return undefined;
   }
 
-  private cachedSigner(crl: CrlInfo, issuer: CertInfo, issuerIsAnchor: boolean, issuerKey: WorkingKey) {
-    const k = `${hex(crl.crl.signatureValue.valueBlock.valueHexView)}|${issuer.key}`;
+  private cachedSigner(forCert: CertInfo, crl: CrlInfo, issuer: CertInfo, issuerIsAnchor: boolean, issuerKey: WorkingKey) {
+    const k = `${hex(crl.crl.signatureValue.valueBlock.valueHexView)}|${issuer.key}|${forCert.key}`;
     let p = this.signerCache.get(k);
     if (!p) {
-      p = this.signerKey(crl, issuer, issuerIsAnchor, issuerKey);
+      p = this.signerKey(forCert, crl, issuer, issuerIsAnchor, issuerKey);
       this.signerCache.set(k, p);
     }
     return p;
   }
 
   /** The delta CRL to use with complete CRL `base`, if any (§5.2.4, §6.3.3 (c)(ii)). */
-  private async deltaFor(base: CrlInfo, issuer: CertInfo, issuerIsAnchor: boolean, issuerKey: WorkingKey): Promise<CrlInfo | undefined> {
+  private async deltaFor(forCert: CertInfo, base: CrlInfo, issuer: CertInfo, issuerIsAnchor: boolean, issuerKey: WorkingKey): Promise<CrlInfo | undefined> {
     if (!this.ctx.useDeltas || base.crlNumber === undefined) return undefined;
     for (const d of this.ctx.crls) {
       if (d.deltaBase === undefined || d.unusable || !fresh(d, this.ctx.at)) continue;
@@ -183,7 +186,7 @@ export class RevocationChecker {
       if ((d.idp?.der ?? '') !== (base.idp?.der ?? '')) continue;
       if (d.deltaBase > base.crlNumber) continue;
       if (d.crlNumber === undefined || d.crlNumber <= base.crlNumber) continue;
-      if (await this.cachedSigner(d, issuer, issuerIsAnchor, issuerKey)) return d;
+      if (await this.cachedSigner(forCert, d, issuer, issuerIsAnchor, issuerKey)) return d;
     }
     return undefined;
   }
@@ -217,12 +220,12 @@ export class RevocationChecker {
         }
         const interim = (crl.idp?.reasons ?? ALL_REASONS) & (dp?.reasons ?? ALL_REASONS);
         if ((interim & ~reasonsMask) === 0) continue;
-        const key = await this.cachedSigner(crl, issuer, issuerIsAnchor, issuerKey);
+        const key = await this.cachedSigner(cert, crl, issuer, issuerIsAnchor, issuerKey);
         if (!key) {
           why.push(`the CRL from '${crl.issuer.display}' is not signed by a key we can trust for it`);
           continue;
         }
-        const delta = await this.deltaFor(crl, issuer, issuerIsAnchor, issuerKey);
+        const delta = await this.deltaFor(cert, crl, issuer, issuerIsAnchor, issuerKey);
         let status: 'unrevoked' | 'removed' | { date: Date; reason: number } = 'unrevoked';
         const dEntry = delta && entryFor(cert, delta);
         if (dEntry) status = dEntry.reason === 8 ? 'removed' : { date: dEntry.revocationDate, reason: dEntry.reason };
