@@ -3,9 +3,8 @@
  * SignerInfos, zero SignerInfos, and a crash case. Each must come out as expected.json says, with the reason
  * that names the attack. The baseline message must verify.
  *
- * The CMS blob and the signed first part are cut out of the .eml here with a small test-local splitter
- * (RFC 1847 multipart/signed: the first part is the bytes between the first delimiter line and the CRLF
- * before the second); the MIME module's own parser has its own tests.
+ * The CMS blob and the signed first part are cut out of the .eml by src/mime (parseMime + splitSigned), as
+ * the orchestration does; the CRLF-canonical form is the lazy second candidate.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,6 +12,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { verifySignedData } from '../../src/cms/verify';
 import type { CmsVerifyResult } from '../../src/cms/types';
+import { parseMime, splitSigned, toCanonicalCrlf } from '../../src/mime/index';
 import { corpus, readExpected } from '../support/corpus';
 
 interface Entry {
@@ -23,40 +23,26 @@ interface Entry {
 
 const c = corpus('johnny-you-are-fired');
 
-function splitSigned(raw: Buffer): { content: Buffer; cms: Uint8Array } {
-  const text = raw.toString('latin1');
-  const m = /boundary="?([^";\r\n]+)"?/i.exec(text);
-  assert.ok(m, 'boundary');
-  const delim = `--${m[1]}`;
-  const lines: { start: number; end: number }[] = []; // delimiter lines: start of "--", end after its line break
-  const re = new RegExp(`(^|\\n)${delim.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}(--)?[ \\t]*\\r?\\n?`, 'g');
-  let d: RegExpExecArray | null;
-  while ((d = re.exec(text))) lines.push({ start: d.index + d[1].length, end: d.index + d[0].length });
-  assert.ok(lines.length >= 3, 'two parts');
-  // The line break before a delimiter belongs to the delimiter (RFC 2046 §5.1.1).
-  const cut = (a: number, b: number) => {
-    let e = b;
-    if (text[e - 1] === '\n') e--;
-    if (text[e - 1] === '\r') e--;
-    return raw.subarray(a, e);
-  };
-  const content = cut(lines[0].end, lines[1].start);
-  const sigPart = cut(lines[1].end, lines[2].start).toString('latin1');
-  const body = sigPart.slice(sigPart.search(/\r?\n\r?\n/)).replace(/\s+/g, '');
-  return { content, cms: new Uint8Array(Buffer.from(body, 'base64')) };
+/** The CMS blob and the exact signed bytes, cut out by the MIME module; its error when it refuses the message. */
+type SplitError = { ok: false; error: { code: string; message: string } };
+type Outcome = CmsVerifyResult | SplitError;
+
+function split(raw: Uint8Array): { content: Uint8Array; cms: Uint8Array } | SplitError {
+  const parsed = parseMime(raw);
+  assert.ok(parsed.ok, 'MIME parses');
+  const s = splitSigned(parsed.root);
+  if (!s.ok) return { ok: false, error: s.error };
+  return { content: s.signedBytes, cms: s.signatureDer };
 }
 
-/** RFC 8551 §3.1.1 canonical form: every line ends in CRLF. */
-function canonical(b: Buffer): Uint8Array {
-  return new Uint8Array(Buffer.from(b.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1'));
+async function verifyEml(dir: string, file: string): Promise<Outcome> {
+  const parts = split(new Uint8Array(readFileSync(join(dir, file))));
+  if ('ok' in parts) return parts;
+  const { content, cms } = parts;
+  return verifySignedData(cms, { detachedContent: content, canonicalContent: () => toCanonicalCrlf(content) });
 }
 
-async function verifyEml(dir: string, file: string): Promise<CmsVerifyResult> {
-  const { content, cms } = splitSigned(readFileSync(join(dir, file)));
-  return verifySignedData(cms, { detachedContent: new Uint8Array(content), canonicalContent: () => canonical(content) });
-}
-
-const codesOf = (r: CmsVerifyResult) =>
+const codesOf = (r: Outcome) =>
   r.ok ? [...r.reasons.map((x) => x.code), ...r.signers.flatMap((s) => s.reasons.map((x) => x.code))] : [r.error.code];
 
 test('Johnny 01-cms: every message verifies as expected.json says', { skip: c.skip || false }, async () => {
@@ -113,6 +99,11 @@ test('crash_01 (ContentInfo without content): a malformed-cms result, no throw',
   const r = await verifyEml(c.dir!, '01-cms/crashes/crash_01.eml');
   assert.equal(r.ok, false);
   assert.deepEqual(codesOf(r), ['malformed-cms']);
+  // The blob itself (SEQUENCE { signedData OID } and nothing else), straight into verifySignedData.
+  const blob = new Uint8Array(Buffer.from('MAsGCSqGSIb3DQEHAg==', 'base64'));
+  const direct = await verifySignedData(blob, { detachedContent: new Uint8Array([0x61]) });
+  assert.equal(direct.ok, false);
+  assert.equal(!direct.ok && direct.error.code, 'malformed-cms');
 });
 
 test('baseline message from the manager: valid, signer found, signing time as a Date', { skip: c.skip || false }, async () => {
