@@ -69,6 +69,7 @@ const IDENTITY_ENCODINGS = new Set(['7bit', '8bit', 'binary']);
 
 class Parser {
   private parts = 0;
+  private dash?: { at: Int32Array; count: number };
 
   constructor(
     private readonly src: Uint8Array,
@@ -83,6 +84,42 @@ class Parser {
   private nextLF(from: number, to: number): number {
     const i = this.src.indexOf(LF, from);
     return i < 0 || i >= to ? -1 : i;
+  }
+
+  /**
+   * Every line start (ascending) that begins with "--" plus at least one more byte on the line: the only
+   * places a delimiter can be. Found once per message; each multipart level then visits only the candidates
+   * in its own range, so a nesting bomb costs one byte scan plus depth × candidates, not depth × bytes.
+   * Memory is at most one 4-byte entry per 4 message bytes. Base64 has no '-', so an attachment costs one
+   * native indexOf and no per-line work at all.
+   */
+  private dashLines(): { at: Int32Array; count: number } {
+    if (this.dash) return this.dash;
+    const src = this.src;
+    let at = new Int32Array(256);
+    let count = 0;
+    let p = 0;
+    for (;;) {
+      const i = src.indexOf(DASH, p);
+      if (i < 0) break;
+      if (i === 0 || src[i - 1] === LF) {
+        const c = src[i + 2];
+        if (src[i + 1] === DASH && i + 2 < src.length && c !== LF && c !== CR) {
+          if (count === at.length) {
+            const grown = new Int32Array(at.length * 2);
+            grown.set(at);
+            at = grown;
+          }
+          at[count++] = i;
+        }
+      }
+      // Skip the rest of this line: a delimiter only starts a line.
+      const lf = src.indexOf(LF, i);
+      if (lf < 0) break;
+      p = lf + 1;
+    }
+    this.dash = { at, count };
+    return this.dash;
   }
 
   /** True when [pos, lineEnd) starts like a header field: printable name chars, optional WSP, then ':'. */
@@ -218,38 +255,34 @@ class Parser {
     const blen = bnd.length;
     // Delimiter lines in order: where the line starts, whether it is the close delimiter, where the next part starts.
     const lines: { at: number; close: boolean; next: number }[] = [];
-    let pos = bodyStart;
     let closed = false;
-    while (pos < end) {
+    const cands = this.dashLines();
+    for (let c = lowerBound(cands.at, cands.count, bodyStart); c < cands.count; c++) {
+      const pos = cands.at[c];
+      if (pos + blen > end) break;
+      let k = 2;
+      while (k < blen && src[pos + k] === bnd[k]) k++;
+      if (k !== blen) continue;
       const lf = this.nextLF(pos, end);
       const lineEnd = lf < 0 ? end : lf;
-      if (src[pos] === DASH && src[pos + 1] === DASH && lineEnd - pos >= blen) {
-        let k = 2;
-        while (k < blen && src[pos + k] === bnd[k]) k++;
-        if (k === blen) {
-          let i = pos + blen;
-          const contentEnd = lineEnd > pos && src[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
-          let close = false;
-          if (i + 1 < contentEnd && src[i] === DASH && src[i + 1] === DASH) {
-            close = true;
-            i += 2;
-          }
-          while (i < contentEnd && (src[i] === SP || src[i] === HT)) i++; // transport padding
-          // Anything else after the boundary means a longer boundary (or text) that merely starts with ours.
-          if (i === contentEnd) {
-            lines.push({ at: pos, close, next: lf < 0 ? end : lf + 1 });
-            if (lines.length > limits.maxParts) {
-              throw new ParseFailure('limit-exceeded', `The message has more than ${limits.maxParts} MIME parts.`);
-            }
-            if (close) {
-              closed = true;
-              break;
-            }
-          }
-        }
+      let i = pos + blen;
+      const contentEnd = lineEnd > pos && src[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
+      let close = false;
+      if (i + 1 < contentEnd && src[i] === DASH && src[i + 1] === DASH) {
+        close = true;
+        i += 2;
       }
-      if (lf < 0) break;
-      pos = lf + 1;
+      while (i < contentEnd && (src[i] === SP || src[i] === HT)) i++; // transport padding
+      // Anything else after the boundary means a longer boundary (or text) that merely starts with ours.
+      if (i !== contentEnd) continue;
+      lines.push({ at: pos, close, next: lf < 0 ? end : lf + 1 });
+      if (lines.length > limits.maxParts) {
+        throw new ParseFailure('limit-exceeded', `The message has more than ${limits.maxParts} MIME parts.`);
+      }
+      if (close) {
+        closed = true;
+        break;
+      }
     }
     if (lines.length === 0) {
       defects.push('The multipart boundary never appears in the body, so it has no parts.');
@@ -280,6 +313,18 @@ class Parser {
       entity.children.push(this.parseEntity(partStart, partEnd, depth + 1, childPath, childType));
     }
   }
+}
+
+/** First index in the sorted at[0, count) whose value is >= x. */
+function lowerBound(at: Int32Array, count: number, x: number): number {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (at[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** "From " at the start (mbox separator): "From" followed by a space, not a "From:" header. */
