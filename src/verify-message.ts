@@ -1,13 +1,41 @@
 /**
  * verifyMessage: the raw RFC 5322 bytes of a received message in, a Verdict out. Never throws for a bad
- * message. This is the orchestration: MIME (mime/), CMS (cms/), trust (trust/), sender binding and
- * coverage; each step is a module of its own.
+ * message. This is the orchestration only: MIME (mime/), CMS (cms/), trust (trust/), sender binding (sender.ts)
+ * and coverage (coverage.ts) are modules of their own.
+ *
+ * How a message is read:
+ * 1. Parse the MIME tree over the original bytes (Thunderbird's X-Mozilla-* folder lines are skipped).
+ * 2. Find the S/MIME layer the reader sees: the root itself (multipart/signed, opaque signed-data, enveloped), or,
+ *    when the root is an ordinary multipart, a signed entity somewhere inside it. The latter is "partially
+ *    signed": the reader sees content the signature does not cover (MIME wrapping attacks M1-M4).
+ * 3. Unwrap layers (signed inside signed, signed inside encrypted, …) up to a depth limit, verifying each.
+ * 4. Bind the signer to From, and decide one word.
  */
 import type * as pkijs from 'pkijs';
 import type { CryptoEngine } from './crypto';
+import { defaultCrypto } from './crypto';
+import { verifySignedData } from './cms/verify';
+import { certificateDetails, certificateEmails } from './certs/details';
+import { describeOutside, findSmimeEntity, smimeKind } from './coverage';
+import type { SmimeKind } from './coverage';
+import { decodeHeaderValue, decodeOpaque, getHeaders, parseMime, splitSigned, stripMozillaPrefix, toCanonicalCrlf } from './mime';
+import type { MimeEntity } from './mime/types';
+import { bindSender } from './sender';
+import type { SenderBinding } from './sender';
+import { validateChain } from './trust/chain';
 import type { RevocationMode, TrustFetcher } from './trust/types';
-import type { ReasonCode, Verdict } from './verdict';
-import { VERDICT_PHRASE, reason } from './verdict';
+import type {
+  CoverageStatus,
+  LayerReport,
+  Reason,
+  ReasonCode,
+  SignatureStatus,
+  SignerReport,
+  TrustStatus,
+  Verdict,
+  VerdictWord,
+} from './verdict';
+import { VERDICT_PHRASE, reason, warningsOf } from './verdict';
 
 /**
  * Decrypts the DER of an EnvelopedData / AuthEnvelopedData with the user's key (made by the keys module).
@@ -38,25 +66,436 @@ export interface VerifyOptions {
   crypto?: CryptoEngine;
 }
 
+/**
+ * Layers deeper than this are not unwrapped. Real mail has at most three (signed, encrypted, signed); the limit
+ * exists so that a hostile message cannot make us decrypt or verify without end. It is not configurable: a falsy
+ * value must never turn it off.
+ */
+const MAX_LAYERS = 8;
+
+interface Context {
+  opts: VerifyOptions;
+  crypto: CryptoEngine;
+  at: Date;
+  layers: LayerReport[];
+  reasons: Reason[];
+  encrypted: boolean;
+  decrypted: boolean;
+  /** Certificates of every signer seen (for the sender binding). */
+  signerCerts: { report: SignerReport; cert?: pkijs.Certificate; layer: LayerReport }[];
+  /** A digest too weak to ever call the message trusted (MD5; SHA-1 unless policy allows it). */
+  neverTrusted: boolean;
+  /** A problem that stops unwrapping (malformed inner content, no key). */
+  stop?: { code: ReasonCode; message: string; word: 'invalid' | 'error' };
+}
+
 export async function verifyMessage(raw: Uint8Array, options: VerifyOptions = {}): Promise<Verdict> {
   const at = options.at ?? new Date();
-  void raw;
-  const r = reason('not-signed', 'info', 'This message is not signed.');
+  try {
+    return await verifyInner(raw, options, at);
+  } catch (e) {
+    // Not expected: every module returns results for bad input. If one throws anyway, the reader still gets a
+    // verdict that names the problem rather than a broken pane.
+    const message = `Internal error while checking this message: ${e instanceof Error ? e.message : String(e)}`;
+    return errorVerdict(at, 'internal-error', message, {});
+  }
+}
+
+async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date): Promise<Verdict> {
+  const parsed = parseMime(stripMozillaPrefix(raw));
+  if (!parsed.ok) return errorVerdict(at, parsed.error.code, parsed.error.message, {});
+  const root = parsed.root;
+  const headers = topHeaders(root);
+
+  const ctx: Context = {
+    opts,
+    crypto: opts.crypto ?? defaultCrypto(),
+    at,
+    layers: [],
+    reasons: [],
+    encrypted: false,
+    decrypted: false,
+    signerCerts: [],
+    neverTrusted: false,
+  };
+
+  // Which S/MIME entity does the reader see, and does it cover the whole message?
+  const found = findSmimeEntity(root);
+  let coverage: CoverageStatus = 'none';
+  const outside: string[] = [];
+  if (found) {
+    if (found.entity === root) coverage = 'full';
+    else {
+      coverage = 'partial';
+      outside.push(...describeOutside(root, found.entity));
+    }
+    await unwrap(found.entity, found.kind, ctx, 0);
+  }
+
+  if (ctx.layers.length === 0 && !ctx.encrypted) {
+    if (ctx.stop) return errorVerdict(at, ctx.stop.code, ctx.stop.message, headers);
+    return unsignedVerdict(at, headers);
+  }
+  if (ctx.encrypted && !ctx.decrypted && ctx.stop) {
+    return errorVerdict(at, ctx.stop.code, ctx.stop.message, headers, true);
+  }
+  if (ctx.layers.length === 0) {
+    // Decrypted, nothing signed inside.
+    const v = unsignedVerdict(at, headers);
+    v.encrypted = true;
+    v.decrypted = true;
+    v.reasons.unshift(reason('encrypted', 'info', 'This message was encrypted and has been decrypted.'));
+    if (ctx.stop) v.reasons.push(reason(ctx.stop.code, 'error', ctx.stop.message));
+    v.warnings = warningsOf(v.reasons);
+    return v;
+  }
+
+  // Sender binding: one of the signers must be the From address. With nested signatures the author is usually the
+  // innermost signer and an outer one a gateway or notary, so a match on any layer counts; the layer that matched
+  // is the one whose signers the verdict shows.
+  let binding: SenderBinding | undefined;
+  let shown = ctx.layers[0];
+  for (const s of ctx.signerCerts) {
+    if (!s.cert) continue;
+    const b = bindSender(headers.raw, certificateEmails(s.cert));
+    if (!binding || (b.status === 'match' && binding.status !== 'match')) {
+      binding = b;
+      shown = s.layer;
+    }
+  }
+  const sender = binding?.status ?? 'unknown';
+
+  const all = ctx.layers.flatMap((l) => l.signers);
+  const signature = worstSignature(all.map((s) => s.signature));
+  const trust = worstTrust(all.map((s) => s.trust));
+
+  const reasons: Reason[] = [];
+  if (ctx.encrypted) reasons.push(reason('encrypted', 'info', 'This message was encrypted and has been decrypted.'));
+  reasons.push(...ctx.reasons);
+  if (ctx.stop) reasons.push(reason(ctx.stop.code, 'error', ctx.stop.message));
+  for (const l of ctx.layers) for (const s of l.signers) reasons.push(...s.reasons);
+  if (binding) reasons.push(...binding.reasons);
+  if (coverage === 'partial') {
+    reasons.push(
+      reason(
+        'partially-signed',
+        'error',
+        `Only part of this message is signed. Not covered by the signature: ${outside.join('; ') || 'other parts of the message'}.`,
+      ),
+    );
+  } else if (coverage === 'full') {
+    reasons.push(reason('coverage-full', 'ok', 'The signature covers the whole message.'));
+  }
+
+  const weak = ctx.neverTrusted;
+  let word: VerdictWord;
+  if (signature === 'invalid' || ctx.stop?.word === 'invalid') word = 'invalid';
+  else if (signature === 'valid' && trust === 'trusted' && sender === 'match' && coverage === 'full' && !weak && !ctx.stop)
+    word = 'trusted';
+  else word = 'untrusted';
+
+  const ordered = orderReasons(dedupe(reasons));
+  const verdict: Verdict = {
+    verdict: word as 'trusted' | 'untrusted' | 'invalid',
+    signature,
+    trust,
+    sender,
+    coverage,
+    reasons: ordered,
+    warnings: warningsOf(ordered),
+    signers: shown.signers,
+    layers: ctx.layers,
+    from: binding?.fromAddresses ?? headers.fromAddresses,
+    senderHeader: binding?.senderAddress,
+    subject: headers.subject,
+    messageId: headers.messageId,
+    outsideSignature: outside,
+    encrypted: ctx.encrypted,
+    decrypted: ctx.decrypted,
+    checkedAt: at.toISOString(),
+    summary: '',
+  };
+  verdict.summary = summarize(verdict);
+  return verdict;
+}
+
+/** Verify (or decrypt) one layer, then look inside it for the next. */
+async function unwrap(entity: MimeEntity, kind: SmimeKind, ctx: Context, depth: number): Promise<void> {
+  if (depth >= MAX_LAYERS) {
+    ctx.stop = {
+      code: 'limit-exceeded',
+      message: `The message nests more than ${MAX_LAYERS} signed or encrypted layers; the inner ones were not checked.`,
+      word: 'invalid',
+    };
+    return;
+  }
+  let inner: Uint8Array | undefined;
+  if (kind === 'multipart-signed') {
+    const split = splitSigned(entity);
+    if (!split.ok) {
+      // A multipart/signed that is not well formed proves nothing: invalid, with the parser's words.
+      const code: ReasonCode = split.error.code === 'malformed-cms' || split.error.code === 'truncated' ? split.error.code : 'malformed-mime';
+      ctx.layers.push(badLayer(entity, kind, code, split.error.message));
+      return;
+    }
+    const signed = split.signedBytes;
+    const layer = await verifyLayer(entity, kind, split.signatureDer, ctx, {
+      detachedContent: signed,
+      canonicalContent: () => toCanonicalCrlf(signed),
+    });
+    if (!layer) return;
+    // Nested: the signed part may itself be signed (or encrypted).
+    const next = smimeKind(split.signedPart);
+    if (next) await unwrap(split.signedPart, next, ctx, depth + 1);
+    return;
+  }
+  if (kind === 'opaque-signed') {
+    const body = decodeOpaque(entity);
+    if (!body.ok) {
+      ctx.layers.push(badLayer(entity, kind, body.error.code, body.error.message));
+      return;
+    }
+    const res = await verifyLayer(entity, kind, body.der, ctx, {});
+    if (!res?.eContent) return;
+    inner = res.eContent;
+  } else {
+    ctx.encrypted = true;
+    if (!ctx.opts.decrypt) {
+      ctx.stop = {
+        code: 'no-key',
+        message: 'This message is encrypted, and no key to open it is available here. Import your certificate and key (.p12) to read it.',
+        word: 'error',
+      };
+      return;
+    }
+    const body = decodeOpaque(entity);
+    if (!body.ok) {
+      ctx.stop = { code: body.error.code, message: `The encrypted part is unreadable: ${body.error.message}`, word: 'error' };
+      return;
+    }
+    const res = await ctx.opts.decrypt(body.der);
+    if (!res.ok) {
+      ctx.stop = { code: res.error.code, message: res.error.message, word: 'error' };
+      return;
+    }
+    ctx.decrypted = true;
+    inner = res.content;
+  }
+  const parsed = parseMime(inner);
+  if (!parsed.ok) {
+    ctx.stop = { code: parsed.error.code, message: `The ${kind === 'opaque-signed' ? 'signed' : 'decrypted'} content is not a readable message: ${parsed.error.message}`, word: 'invalid' };
+    return;
+  }
+  const next = smimeKind(parsed.root);
+  if (next) await unwrap(parsed.root, next, ctx, depth + 1);
+}
+
+async function verifyLayer(
+  entity: MimeEntity,
+  kind: 'multipart-signed' | 'opaque-signed',
+  der: Uint8Array,
+  ctx: Context,
+  content: { detachedContent?: Uint8Array; canonicalContent?: () => Uint8Array },
+): Promise<{ eContent?: Uint8Array } | undefined> {
+  const res = await verifySignedData(
+    der,
+    { ...content, allowSha1: ctx.opts.allowSha1, extraCertificates: ctx.opts.intermediates },
+    ctx.crypto,
+  );
+  if (!res.ok) {
+    ctx.layers.push(badLayer(entity, kind, res.error.code, res.error.message));
+    return undefined;
+  }
+  const layer: LayerReport = { kind, partPath: entity.path, signers: [] };
+  if (res.signers.length === 0) {
+    layer.signers.push({
+      signature: 'invalid',
+      trust: 'unknown',
+      chain: [],
+      reasons: res.reasons.length > 0 ? res.reasons : [reason('no-signer-info', 'error', 'The signature block contains no signer.')],
+    });
+  }
+  for (const s of res.signers) {
+    const report: SignerReport = {
+      signature: s.signature,
+      trust: 'unknown',
+      chain: [],
+      digestAlgorithm: s.digestAlgorithm,
+      signatureAlgorithm: s.signatureAlgorithm,
+      signingTime: s.signingTime?.toISOString(),
+      reasons: [...s.reasons],
+    };
+    const cert = s.signerCertificate;
+    if (cert) {
+      report.certificate = await certificateDetails(cert, ctx.crypto);
+      const chain = await validateChain(
+        cert,
+        {
+          anchors: ctx.opts.anchors ?? [],
+          intermediates: [...res.certificates, ...(ctx.opts.intermediates ?? [])],
+          crls: [...res.crls, ...(ctx.opts.crls ?? [])],
+          at: ctx.at,
+          allowSha1: ctx.opts.allowSha1,
+          revocation: ctx.opts.revocation,
+          fetcher: ctx.opts.fetcher,
+        },
+        ctx.crypto,
+      );
+      report.trust = chain.trust;
+      report.chain = await Promise.all(chain.chain.map((c) => certificateDetails(c, ctx.crypto)));
+      report.revocation = chain.revocation;
+      report.reasons.push(...chain.reasons);
+    }
+    layer.signers.push(report);
+    ctx.signerCerts.push({ report, cert, layer });
+  }
+  // Reasons about the SignedData as a whole (eContent confusion, several signers) belong to the first signer's
+  // list so the UI shows them next to the signature they concern.
+  if (res.reasons.length > 0 && res.signers.length > 0) layer.signers[0].reasons.unshift(...res.reasons);
+  // The SignedData as a whole can be bad while each signer checks out (eContent confusion: a signer validly signed
+  // something, but not what is displayed). For this message such a signature is as good as none.
+  if (res.signature !== 'valid') {
+    for (const s of layer.signers) if (s.signature === 'valid') s.signature = res.signature;
+  }
+  if (res.signers.some((s) => s.neverTrusted)) ctx.neverTrusted = true;
+  ctx.layers.push(layer);
+  return { eContent: res.eContent };
+}
+
+function badLayer(entity: MimeEntity, kind: LayerReport['kind'], code: ReasonCode, message: string): LayerReport {
   return {
-    verdict: 'unsigned',
-    signature: 'absent',
-    trust: 'unknown',
-    sender: 'unknown',
-    coverage: 'none',
-    reasons: [r],
+    kind,
+    partPath: entity.path,
+    signers: [{ signature: 'invalid', trust: 'unknown', chain: [], reasons: [reason(code, 'error', message)] }],
+  };
+}
+
+// ---- deciding -------------------------------------------------------------------------------------------------
+
+const SIGNATURE_ORDER: SignatureStatus[] = ['invalid', 'unsupported', 'unknown-signer', 'valid'];
+function worstSignature(list: SignatureStatus[]): SignatureStatus {
+  if (list.length === 0) return 'invalid';
+  return SIGNATURE_ORDER.find((s) => list.includes(s)) ?? 'invalid';
+}
+
+// The order in which a problem is reported when several signers (or layers) disagree: the one a reader must hear
+// about first.
+const TRUST_ORDER: TrustStatus[] = [
+  'revoked',
+  'wrong-usage',
+  'expired',
+  'not-yet-valid',
+  'untrusted',
+  'incomplete-chain',
+  'unknown',
+  'trusted',
+];
+function worstTrust(list: TrustStatus[]): TrustStatus {
+  if (list.length === 0) return 'unknown';
+  return TRUST_ORDER.find((s) => list.includes(s)) ?? 'unknown';
+}
+
+const SEVERITY_RANK = { error: 0, warning: 1, info: 2, ok: 3 } as const;
+function orderReasons(list: Reason[]): Reason[] {
+  return list
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => SEVERITY_RANK[a.r.severity] - SEVERITY_RANK[b.r.severity] || a.i - b.i)
+    .map((x) => x.r);
+}
+function dedupe(list: Reason[]): Reason[] {
+  const seen = new Set<string>();
+  return list.filter((r) => {
+    const k = `${r.code}\u0000${r.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function summarize(v: Verdict): string {
+  const who = v.signers[0]?.certificate;
+  const name = who ? who.emails[0] ?? who.commonName : 'an unknown signer';
+  switch (v.verdict) {
+    case 'trusted':
+      return `Signed by ${name} and trusted.`;
+    case 'invalid':
+      return `The signature is invalid: ${firstProblem(v) ?? 'the message was changed after it was signed or the signature is broken'}.`;
+    case 'untrusted':
+      return `Signed by ${name}, but not trusted: ${firstProblem(v) ?? 'see the reasons below'}.`;
+    case 'unsigned':
+      return 'This message is not signed.';
+    case 'error':
+      return v.error.message;
+  }
+}
+
+function firstProblem(v: Verdict): string | undefined {
+  const r = v.reasons.find((x) => x.severity === 'error') ?? v.reasons.find((x) => x.severity === 'warning');
+  return r?.message.replace(/\.$/, '');
+}
+
+// ---- headers and plain verdicts -----------------------------------------------------------------------------------
+
+interface TopHeaders {
+  raw: { from: string[]; sender: string[]; replyTo: string[] };
+  fromAddresses: string[];
+  subject?: string;
+  messageId?: string;
+}
+
+function topHeaders(root: MimeEntity): TopHeaders {
+  const raw = {
+    from: getHeaders(root, 'from'),
+    sender: getHeaders(root, 'sender'),
+    replyTo: getHeaders(root, 'reply-to'),
+  };
+  const subject = getHeaders(root, 'subject')[0];
+  return {
+    raw,
+    fromAddresses: bindSender(raw, []).fromAddresses,
+    subject: decodeHeaderValue(subject)?.trim(),
+    messageId: getHeaders(root, 'message-id')[0]?.trim(),
+  };
+}
+
+function base(at: Date, h: Partial<TopHeaders>) {
+  return {
+    trust: 'unknown' as const,
+    sender: 'unknown' as const,
+    coverage: 'none' as const,
     warnings: [],
     signers: [],
     layers: [],
-    from: [],
+    from: h.fromAddresses ?? [],
+    subject: h.subject,
+    messageId: h.messageId,
     outsideSignature: [],
     encrypted: false,
     decrypted: false,
     checkedAt: at.toISOString(),
-    summary: VERDICT_PHRASE.unsigned,
+  };
+}
+
+function unsignedVerdict(at: Date, h: TopHeaders): Verdict & { verdict: 'unsigned' } {
+  return {
+    ...base(at, h),
+    verdict: 'unsigned',
+    signature: 'absent',
+    reasons: [reason('not-signed', 'info', 'This message is not signed, so nothing proves who wrote it or that it is unchanged.')],
+    summary: 'This message is not signed.',
+  };
+}
+
+function errorVerdict(at: Date, code: ReasonCode, message: string, h: Partial<TopHeaders>, encrypted = false): Verdict {
+  const reasons = [reason(code, 'error', message)];
+  return {
+    ...base(at, h),
+    verdict: 'error',
+    signature: 'absent',
+    reasons,
+    warnings: warningsOf(reasons),
+    encrypted,
+    error: { code, message },
+    summary: `${VERDICT_PHRASE.error}: ${message}`,
   };
 }

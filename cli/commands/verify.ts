@@ -1,18 +1,97 @@
 import { readFileSync } from 'node:fs';
+import type * as pkijs from 'pkijs';
+import { loadCertificates, loadCrls } from '../../src/certs/load';
+import type { Verdict } from '../../src/index';
 import { verifyMessage } from '../../src/index';
+import { parseArgs } from '../args';
+import { applyPolicyToVerdict } from '../../src/policy/index';
+import { POLICY_USAGE, loadPolicyForCli } from '../policy';
 import type { Command } from './types';
+import { CliError, UsageError } from './types';
+
+const USAGE = `smime-addin verify FILE... [--anchor CERT]... [--cert CERT]... [--crl CRL]... [--at ISO-TIME] [--json] ${POLICY_USAGE}`;
 
 export const verify: Command = {
   name: 'verify',
-  usage: 'smime-addin verify FILE... [--anchor CERT]... [--cert CERT]... [--crl CRL]... [--at ISO-TIME] [--json]',
-  async run(args) {
-    const files = args.filter((a) => !a.startsWith('--'));
-    let allTrusted = files.length > 0;
-    for (const f of files) {
-      const v = await verifyMessage(new Uint8Array(readFileSync(f)));
+  usage: USAGE,
+  async run(argv) {
+    const cli = loadPolicyForCli(argv);
+    for (const n of cli.notes) console.error(`smime-addin verify: ${n}`);
+    const args = parseArgs(cli.rest, {
+      multi: ['anchor', 'cert', 'crl'],
+      single: ['at'],
+      flags: ['json'],
+    });
+    if (args.positional.length === 0) throw new UsageError('no message file given');
+    let at: Date | undefined;
+    if (args.single.at !== undefined) {
+      at = new Date(args.single.at);
+      if (Number.isNaN(at.getTime())) throw new UsageError(`--at: not an ISO 8601 time: ${args.single.at}`);
+    }
+    const anchors = args.multi.anchor.flatMap((f) => readCerts(f, '--anchor'));
+    const intermediates = args.multi.cert.flatMap((f) => readCerts(f, '--cert'));
+    const crls = args.multi.crl.flatMap((f) => readCrls(f));
+
+    let allTrusted = true;
+    for (const file of args.positional) {
+      let v: Verdict;
+      let bytes: Uint8Array | undefined;
+      try {
+        bytes = new Uint8Array(readFileSync(file));
+      } catch (e) {
+        console.error(`smime-addin verify: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        allTrusted = false;
+        if (args.flags.json) console.log(JSON.stringify({ file, verdict: 'error', error: { code: 'io', message: `cannot read ${file}` } }));
+        continue;
+      }
+      const base = cli.verifyOptions;
+      v = await verifyMessage(bytes, {
+        ...base,
+        anchors: [...(base.anchors ?? []), ...anchors],
+        intermediates: [...(base.intermediates ?? []), ...intermediates],
+        crls: [...(base.crls ?? []), ...crls],
+        at,
+      });
+      v = applyPolicyToVerdict(v, cli.policy);
       if (v.verdict !== 'trusted') allTrusted = false;
-      console.log(JSON.stringify(v));
+      if (args.flags.json) console.log(JSON.stringify({ file, ...v }));
+      else console.log(humanSummary(file, v));
     }
     return allTrusted ? 0 : 1;
   },
 };
+
+function readFileOr(file: string, flag: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch (e) {
+    throw new CliError(`${flag} ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+}
+
+function readCerts(file: string, flag: string): pkijs.Certificate[] {
+  const r = loadCertificates(readFileOr(file, flag));
+  if (r.error || r.certs.length === 0) throw new CliError(`${flag} ${file}: ${r.error ?? 'no certificate found'}`);
+  return r.certs;
+}
+
+function readCrls(file: string): pkijs.CertificateRevocationList[] {
+  const r = loadCrls(readFileOr(file, '--crl'));
+  if (r.error || r.crls.length === 0) throw new CliError(`--crl ${file}: ${r.error ?? 'no CRL found'}`);
+  return r.crls;
+}
+
+const MARK = { ok: '✓', info: '·', warning: '!', error: '✗' } as const;
+
+/** A few lines a person can read: the word, the one-line summary, the five statuses, then each reason. */
+export function humanSummary(file: string, v: Verdict): string {
+  const lines = [`${file}: ${v.verdict.toUpperCase()} — ${v.summary}`];
+  lines.push(`  signature: ${v.signature}  trust: ${v.trust}  sender: ${v.sender}  coverage: ${v.coverage}`);
+  const cert = v.signers[0]?.certificate;
+  if (cert) {
+    lines.push(`  signer: ${cert.commonName} <${cert.emails.join(', ')}>  issued by ${cert.issuer}`);
+    lines.push(`  valid ${cert.notBefore} to ${cert.notAfter}  SHA-256 ${cert.sha256}`);
+  }
+  for (const r of v.reasons) lines.push(`  ${MARK[r.severity]} ${r.message}`);
+  return lines.join('\n');
+}

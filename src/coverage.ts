@@ -1,0 +1,85 @@
+/**
+ * Coverage: which part of the message a signature covers.
+ *
+ * A message is fully signed only when the S/MIME entity *is* the message (its root, or the root after unwrapping
+ * encryption). A signed entity below an ordinary multipart is "partially signed": text before it, hidden HTML,
+ * a multipart/related page that pulls the signed part in by reference, or extra attachments are shown to the
+ * reader but not covered ("Johnny, you are fired", MIME wrapping attacks M1-M4). Such a message must never be
+ * shown as signed, and the reader is told what lies outside the signature.
+ *
+ * Signed content inside a message/rfc822 attachment belongs to that attached (forwarded) message, not to this one,
+ * so the search does not descend into it.
+ */
+import { filenameOf, smimeType } from './mime';
+import type { MimeEntity } from './mime/types';
+
+export type SmimeKind = 'multipart-signed' | 'opaque-signed' | 'enveloped' | 'auth-enveloped';
+
+/** The S/MIME layer an entity is, if any. certs-only and unknown smime-types are not layers. */
+export function smimeKind(e: MimeEntity): SmimeKind | undefined {
+  if (e.contentType.mediaType === 'multipart/signed') return 'multipart-signed';
+  switch (smimeType(e)) {
+    case 'signed-data':
+      return 'opaque-signed';
+    case 'enveloped-data':
+      return 'enveloped';
+    case 'authEnveloped-data':
+      return 'auth-enveloped';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Searches depth-first for the first S/MIME entity, the root first. Bounded by the parser's own depth and part
+ * limits, so no limit of its own is needed here.
+ */
+export function findSmimeEntity(root: MimeEntity): { entity: MimeEntity; kind: SmimeKind } | undefined {
+  const kind = smimeKind(root);
+  if (kind) return { entity: root, kind };
+  if (root.contentType.type !== 'multipart') return undefined;
+  for (const child of root.children) {
+    const found = findSmimeEntity(child);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Plain descriptions of the displayed content outside `signed`, for the reader. */
+export function describeOutside(root: MimeEntity, signed: MimeEntity): string[] {
+  const out: string[] = [];
+  const walk = (e: MimeEntity): void => {
+    if (e === signed) return;
+    if (e.contentType.type === 'multipart') {
+      e.children.forEach(walk);
+      return;
+    }
+    if (isBlank(e)) return;
+    out.push(describe(e, e.start < signed.start ? 'before' : 'after'));
+  };
+  walk(root);
+  if (root.contentType.subtype === 'related') {
+    out.push('the outer multipart/related page decides how the signed part is shown, and may hide it');
+  }
+  return out;
+}
+
+function describe(e: MimeEntity, where: 'before' | 'after'): string {
+  const name = filenameOf(e);
+  const type = e.contentType.mediaType;
+  if (e.contentType.mediaType === 'message/rfc822') return `an attached message${name ? ` "${name}"` : ''}`;
+  if (name) return `the attachment "${name}" (${type})`;
+  if (type === 'text/html') return `an HTML part ${where} the signed part (it can show anything, or hide the signed text)`;
+  if (e.contentType.type === 'text') return `a ${type} part ${where} the signed part`;
+  return `a ${type} part ${where} the signed part`;
+}
+
+
+/** A part with nothing but white space in its body adds nothing a reader can see. Stops at the first other byte. */
+function isBlank(e: MimeEntity): boolean {
+  for (let i = e.bodyStart; i < e.end; i++) {
+    const b = e.source[i];
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0d && b !== 0x0a) return false;
+  }
+  return true;
+}
