@@ -136,7 +136,7 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date): Prom
     if (ctx.stop) return errorVerdict(at, ctx.stop.code, ctx.stop.message, headers);
     return unsignedVerdict(at, headers);
   }
-  if (ctx.encrypted && !ctx.decrypted && ctx.stop) {
+  if (ctx.layers.length === 0 && ctx.encrypted && !ctx.decrypted && ctx.stop) {
     return errorVerdict(at, ctx.stop.code, ctx.stop.message, headers, true);
   }
   if (ctx.layers.length === 0) {
