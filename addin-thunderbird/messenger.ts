@@ -1,0 +1,131 @@
+/**
+ * The part of Thunderbird's WebExtension API this add-on uses, typed by hand (there is no maintained type
+ * package for the MailExtension APIs). The object itself is webextension-polyfill's promise-based `browser`
+ * namespace; in Thunderbird it is the native `browser`, which carries the mail APIs too.
+ * Reference: https://webextension-api.thunderbird.net/en/mv3/
+ */
+import polyfill from 'webextension-polyfill';
+
+export interface MessageHeader {
+  id: number;
+  subject: string;
+  author: string;
+  size: number;
+  headerMessageId: string;
+  external?: boolean;
+}
+export interface MessageList {
+  messages: MessageHeader[];
+}
+export interface Tab {
+  id: number;
+  windowId: number;
+  type?: string;
+  active?: boolean;
+}
+export interface ActionApi {
+  setTitle(d: { title: string; tabId?: number }): Promise<void>;
+  setBadgeText(d: { text: string; tabId?: number }): Promise<void>;
+  setBadgeBackgroundColor(d: { color: string; tabId?: number }): Promise<void>;
+  setIcon(d: { path: string; tabId?: number }): Promise<void>;
+  enable(tabId?: number): Promise<void>;
+  disable(tabId?: number): Promise<void>;
+  getTitle(d: { tabId?: number }): Promise<string>;
+  getBadgeText(d: { tabId?: number }): Promise<string>;
+}
+export interface ComposeRecipientContact {
+  id: string;
+  type: 'contact' | 'mailingList';
+}
+export type ComposeRecipient = string | ComposeRecipientContact;
+export interface ComposeDetails {
+  identityId?: string;
+  from?: string;
+  to?: ComposeRecipient[];
+  cc?: ComposeRecipient[];
+  bcc?: ComposeRecipient[];
+  replyTo?: ComposeRecipient[];
+  subject?: string;
+  isPlainText?: boolean;
+  body?: string;
+  plainTextBody?: string;
+  deliveryFormat?: string;
+  relatedMessageId?: number;
+}
+export interface ComposeAttachment {
+  id: number;
+  name: string;
+  size: number;
+  getFile?: () => Promise<File>;
+}
+interface Event<F extends (...a: any[]) => any> {
+  addListener(f: F): void;
+  removeListener(f: F): void;
+}
+export interface StorageArea {
+  get(keys?: string | string[] | null): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+  remove(keys: string | string[]): Promise<void>;
+  clear?(): Promise<void>;
+}
+
+export interface Messenger {
+  runtime: {
+    getURL(path: string): string;
+    getManifest(): { version: string; name: string };
+    sendMessage(msg: unknown): Promise<any>;
+    onMessage: Event<(msg: any, sender: unknown) => Promise<unknown> | undefined | void>;
+    openOptionsPage(): Promise<void>;
+  };
+  storage: {
+    local: StorageArea & { onChanged?: Event<(changes: Record<string, unknown>) => void> };
+    session?: StorageArea;
+    managed: StorageArea;
+    onChanged: Event<(changes: Record<string, { oldValue?: unknown; newValue?: unknown }>, area: string) => void>;
+  };
+  tabs: {
+    query(q: { active?: boolean; currentWindow?: boolean; lastFocusedWindow?: boolean }): Promise<Tab[]>;
+    remove(tabId: number): Promise<void>;
+    onRemoved: Event<(tabId: number) => void>;
+  };
+  windows?: { remove(windowId: number): Promise<void> };
+  messages: {
+    getRaw(id: number, opts: { data_format?: 'File' | 'BinaryString'; decrypt?: boolean }): Promise<File>;
+    get(id: number): Promise<MessageHeader>;
+  };
+  messageDisplay: {
+    getDisplayedMessages(tabId: number): Promise<MessageList | MessageHeader[]>;
+    onMessagesDisplayed: Event<(tab: Tab, list: MessageList | MessageHeader[]) => void>;
+  };
+  messageDisplayAction: ActionApi;
+  composeAction: ActionApi;
+  compose: {
+    getComposeDetails(tabId: number): Promise<ComposeDetails>;
+    listAttachments(tabId: number): Promise<ComposeAttachment[]>;
+    getAttachmentFile(id: number): Promise<File>;
+    onBeforeSend: Event<(tab: Tab, details: ComposeDetails) => Promise<{ cancel?: boolean } | void> | void>;
+  };
+  contacts?: unknown;
+  smimeSend: SmimeSendApi;
+}
+
+/** The Experiment API in experiments/smimeSend (see schema.json there). */
+export interface SmimeSendApi {
+  /** Sends `raw` (a binary string: one char per byte, CRLF line ends) as-is through the identity's outgoing server. */
+  sendRaw(req: {
+    identityId: string;
+    raw: string;
+    to: string[];
+    bcc: string[];
+    messageId: string;
+    /** Store a copy in the identity's Sent folder. */
+    saveCopy: boolean;
+  }): Promise<{ ok: boolean; error?: string; copied?: boolean }>;
+}
+
+export const messenger = polyfill as unknown as Messenger;
+
+/** MV3 returns a MessageList; be tolerant of the bare array older builds returned. */
+export function messagesOf(list: MessageList | MessageHeader[]): MessageHeader[] {
+  return Array.isArray(list) ? list : list.messages;
+}

@@ -1,0 +1,44 @@
+/**
+ * The message display action's popup: the full verdict of the message shown in the active tab, rendered by
+ * the verdict view shared with the Outlook pane (ui/verdict-view.ts). The status element carries
+ * `data-verdict` (the CLI contract's verdict word).
+ */
+import { renderChecking, renderVerdict } from '../ui/verdict-view';
+import type { TabResult } from './checker';
+import { messenger } from './messenger';
+import type { PopupRequest } from './protocol';
+
+async function main(): Promise<void> {
+  const container = document.getElementById('verdict') as HTMLElement;
+  document.getElementById('open-options')?.addEventListener('click', (e) => {
+    e.preventDefault();
+    void messenger.runtime.openOptionsPage();
+  });
+  renderChecking(container);
+  const [tab] = await messenger.tabs.query({ active: true, currentWindow: true });
+  if (!tab) return showNone(container, 'No message is shown.');
+  const req: PopupRequest = { type: 'verdict-for-tab', tabId: tab.id };
+  const r = (await messenger.runtime.sendMessage(req)) as TabResult;
+  if (r.state === 'none') return showNone(container, r.why);
+  renderVerdict(container, r.result.verdict, { headingLevel: 2 });
+  const text = r.result.plainText;
+  if (text !== undefined) {
+    (document.getElementById('plaintext-body') as HTMLElement).textContent = text;
+    (document.getElementById('plaintext') as HTMLElement).hidden = false;
+  }
+  document.body.dataset.ready = 'true';
+}
+
+function showNone(container: HTMLElement, why: string): void {
+  container.textContent = '';
+  const p = document.createElement('p');
+  p.className = 'tb-none';
+  p.textContent = why;
+  container.appendChild(p);
+  document.body.dataset.ready = 'true';
+}
+
+main().catch((e) => {
+  const container = document.getElementById('verdict') as HTMLElement;
+  showNone(container, `The verdict could not be shown: ${String(e)}`);
+});

@@ -1,0 +1,49 @@
+/**
+ * Shared set-up for the Thunderbird e2e tests: finding Thunderbird (or saying why the suite skips), the built
+ * add-on, the artifacts directory.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../support/corpus';
+import { findThunderbird, haveZip } from './harness';
+
+export const ARTIFACTS = join(ROOT, 'test-artifacts', 'thunderbird');
+export const DIST = join(ROOT, 'dist', 'thunderbird');
+
+/** Thunderbird's binary, or a skip reason (printed, so a skipped suite is never silent). */
+export function thunderbirdOrSkip(): { bin: string; skip: false } | { bin: undefined; skip: string } {
+  const bin = findThunderbird();
+  if (!bin) {
+    const why = 'Thunderbird is not installed (apt-get install thunderbird; .ci/run does): Thunderbird e2e skipped';
+    console.log(`# SKIP ${why}`);
+    return { bin: undefined, skip: why };
+  }
+  if (!haveZip()) {
+    const why = "'zip' is not installed (needed to pack the add-on): Thunderbird e2e skipped";
+    console.log(`# SKIP ${why}`);
+    return { bin: undefined, skip: why };
+  }
+  return { bin, skip: false };
+}
+
+/** The built XPI; builds the Thunderbird part once when it is missing (npm test builds before testing). */
+export function builtXpi(): string {
+  const find = () => (existsSync(DIST) ? readdirSync(DIST).find((f) => f.endsWith('.xpi')) : undefined);
+  let xpi = find();
+  if (!xpi) {
+    const r = spawnSync('npx', ['webpack', '--mode', 'production', '--config-name', 'thunderbird'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`building the add-on failed:\n${r.stdout}\n${r.stderr}`);
+    xpi = find();
+  }
+  if (!xpi) throw new Error('no XPI in dist/thunderbird after the build');
+  return join(DIST, xpi);
+}
+
+export function artifactsDir(): string {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return ARTIFACTS;
+}

@@ -1,0 +1,136 @@
+/**
+ * Reads what the user sees, through Marionette in Thunderbird's chrome: the message display action button
+ * of the current message tab (badge, tooltip), its popup (rendered text, the status element's data-verdict),
+ * and a screenshot of the window with the popup drawn where Thunderbird shows it.
+ *
+ * The popup is a remote (extension-process) browser: its DOM is read by a one-line frame script that posts
+ * the text back through the browser's message manager, the way Firefox's own tests reach remote content.
+ */
+import type { Marionette } from './marionette';
+import { sleep } from './harness';
+
+export const ADDON_ID = 'smime-addin@smime-addin.org';
+/** Thunderbird's widget id: the add-on id lower-cased with every other character replaced by "_". */
+export const WIDGET = ADDON_ID.toLowerCase().replace(/[^a-z0-9_-]/g, '_');
+
+const FIND_BUTTON = `
+  const w = Services.wm.getMostRecentWindow("mail:3pane");
+  const info = w.document.getElementById("tabmail").currentTabInfo;
+  const doc = info.chromeBrowser ? info.chromeBrowser.contentDocument : null;
+  const btn = doc ? doc.getElementById(${JSON.stringify(`${WIDGET}-messageDisplayAction-toolbarbutton`)}) : null;
+`;
+
+export interface ButtonState {
+  badge: string;
+  title: string;
+  label: string;
+  disabled: boolean;
+}
+
+export async function actionButton(m: Marionette): Promise<ButtonState | null> {
+  return m.chrome(`${FIND_BUTTON}
+    if (!btn) return null;
+    return { badge: btn.getAttribute("badge") || "", title: btn.getAttribute("tooltiptext") || "",
+             label: btn.getAttribute("label") || "", disabled: btn.disabled === true };`);
+}
+
+/** Waits until the button shows a finished verdict (not the "checking" state). */
+export async function settledButton(m: Marionette, timeoutMs = 20000): Promise<ButtonState> {
+  const end = Date.now() + timeoutMs;
+  let last: ButtonState | null = null;
+  while (Date.now() < end) {
+    last = await actionButton(m);
+    if (last && last.title && !last.title.startsWith('Checking') && last.title !== 'S/MIME') return last;
+    await sleep(50);
+  }
+  throw new Error(`the action button did not settle: ${JSON.stringify(last)}`);
+}
+
+export interface PopupContent {
+  text: string;
+  verdict: string | null;
+  ready: boolean;
+}
+
+/** Clicks the action button, waits for the popup to render, and returns its text. */
+export async function openPopup(m: Marionette, timeoutMs = 15000): Promise<PopupContent> {
+  await m.chrome(`${FIND_BUTTON} if (!btn) throw new Error("no action button"); btn.click(); return true;`);
+  const end = Date.now() + timeoutMs;
+  let last: PopupContent | null = null;
+  while (Date.now() < end) {
+    last = await readPopup(m);
+    if (last && last.ready) return last;
+    await sleep(100);
+  }
+  throw new Error(`the popup did not render: ${JSON.stringify(last)}`);
+}
+
+export async function readPopup(m: Marionette): Promise<PopupContent | null> {
+  await m.command('WebDriver:SetTimeouts', { script: 10000 });
+  const r = await m.command('WebDriver:ExecuteAsyncScript', {
+    script: `
+      const resolve = arguments[arguments.length - 1];
+      const w = Services.wm.getMostRecentWindow("mail:3pane");
+      let b = null;
+      for (const x of w.document.querySelectorAll("panel browser"))
+        if (x.currentURI && /\\/popup\\.html$/.test(x.currentURI.spec) && x.closest("panel").state === "open") b = x;
+      if (!b) return resolve(null);
+      const mm = b.messageManager;
+      const name = "smime-probe:" + Math.random();
+      mm.addMessageListener(name, function l(msg) { mm.removeMessageListener(name, l); resolve(msg.data); });
+      mm.loadFrameScript("data:," + encodeURIComponent(
+        "const d = content.document; const s = d.querySelector('[data-verdict]');" +
+        "sendAsyncMessage(" + JSON.stringify(name) + ", { text: d.body ? d.body.innerText : '', " +
+        "verdict: s ? s.getAttribute('data-verdict') : null, ready: !!(d.body && d.body.dataset.ready) });"), false);`,
+    args: [],
+  });
+  return (r && typeof r === 'object' && 'value' in r ? r.value : r) as PopupContent | null;
+}
+
+/** Closes any open action popup. */
+export async function closePopup(m: Marionette): Promise<void> {
+  await m.chrome(`
+    const w = Services.wm.getMostRecentWindow("mail:3pane");
+    for (const p of w.document.querySelectorAll("panel")) if (p.state === "open") p.hidePopup();
+    return true;`);
+  await sleep(100);
+}
+
+/**
+ * A PNG of the Thunderbird window with the open popup (a separate widget that window screenshots miss) drawn
+ * at its place on screen. Both are drawn with WindowGlobalParent.drawSnapshot, which also paints remote content.
+ */
+export async function screenshotWithPopup(m: Marionette): Promise<Buffer> {
+  await m.command('WebDriver:SetTimeouts', { script: 15000 });
+  const r = await m.command('WebDriver:ExecuteAsyncScript', {
+    script: `
+      const resolve = arguments[arguments.length - 1];
+      (async () => {
+        const w = Services.wm.getMostRecentWindow("mail:3pane");
+        const scale = w.devicePixelRatio || 1;
+        const win = await w.browsingContext.currentWindowGlobal.drawSnapshot(null, scale, "white");
+        const canvas = w.document.createElementNS("http://www.w3.org/1999/xhtml", "canvas");
+        canvas.width = win.width; canvas.height = win.height;
+        const ctx = canvas.getContext("2d");
+        ctx.drawImage(win, 0, 0);
+        for (const b of w.document.querySelectorAll("panel browser")) {
+          const panel = b.closest("panel");
+          if (panel.state !== "open" || !b.browsingContext || !b.browsingContext.currentWindowGlobal) continue;
+          const img = await b.browsingContext.currentWindowGlobal.drawSnapshot(null, scale, "white");
+          const rect = b.getBoundingClientRect();
+          const x = Math.max(0, Math.min(canvas.width - img.width, (b.screenX - w.mozInnerScreenX) * scale));
+          const y = Math.max(0, Math.min(canvas.height - img.height, (b.screenY - w.mozInnerScreenY) * scale));
+          ctx.fillStyle = "rgba(0,0,0,0.25)";
+          ctx.fillRect(x + 3, y + 3, img.width, img.height);
+          ctx.drawImage(img, x, y);
+          ctx.strokeStyle = "#8c959f"; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, y + 0.5, img.width - 1, img.height - 1);
+          void rect;
+        }
+        return canvas.toDataURL("image/png");
+      })().then(resolve, (e) => resolve("error:" + e));`,
+    args: [],
+  });
+  const v = (r && typeof r === 'object' && 'value' in r ? r.value : r) as string;
+  if (!v.startsWith('data:image/png;base64,')) throw new Error(`screenshot failed: ${v.slice(0, 300)}`);
+  return Buffer.from(v.slice('data:image/png;base64,'.length), 'base64');
+}
