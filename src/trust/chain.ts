@@ -176,7 +176,17 @@ async function runChain(leaf: CertInfo, env: Env, purpose: Purpose, depth: numbe
     if (!best || better(r, best)) best = r;
   }
 
-  if (best) {
+  // A path reached an anchor only by name (its signature fails) while the certificates at hand lead to a
+  // different, self-signed root: the honest explanation is that root, not a forged signature.
+  const partialTop = built.longestPartial[built.longestPartial.length - 1];
+  const imposterRoot =
+    best &&
+    !best.signaturesOk &&
+    built.longestPartial.length > 1 &&
+    partialTop.selfIssued &&
+    (await verifyCertSignature(env.crypto, partialTop.cert, { spki: partialTop.cert.subjectPublicKeyInfo }, true)).ok;
+
+  if (best && !imposterRoot) {
     const head = worst(best.problems)!;
     const rest = best.problems.filter((p) => p !== head);
     const reasons = [reason(head.code, 'error', head.message), ...rest.map((p) => reason(p.code, 'warning', p.message)), ...best.notes];

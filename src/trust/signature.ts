@@ -244,8 +244,9 @@ export async function verifySignature(
       }
       case 'ed25519': {
         if (keyAlg !== OID_ED25519) return { ok: false, why: 'bad', algorithm };
-        const pub = await crypto.importKey('spki', spkiDer(key.spki), { name: 'Ed25519' }, false, ['verify']);
-        const ok = await crypto.verify({ name: 'Ed25519' }, pub, signature, data);
+        // pkijs' engine wrapper does not know Ed25519: go to the engine's own SubtleCrypto.
+        const pub = await crypto.subtle.importKey('spki', spkiDer(key.spki), { name: 'Ed25519' }, false, ['verify']);
+        const ok = await crypto.subtle.verify({ name: 'Ed25519' }, pub, signature, data);
         return ok ? { ok: true } : { ok: false, why: 'bad', algorithm };
       }
     }
