@@ -8,7 +8,8 @@ import { certificateDetails, certificateEmails } from '../../src/certs/details';
 import { corpus } from '../support/corpus';
 import { makePki, openssl, type IssuedCert } from '../support/pki';
 import { loadCertificates } from '../../src/certs/load';
-import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const pkiP = makePki();
@@ -41,7 +42,7 @@ test('RSA leaf: names, emails, dates, serial, fingerprint and key as OpenSSL rep
   const d = await certificateDetails(certOf(c));
   const o = await opensslFacts(c);
   assert.equal(d.sha256, o.fingerprint);
-  assert.equal(d.serialNumber, o.serial.replace(/^0+(?=.)/, ''));
+  assert.equal(d.serialNumber, o.serial);
   assert.equal(d.notBefore, start.toISOString());
   assert.equal(d.notAfter, end.toISOString());
   assert.equal(d.commonName, 'Alice Example');
@@ -123,4 +124,40 @@ test('RFC 9216 certificates: Alice RSA and Carlos Ed25519', { skip: rfc9216.skip
   assert.equal(k.publicKeyAlgorithm, 'Ed25519');
   assert.equal(k.signatureAlgorithm, 'Ed25519');
   assert.deepEqual(k.emails, ['carlos@smime.example']);
+});
+
+const SYSTEM_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+const bundleSkip = existsSync(SYSTEM_BUNDLE) ? false : `${SYSTEM_BUNDLE} not present (ca-certificates not installed): skipped`;
+if (bundleSkip) console.log(`# SKIP ${bundleSkip}`);
+
+test('every root of the system CA bundle: loaded, and fingerprint, serial, dates, key and self-signature as OpenSSL says', { skip: bundleSkip }, async () => {
+  const pem = readFileSync(SYSTEM_BUNDLE, 'utf8');
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/g) ?? [];
+  const loaded = loadCertificates(new TextEncoder().encode(pem));
+  assert.equal(loaded.error, undefined);
+  assert.equal(loaded.certs.length, blocks.length);
+  assert.ok(blocks.length > 50);
+  // Node's X509Certificate is OpenSSL underneath: independent of pkijs, and no process per certificate.
+  for (let i = 0; i < blocks.length; i++) {
+    const d = await certificateDetails(loaded.certs[i]);
+    const x = new X509Certificate(blocks[i]);
+    const what = `${d.subject} (${i})`;
+    assert.equal(d.sha256, x.fingerprint256, what);
+    assert.equal(BigInt(`0x${d.serialNumber}`), BigInt(`0x${x.serialNumber}`), what);
+    assert.match(d.serialNumber, /^([0-9A-F]{2})+$/, what);
+    assert.equal(d.notBefore, new Date(x.validFrom).toISOString(), what);
+    assert.equal(d.notAfter, new Date(x.validTo).toISOString(), what);
+    const k = x.publicKey;
+    if (k.asymmetricKeyType === 'rsa') assert.equal(d.publicKeyAlgorithm, `RSA ${k.asymmetricKeyDetails?.modulusLength}`, what);
+    if (k.asymmetricKeyType === 'ec') {
+      const curve = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' }[k.asymmetricKeyDetails?.namedCurve ?? ''];
+      assert.equal(d.publicKeyAlgorithm, `ECDSA ${curve}`, what);
+    }
+    assert.equal(d.isCA, x.ca, what);
+    // Roots in the bundle are self-signed: their own key verifies them.
+    assert.equal(d.selfSigned, x.verify(k), what);
+    assert.equal(d.selfSigned, true, what);
+    const sanEmails = (x.subjectAltName ?? '').split(', ').filter((e) => e.startsWith('email:')).map((e) => e.slice(6).toLowerCase());
+    for (const e of sanEmails) assert.ok(d.emails.includes(e), what);
+  }
 });
