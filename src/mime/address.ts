@@ -51,7 +51,26 @@ interface Tokens {
 const SPECIAL = new Set(['<', '>', '@', ',', ':', ';']);
 // Characters a reader cannot see or that reorder text: a spoof when they appear in a name or address.
 const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
-const LOOKS_LIKE_ADDRESS = /[^\s@\uff20\ufe6b<>()",;:\[\]]+\s*[@\uff20\ufe6b]\s*[^\s@\uff20\ufe6b<>()",;:\[\]]+/;
+const AT_SIGNS = '@\uff20\ufe6b'; // '@', FULLWIDTH and SMALL COMMERCIAL AT: all read as "at"
+const NOT_ADDRESS_CHAR = ' \t\r\n<>()",;:[]' + AT_SIGNS;
+
+/**
+ * Something shaped like local@domain: an at sign with an address character on each side (white space
+ * around the at sign allowed, as a reader would still see an address). A loop, not a regex: unanchored
+ * regexes with `+` and `\s*` run in quadratic time on long names without an at sign next to them.
+ */
+function looksLikeAddress(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    if (!AT_SIGNS.includes(s[i])) continue;
+    let l = i - 1;
+    while (l >= 0 && /\s/.test(s[l])) l--;
+    let r = i + 1;
+    while (r < s.length && /\s/.test(s[r])) r++;
+    if (l >= 0 && r < s.length && !NOT_ADDRESS_CHAR.includes(s[l]) && !NOT_ADDRESS_CHAR.includes(s[r])) return true;
+    i = Math.max(i, r - 1); // the white space after this at sign has been looked at
+  }
+  return false;
+}
 
 function tokenize(s: string): Tokens {
   const toks: Tok[] = [];
@@ -171,7 +190,7 @@ function mailbox(name: string | undefined, address: string, defects: string[], g
   if (INVISIBLE.test(address)) defects.push('The address contains control or invisible characters.');
   const m: Mailbox = {
     address,
-    displayNameLooksLikeAddress: n !== undefined && LOOKS_LIKE_ADDRESS.test(n),
+    displayNameLooksLikeAddress: n !== undefined && looksLikeAddress(n),
     defects,
   };
   if (n !== undefined) m.name = n;
@@ -194,9 +213,16 @@ export function parseAddressList(value: string | undefined): AddressList {
   let i = 0;
   let group: AddressGroup | undefined;
 
+  // Comments are in token order; entries are visited in token order too, so one cursor finds each entry's
+  // comments without rescanning (a list of many addresses and comments stays linear).
+  let cc = 0;
   const commentIn = (from: number, to: number): string | undefined => {
-    const c = comments.find((x) => x.at > from && x.at <= to && x.text.trim() !== '');
-    return c ? decodeEncodedWords(c.text.trim()) : undefined;
+    while (cc < comments.length && comments[cc].at <= from) cc++;
+    for (let k = cc; k < comments.length && comments[k].at <= to; k++) {
+      const text = comments[k].text.trim();
+      if (text !== '') return decodeEncodedWords(text);
+    }
+    return undefined;
   };
 
   while (i < toks.length) {
@@ -243,7 +269,11 @@ export function parseAddressList(value: string | undefined): AddressList {
       }
       const trailing: Tok[] = [];
       while (i < toks.length && toks[i].t !== ',' && toks[i].t !== ';') trailing.push(toks[i++]);
-      if (trailing.length) out.defects.push(`Text after an address was ignored: ${preview(trailing)}`);
+      if (trailing.length) {
+        const d = `Text after an address was ignored: ${preview(trailing)}`;
+        out.defects.push(d);
+        defects.push(d);
+      }
       if (phrase.some((x) => x.t === '@' || x.t === 'literal' || x.t === '>')) {
         defects.push('The display name contains an unquoted "@" (not allowed by RFC 5322).');
       }

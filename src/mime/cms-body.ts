@@ -49,9 +49,10 @@ export function cmsBody(entity: MimeEntity, what: string): CmsBodyResult {
     if (body[0] === 0x30) {
       der = body;
     } else if (pem) {
-      const s = new TextDecoder('latin1').decode(body);
-      const m = /-----BEGIN [A-Z0-9 ]+-----([\s\S]*?)(?:-----END [A-Z0-9 ]+-----|$)/.exec(s);
-      der = decodeBase64(new TextEncoder().encode(m ? m[1] : ''));
+      // Between the BEGIN line and the next "-----" (the END line): plain indexOf, linear on any input.
+      const begin = pem.index + pem[0].length;
+      const endAt = body.indexOf(0x2d, begin);
+      der = decodeBase64(body.subarray(begin, endAt < 0 ? body.length : endAt));
       defects.push(`The ${what} is PEM-armoured.`);
     } else if (isBase64Text(body) && body.length > 0) {
       der = decodeBase64(body);

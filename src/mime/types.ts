@@ -31,7 +31,11 @@ export interface MimeEntity {
   transferEncoding: string;
   /** Parts of a multipart, or the one message of message/rfc822 when parsed. */
   children: MimeEntity[];
-  /** Part path from the root, e.g. "" (root), "1", "1.2". */
+  /**
+   * Part path from the root, e.g. "" (root), "1", "1.2". As in IMAP, the message inside a message/rfc822 part
+   * has the same path as that part, and its own parts continue from it ("2" holds a message whose parts are
+   * "2.1", "2.2"); so a path is unique among multipart children but not between a container and its message.
+   */
   path: string;
   /** Bytes between the header and the first boundary, and after the close delimiter (multipart only). */
   preamble?: { start: number; end: number };

@@ -132,3 +132,17 @@ test('Johnny, you are fired 04-id: every From/Sender/Reply-To parses truthfully'
     'i3-from1-signer-from2-sender-smime.eml': '2:<eve@bigcorporation.de>,<manager@bigcorporation.de>|',
   });
 });
+
+test('text after an angle address, comments holding an address, NUL in the middle of an address', () => {
+  const t = one('"Manager" <manager@bigcorporation.de>@evil.example');
+  assert.equal(t.address, 'manager@bigcorporation.de');
+  assert.match(t.defects.join(), /Text after an address/);
+  const c = one('eve@evil.example (manager@bigcorporation.de)');
+  assert.equal(c.address, 'eve@evil.example');
+  assert.ok(c.displayNameLooksLikeAddress);
+  const nul = parseAddressList('manager@bigcorporation.de\u0000eve@evil.example');
+  assert.equal(nul.addresses.length, 0);
+  assert.match(nul.defects.join(), /more than one @/);
+  const enc = parseAddressList('=?utf-8?q?manager=40bigcorporation.de?=');
+  assert.equal(enc.addresses.length, 0);
+});

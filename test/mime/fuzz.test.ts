@@ -275,3 +275,25 @@ test('hostile shapes named in the brief: outcome and message for each', () => {
   const cut = parseMime(enc.encode(TEMPLATES[0].slice(0, 900)));
   assert.ok(cut.ok && cut.root.defects.some((d) => /no close delimiter/.test(d)), 'truncated multipart is a defect');
 });
+
+test('long hostile header values stay linear (no regex backtracking blow-up)', () => {
+  const n = 400_000;
+  const cases: [string, string][] = [
+    ['white space run inside a value', `Subject: a${' '.repeat(n)}b\r\n\r\n`],
+    ['unclosed comments in Content-Transfer-Encoding', `Content-Transfer-Encoding: ${'('.repeat(n)}\r\n\r\n`],
+    ['unclosed comments in Content-Type', `Content-Type: text/plain; a=${'('.repeat(n)}\r\n\r\n`],
+    ['long display name run before an at sign', `From: ${'a'.repeat(n)} @ <x@y.z>\r\n\r\n`],
+    ['many addresses with comments', `From: ${'a@b.c (n), '.repeat(n / 12)}\r\n\r\n`],
+    ['many unclosed domain literals', `From: ${'[a'.repeat(n / 2)}\r\n\r\n`],
+    ['many encoded-word starts', `Subject: ${'=?x?B?'.repeat(n / 6)}\r\n\r\n`],
+    ['many RFC 2231 sections', `Content-Type: text/plain; ${Array.from({ length: 20000 }, (_, i) => `n*${i}*=%41`).join('; ')}\r\n\r\n`],
+    ['PEM signature without END', `Content-Type: application/pkcs7-mime; smime-type=signed-data\r\nContent-Transfer-Encoding: 7bit\r\n\r\n-----BEGIN PKCS7-----\r\n${'A'.repeat(n)}`],
+  ];
+  for (const [what, msg] of cases) {
+    const s = process.cpuUsage();
+    exercise(enc.encode(msg));
+    const u = process.cpuUsage(s);
+    const ms = (u.user + u.system) / 1000;
+    assert.ok(ms < 500, `${what}: ${ms.toFixed(0)} ms CPU`);
+  }
+});
