@@ -328,15 +328,16 @@ async function verifyLayer(
     const cert = s.signerCertificate;
     if (cert) {
       report.certificate = await certificateDetails(cert, ctx.crypto);
+      const crls = [...res.crls, ...(ctx.opts.crls ?? [])];
       const chain = await validateChain(
         cert,
         {
           anchors: ctx.opts.anchors ?? [],
           intermediates: [...res.certificates, ...(ctx.opts.intermediates ?? [])],
-          crls: [...res.crls, ...(ctx.opts.crls ?? [])],
+          crls,
           at: ctx.at,
           allowSha1: ctx.opts.allowSha1,
-          revocation: ctx.opts.revocation,
+          revocation: revocationMode(ctx.opts.revocation, crls.length),
           fetcher: ctx.opts.fetcher,
         },
         ctx.crypto,
@@ -360,6 +361,18 @@ async function verifyLayer(
   if (res.signers.some((s) => s.neverTrusted)) ctx.neverTrusted = true;
   ctx.layers.push(layer);
   return { eContent: res.eContent };
+}
+
+/**
+ * Soft-fail exists for the common case of no revocation data at all (most mail carries no CRL, and network
+ * checks are off by default): the verdict then says "revocation not checked" instead of calling every message
+ * untrusted. Once CRLs are at hand (carried in the message, or given by the caller), they are taken seriously:
+ * a CRL that is stale, badly signed, out of scope, or missing for one CA of the path means the signer's status
+ * is not established, and the chain is not trusted (as OpenSSL's -crl_check_all, and NIST PKITS, expect).
+ */
+function revocationMode(requested: RevocationMode | undefined, crlsAtHand: number): RevocationMode {
+  const mode = requested ?? 'soft';
+  return mode === 'soft' && crlsAtHand > 0 ? 'hard' : mode;
 }
 
 function badLayer(entity: MimeEntity, kind: LayerReport['kind'], code: ReasonCode, message: string): LayerReport {
