@@ -116,32 +116,100 @@ function modulusLength(key: CryptoKey): number | undefined {
   return typeof alg.modulusLength === 'number' ? alg.modulusLength : undefined;
 }
 
-/** RSASSA-PKCS1-v1_5 for digests WebCrypto lacks (RFC 8017 §8.2.2 with EMSA-PKCS1-v1_5 encoding compared exactly). */
-async function verifyRsaPkcs1Js(input: SignatureInput, hash: DigestName, crypto: CryptoEngine): Promise<SignatureCheck> {
-  const scheme = 'RSASSA-PKCS1-v1_5' as const;
+/**
+ * The RSA public operation s^e mod n in BigInt (RFC 8017 §5.2.2 RSAVP1 with I2OSP to `emLen` bytes), for the
+ * paddings WebCrypto cannot check. Public data only, so constant time does not matter.
+ */
+function rsaPublic(input: SignatureInput): { em: Uint8Array; k: number; bits: number } | { error: string; bits?: number } {
   const parsed = asn1js.fromBER(input.publicKey.subjectPublicKey.valueBlock.valueHexView);
-  if (parsed.offset === -1) return { status: 'invalid', scheme, hash, detail: 'the RSA public key is malformed' };
+  if (parsed.offset === -1) return { error: 'the RSA public key is malformed' };
   let rsa: pkijs.RSAPublicKey;
   try {
     rsa = new pkijs.RSAPublicKey({ schema: parsed.result });
   } catch {
-    return { status: 'invalid', scheme, hash, detail: 'the RSA public key is malformed' };
+    return { error: 'the RSA public key is malformed' };
   }
   const nBytes = stripZeros(rsa.modulus.valueBlock.valueHexView);
   const n = toBigInt(nBytes);
   const e = toBigInt(rsa.publicExponent.valueBlock.valueHexView);
   const k = nBytes.length;
   const bits = n === 0n ? 0 : n.toString(2).length;
-  if (input.signature.length !== k || n === 0n) return { status: 'invalid', scheme, hash, rsaBits: bits };
-  // Real exponents are small (65537); a huge one would only make the modular exponentiation slow.
-  if (e > 0xffffffffn || e < 3n) return { status: 'invalid', scheme, hash, rsaBits: bits, detail: 'unusual RSA exponent' };
+  // Real exponents are small (65537); a huge one would only make the exponentiation slow.
+  if (n === 0n || e > 0xffffffffn || e < 3n) return { error: 'the RSA public key is unusual (modulus or exponent)', bits };
+  if (input.signature.length !== k) return { error: 'the signature length does not match the key', bits };
   const s = toBigInt(input.signature);
-  if (s >= n) return { status: 'invalid', scheme, hash, rsaBits: bits };
-  const em = fromBigInt(modPow(s, e, n), k);
-  const h = await digest(hash, input.data, crypto);
-  const expected = emsaPkcs1(hash, h, k);
-  if (!expected) return { status: 'invalid', scheme, hash, rsaBits: bits, detail: 'the RSA key is too small' };
-  return { status: bytesEqual(em, expected) ? 'valid' : 'invalid', scheme, hash, rsaBits: bits };
+  if (s >= n) return { error: 'the signature value is out of range', bits };
+  return { em: fromBigInt(modPow(s, e, n), k), k, bits };
+}
+
+/** RSASSA-PKCS1-v1_5 for digests WebCrypto lacks (RFC 8017 §8.2.2 with EMSA-PKCS1-v1_5 encoding compared exactly). */
+async function verifyRsaPkcs1Js(input: SignatureInput, hash: DigestName, crypto: CryptoEngine): Promise<SignatureCheck> {
+  const scheme = 'RSASSA-PKCS1-v1_5' as const;
+  const op = rsaPublic(input);
+  if ('error' in op) return { status: 'invalid', scheme, hash, rsaBits: op.bits, detail: op.error };
+  const expected = emsaPkcs1(hash, await digest(hash, input.data, crypto), op.k);
+  if (!expected) return { status: 'invalid', scheme, hash, rsaBits: op.bits, detail: 'the RSA key is too small' };
+  return { status: bytesEqual(op.em, expected) ? 'valid' : 'invalid', scheme, hash, rsaBits: op.bits };
+}
+
+/**
+ * RSASSA-PSS for what WebCrypto cannot express: an MGF1 hash other than the message hash (e.g. the
+ * RFC 4055 default MGF1-SHA-1 with SHA-256), or SHA-224. RFC 8017 §8.1.2 / §9.1.2 EMSA-PSS-VERIFY.
+ */
+async function verifyRsaPssJs(
+  input: SignatureInput,
+  hash: DigestName,
+  mgfHash: DigestName,
+  saltLength: number,
+  crypto: CryptoEngine,
+): Promise<SignatureCheck> {
+  const scheme = 'RSA-PSS' as const;
+  const op = rsaPublic(input);
+  if ('error' in op) return { status: 'invalid', scheme, hash, rsaBits: op.bits, detail: op.error };
+  const invalid = (detail?: string): SignatureCheck => ({ status: 'invalid', scheme, hash, rsaBits: op.bits, detail });
+  const emBits = op.bits - 1;
+  const emLen = Math.ceil(emBits / 8);
+  // I2OSP(m, emLen): with emBits = modBits - 1 the leading byte of the k-byte form is zero when emLen < k.
+  if (op.k > emLen && op.em[0] !== 0) return invalid();
+  const em = op.em.subarray(op.k - emLen);
+  const mHash = await digest(hash, input.data, crypto);
+  const hLen = mHash.length;
+  if (emLen < hLen + saltLength + 2) return invalid();
+  if (em[emLen - 1] !== 0xbc) return invalid();
+  const maskedDb = em.subarray(0, emLen - hLen - 1);
+  const h = em.subarray(emLen - hLen - 1, emLen - 1);
+  const zeroBits = 8 * emLen - emBits;
+  const topMask = (0xff << (8 - zeroBits)) & 0xff;
+  if (maskedDb[0] & topMask) return invalid();
+  const dbMask = await mgf1(mgfHash, h, maskedDb.length, crypto);
+  const db = maskedDb.map((b, i) => b ^ dbMask[i]);
+  db[0] &= ~topMask & 0xff;
+  const psLen = emLen - hLen - saltLength - 2;
+  for (let i = 0; i < psLen; i++) if (db[i] !== 0) return invalid();
+  if (db[psLen] !== 0x01) return invalid();
+  const salt = db.subarray(db.length - saltLength);
+  const mPrime = new Uint8Array(8 + hLen + saltLength);
+  mPrime.set(mHash, 8);
+  mPrime.set(salt, 8 + hLen);
+  const hPrime = await digest(hash, mPrime, crypto);
+  return { status: bytesEqual(h, hPrime) ? 'valid' : 'invalid', scheme, hash, rsaBits: op.bits };
+}
+
+async function mgf1(hash: DigestName, seed: Uint8Array, length: number, crypto: CryptoEngine): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  const block = new Uint8Array(seed.length + 4);
+  block.set(seed);
+  let filled = 0;
+  for (let counter = 0; filled < length; counter++) {
+    block[seed.length] = counter >>> 24;
+    block[seed.length + 1] = (counter >>> 16) & 0xff;
+    block[seed.length + 2] = (counter >>> 8) & 0xff;
+    block[seed.length + 3] = counter & 0xff;
+    const t = await digest(hash, block, crypto);
+    out.set(t.subarray(0, Math.min(t.length, length - filled)), filled);
+    filled += t.length;
+  }
+  return out;
 }
 
 function emsaPkcs1(hash: DigestName, h: Uint8Array, k: number): Uint8Array | undefined {
@@ -179,7 +247,7 @@ async function verifyRsaPss(input: SignatureInput, crypto: CryptoEngine): Promis
     return { status: 'invalid', scheme, detail: 'the RSASSA-PSS parameters are malformed' };
   }
   const hash = digestName(params.hashAlgorithm.algorithmId);
-  if (!hash || !WEBCRYPTO_DIGESTS.has(hash)) {
+  if (!hash || hash === 'MD5') {
     return { status: 'unsupported', scheme, detail: `RSASSA-PSS with hash ${hash ?? params.hashAlgorithm.algorithmId}` };
   }
   if (params.maskGenAlgorithm.algorithmId !== OID.mgf1) {
@@ -191,11 +259,15 @@ async function verifyRsaPss(input: SignatureInput, crypto: CryptoEngine): Promis
   } catch {
     return { status: 'invalid', scheme, hash, detail: 'the RSASSA-PSS MGF1 parameters are malformed' };
   }
-  if (mgfHash !== hash) {
-    // WebCrypto ties the MGF1 hash to the message hash.
-    return { status: 'unsupported', scheme, hash, detail: `RSASSA-PSS with MGF1 hash ${mgfHash ?? 'unknown'} ≠ ${hash}` };
-  }
+  if (!mgfHash || mgfHash === 'MD5') return { status: 'unsupported', scheme, hash, detail: 'RSASSA-PSS with an unknown MGF1 hash' };
   if (params.trailerField !== 1) return { status: 'invalid', scheme, hash, detail: 'RSASSA-PSS trailer field is not 1' };
+  if (params.saltLength < 0 || params.saltLength > 1024) {
+    return { status: 'invalid', scheme, hash, detail: 'RSASSA-PSS salt length out of range' };
+  }
+  // WebCrypto ties the MGF1 hash to the message hash and knows no SHA-224: those go the BigInt way.
+  if (mgfHash !== hash || !WEBCRYPTO_DIGESTS.has(hash)) {
+    return verifyRsaPssJs(input, hash, mgfHash, params.saltLength, crypto);
+  }
   const key = await crypto.subtle.importKey('spki', rsaSpki(input.publicKey), { name: 'RSA-PSS', hash }, false, [
     'verify',
   ]);

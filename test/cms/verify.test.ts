@@ -399,3 +399,33 @@ test('zero SignerInfos and an unknown signature algorithm', async () => {
   assert.deepEqual(z.signers, []);
   assert.deepEqual(z.reasons.map((x) => x.code), ['no-signer-info']);
 });
+
+test('RSASSA-PSS parameter variants from OpenSSL: MGF1 hash ≠ hash, SHA-224, salt lengths 0 and max', async () => {
+  const pki = await pkiP;
+  const s = await signer('rsa2048');
+  const inPath = `${pki.dir}/pss.in`;
+  writeFileSync(inPath, CONTENT);
+  const variants: string[][] = [
+    ['-md', 'sha256', '-keyopt', 'rsa_mgf1_md:sha1'],
+    ['-md', 'sha512', '-keyopt', 'rsa_mgf1_md:sha256', '-keyopt', 'rsa_pss_saltlen:max'],
+    ['-md', 'sha224'],
+    ['-md', 'sha256', '-keyopt', 'rsa_pss_saltlen:max'],
+    ['-md', 'sha256', '-keyopt', 'rsa_pss_saltlen:0'],
+    ['-md', 'sha384', '-keyopt', 'rsa_mgf1_md:sha1', '-keyopt', 'rsa_pss_saltlen:0'],
+  ];
+  for (const [i, v] of variants.entries()) {
+    const outPath = `${pki.dir}/pss-${i}.der`;
+    const res = await runOpenssl([
+      'cms', '-sign', '-binary', '-in', inPath, '-signer', s.certPath, '-inkey', s.keyPath,
+      '-keyopt', 'rsa_padding_mode:pss', ...v, '-outform', 'DER', '-out', outPath,
+    ]);
+    assert.equal(res.code, 0, res.stderr);
+    const der = new Uint8Array(readFileSync(outPath));
+    const r = ok(await verifySignedData(der, { detachedContent: CONTENT }));
+    assert.equal(r.signature, 'valid', `${v.join(' ')}: ${JSON.stringify(r.signers[0].reasons)}`);
+    assert.equal(r.signers[0].signatureAlgorithm, 'RSA-PSS');
+    const tampered = new Uint8Array(der);
+    tampered[tampered.length - 7] ^= 0x04;
+    assert.equal(ok(await verifySignedData(tampered, { detachedContent: CONTENT })).signature, 'invalid', v.join(' '));
+  }
+});
