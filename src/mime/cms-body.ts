@@ -5,7 +5,7 @@
  * We accept each, say which in `defects`, and check that the result is one BER/DER SEQUENCE.
  */
 import { outerSequence } from './der';
-import { decodeBase64 } from './transfer';
+import { decodeBase64, decodeQuotedPrintable } from './transfer';
 import type { MimeEntity } from './types';
 
 export type CmsBodyResult =
@@ -43,6 +43,10 @@ export function cmsBody(entity: MimeEntity, what: string): CmsBodyResult {
       der = body.subarray(firstNonSpace(body));
       defects.push(`The ${what} is declared base64 but is binary.`);
     }
+  } else if (cte === 'quoted-printable') {
+    // Never seen from a real client, but legal MIME: decode it, then treat the result as binary DER.
+    der = decodeQuotedPrintable(body);
+    defects.push(`The ${what} is quoted-printable encoded.`);
   } else {
     const text = new TextDecoder('latin1').decode(body.subarray(0, Math.min(body.length, 200)));
     const pem = PEM_BEGIN.exec(text);

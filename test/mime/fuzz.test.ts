@@ -1,5 +1,5 @@
 // Fuzz: thousands of mutated messages from a seeded PRNG through every MIME entry point. Each must return
-// (no exception escapes), quickly (a CPU-time bound per message, a wall-time bound in total), with consistent offsets.
+// (no exception escapes), quickly (CPU-time bounds per message and in total), with consistent offsets.
 // Deterministic: the seed is printed; rerun one with MIME_FUZZ_SEED=<seed> node scripts/run-tests.mjs fuzz.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +19,7 @@ import type { MimeEntity } from '../../src/mime/types';
 const SEED = Number(process.env.MIME_FUZZ_SEED ?? 0x5eed2026) >>> 0;
 const COUNT = Number(process.env.MIME_FUZZ_COUNT ?? 3000);
 const PER_MESSAGE_MS = 200;
-const TOTAL_MS = 60_000;
+const TOTAL_CPU_MS = 30_000; // CPU in the MIME code for all cases (the generator and machine load excluded)
 
 function mulberry32(seed: number): () => number {
   let a = seed;
@@ -259,7 +259,7 @@ test(`fuzz: ${COUNT} mutated messages, seed ${SEED}`, () => {
   }
   const total = performance.now() - t0;
   console.log(`# fuzz total ${total.toFixed(0)} ms (${cpu.toFixed(0)} ms CPU in the MIME code); slowest ${slowest.ms.toFixed(1)} ms: ${slowest.what}`);
-  assert.ok(total < TOTAL_MS, `fuzz took ${total.toFixed(0)} ms in total`);
+  assert.ok(cpu < TOTAL_CPU_MS, `the MIME code used ${cpu.toFixed(0)} ms CPU in total`);
   assert.equal(perMutator.size, MUTATORS.length, 'every mutator ran');
 });
 
