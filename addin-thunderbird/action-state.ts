@@ -12,6 +12,8 @@ export interface ActionState {
   /** Short badge text ('' = no badge). Unsigned mail is the norm: no badge, so signed mail stands out. */
   badge: string;
   badgeColor: string;
+  /** The button's label: the short phrase only (the toolbar has little room). */
+  label: string;
   /** Tooltip: phrase first, then the verdict's summary and a hint at the popup. */
   title: string;
 }
@@ -39,13 +41,14 @@ export function actionStateFor(v: Verdict): ActionState {
   let title = parts.join(' — ');
   if (title.length > MAX_TITLE) title = `${title.slice(0, MAX_TITLE - 1)}…`;
   const b = BADGE[v.verdict];
-  return { icon: `icons/${v.verdict}.svg`, badge: b.badge, badgeColor: b.color, title };
+  return { icon: `icons/${v.verdict}.svg`, badge: b.badge, badgeColor: b.color, label: phrase, title };
 }
 
 export const CHECKING_STATE: ActionState = {
   icon: 'icons/checking.svg',
   badge: '…',
   badgeColor: '#6e7781',
+  label: 'Checking…',
   title: 'Checking the signature…',
 };
 
@@ -53,5 +56,6 @@ export const MANY_STATE: ActionState = {
   icon: 'icons/unsigned.svg',
   badge: '',
   badgeColor: '#6e7781',
+  label: 'S/MIME',
   title: 'S/MIME: select one message to check its signature',
 };

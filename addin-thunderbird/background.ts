@@ -2,34 +2,41 @@
  * Background script: wires Thunderbird events to the checker (read side) and the sender (compose side).
  * Everything heavy runs here, in the extension process, never on Thunderbird's UI thread.
  */
-import { verifyMessage } from '../src/index';
+import { applyPolicyToVerdict, policyToVerifyOptions, verifyMessage } from '../src/index';
 import { Checker, type CheckFn } from './checker';
 import { ThunderbirdHost } from './host';
 import { messenger, messagesOf } from './messenger';
-import { type EffectiveSettings, loadSettings, SETTINGS_KEY } from './settings';
-import type { PopupRequest } from './protocol';
+import { loadPolicy, USER_POLICY_KEY } from './policy-store';
+import type { BackgroundRequest } from './protocol';
 
 const log = (line: string) => console.log(`smime-addin: ${line}`);
 
-let effective: EffectiveSettings | undefined;
-
-async function currentSettings(): Promise<EffectiveSettings> {
-  if (!effective) effective = await loadSettings(messenger.storage.local, messenger.storage.managed);
-  return effective;
-}
-
-/** verifyMessage with the user's (and administrator's) trust settings. */
-function makeCheck(eff: EffectiveSettings): CheckFn {
-  const s = eff.settings;
+/**
+ * The check under the current policy. Built once per policy change: turning the policy into VerifyOptions
+ * parses the bundled roots and the anchors, which must not happen per message.
+ */
+async function makeCheck(): Promise<CheckFn> {
+  const { resolved, problems } = await loadPolicy(messenger.storage.local, messenger.storage.managed);
+  if (problems.length) log(`policy problems (ignored sources): ${problems.join('; ')}`);
+  const policy = resolved.policy;
+  // Online checks (AIA, OCSP, CRL download) would need host permissions for every CA's server; this add-on
+  // asks for none, so it stays offline whatever `online` says (README: permissions).
+  const options = { ...policyToVerifyOptions({ ...policy, online: false }) };
   return async (raw) => {
-    const verdict = await verifyMessage(raw, { revocation: s.revocation, allowSha1: s.allowSha1 });
-    return { verdict };
+    const verdict = await verifyMessage(raw, options);
+    return { verdict: applyPolicyToVerdict(verdict, policy) };
   };
 }
 
-const checker = new Checker(new ThunderbirdHost(messenger), async (raw) => makeCheck(await currentSettings())(raw), {
-  log,
-});
+let check: Promise<CheckFn> | undefined;
+const currentCheck = () => (check ??= makeCheck());
+
+const checker = new Checker(new ThunderbirdHost(messenger), async (raw) => (await currentCheck())(raw), { log });
+
+function settingsChanged(): void {
+  check = undefined;
+  checker.invalidate();
+}
 
 messenger.messageDisplay.onMessagesDisplayed.addListener((tab, list) => {
   // Not awaited: Thunderbird's display must never wait for a check.
@@ -38,13 +45,17 @@ messenger.messageDisplay.onMessagesDisplayed.addListener((tab, list) => {
 messenger.tabs.onRemoved.addListener((tabId) => checker.onTabClosed(tabId));
 
 messenger.storage.onChanged.addListener((changes, area) => {
-  if (area === 'managed' || (area === 'local' && SETTINGS_KEY in changes)) {
-    effective = undefined;
-    checker.invalidate();
-  }
+  if (area === 'managed' || (area === 'local' && USER_POLICY_KEY in changes)) settingsChanged();
 });
 
-messenger.runtime.onMessage.addListener((msg: PopupRequest) => {
-  if (msg?.type === 'verdict-for-tab') return checker.forTab(msg.tabId);
-  return undefined;
+messenger.runtime.onMessage.addListener((msg: BackgroundRequest) => {
+  switch (msg?.type) {
+    case 'verdict-for-tab':
+      return checker.forTab(msg.tabId);
+    case 'settings-changed':
+      settingsChanged();
+      return Promise.resolve(true);
+    default:
+      return undefined;
+  }
 });

@@ -34,6 +34,7 @@ export class ThunderbirdHost implements HostAdapter {
       a.setIcon({ tabId, path: s.icon }),
       a.setBadgeBackgroundColor({ tabId, color: s.badgeColor }),
       a.setTitle({ tabId, title: s.title }),
+      a.setLabel({ tabId, label: s.label }),
       a.setBadgeText({ tabId, text: s.badge }),
     ]);
   }

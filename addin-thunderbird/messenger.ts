@@ -25,6 +25,8 @@ export interface Tab {
 }
 export interface ActionApi {
   setTitle(d: { title: string; tabId?: number }): Promise<void>;
+  /** Thunderbird only: the button's label, separate from its tooltip (title). */
+  setLabel(d: { label: string | null; tabId?: number }): Promise<void>;
   setBadgeText(d: { text: string; tabId?: number }): Promise<void>;
   setBadgeBackgroundColor(d: { color: string; tabId?: number }): Promise<void>;
   setIcon(d: { path: string; tabId?: number }): Promise<void>;

@@ -6,7 +6,7 @@
 import { renderChecking, renderVerdict } from '../ui/verdict-view';
 import type { TabResult } from './checker';
 import { messenger } from './messenger';
-import type { PopupRequest } from './protocol';
+import type { BackgroundRequest } from './protocol';
 
 async function main(): Promise<void> {
   const container = document.getElementById('verdict') as HTMLElement;
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   renderChecking(container);
   const [tab] = await messenger.tabs.query({ active: true, currentWindow: true });
   if (!tab) return showNone(container, 'No message is shown.');
-  const req: PopupRequest = { type: 'verdict-for-tab', tabId: tab.id };
+  const req: BackgroundRequest = { type: 'verdict-for-tab', tabId: tab.id };
   const r = (await messenger.runtime.sendMessage(req)) as TabResult;
   if (r.state === 'none') return showNone(container, r.why);
   renderVerdict(container, r.result.verdict, { headingLevel: 2 });

@@ -1,2 +1,18 @@
 /** Messages between the add-on's pages (popup, options, compose popup) and its background script. */
-export type PopupRequest = { type: 'verdict-for-tab'; tabId: number };
+import type { ComposeChoice } from './compose-defaults';
+
+export type BackgroundRequest =
+  | { type: 'verdict-for-tab'; tabId: number }
+  | { type: 'settings-changed' }
+  | { type: 'compose-get'; tabId: number }
+  | { type: 'compose-set'; tabId: number; choice: ComposeChoice };
+
+/** What the compose popup shows: the choice, whether it can be honoured, and the last send failure. */
+export interface ComposeState {
+  choice: ComposeChoice;
+  /** Why signing is impossible right now (no identity for the From address), or undefined. */
+  signProblem?: string;
+  /** Recipients without a known certificate (encryption impossible), or undefined. */
+  encryptProblem?: string;
+  lastError?: string;
+}

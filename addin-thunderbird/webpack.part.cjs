@@ -32,6 +32,7 @@ module.exports = (env, argv) => ({
   entry: {
     background: path.join(__dirname, 'background.ts'),
     popup: path.join(__dirname, 'popup.ts'),
+    options: path.join(__dirname, 'options.ts'),
   },
   output: { path: OUT, filename: '[name].js', clean: true },
   resolve: { extensions: ['.ts', '.js'] },
@@ -50,7 +51,6 @@ module.exports = (env, argv) => ({
         { from: path.join(__dirname, '*.html'), to: '[name][ext]' },
         { from: path.join(__dirname, '*.css'), to: '[name][ext]', noErrorOnMissing: true },
         { from: path.join(ROOT, 'ui', 'verdict.css'), to: 'verdict.css', noErrorOnMissing: true },
-        { from: path.join(__dirname, 'managed-schema.json'), to: 'managed-schema.json' },
         { from: path.join(__dirname, 'icons'), to: 'icons' },
         { from: path.join(__dirname, 'experiments'), to: 'experiments' },
       ],

@@ -134,3 +134,99 @@ export async function screenshotWithPopup(m: Marionette): Promise<Buffer> {
   if (!v.startsWith('data:image/png;base64,')) throw new Error(`screenshot failed: ${v.slice(0, 300)}`);
   return Buffer.from(v.slice('data:image/png;base64,'.length), 'base64');
 }
+
+/**
+ * Runs `body` (the body of an async function; `doc` is the page's document, `win` its window) in the add-on
+ * page whose URL ends with `pathSuffix` (an options tab, a compose popup), via a frame script, and returns
+ * what it returns (structured-cloneable). The page is remote; this is how the test types and clicks in it.
+ */
+export async function inPage<T = unknown>(m: Marionette, pathSuffix: string, body: string, timeoutMs = 20000): Promise<T> {
+  await m.command('WebDriver:SetTimeouts', { script: timeoutMs });
+  const frame = `(async () => { const doc = content.document; const win = content; ${body} })()` +
+    `.then((v) => sendAsyncMessage(NAME, { ok: true, v }), (e) => sendAsyncMessage(NAME, { ok: false, e: String(e) }));`;
+  const r = await m.command('WebDriver:ExecuteAsyncScript', {
+    script: `
+      const [suffix, frame] = arguments;
+      const resolve = arguments[arguments.length - 1];
+      let b = null;
+      for (const win of Services.wm.getEnumerator(null))
+        for (const x of win.document.querySelectorAll("browser"))
+          if (x.currentURI && x.currentURI.spec.endsWith(suffix)) b = x;
+      if (!b) return resolve({ ok: false, e: "no page " + suffix });
+      const mm = b.messageManager;
+      const name = "smime-page:" + Math.random();
+      mm.addMessageListener(name, function l(msg) { mm.removeMessageListener(name, l); resolve(msg.data); });
+      mm.loadFrameScript("data:," + encodeURIComponent("const NAME = " + JSON.stringify(name) + ";" + frame), false);`,
+    args: [pathSuffix, frame],
+  });
+  const v = (r && typeof r === 'object' && 'value' in r ? r.value : r) as { ok: boolean; v?: T; e?: string };
+  if (!v || !v.ok) throw new Error(`in ${pathSuffix}: ${v?.e}`);
+  return v.v as T;
+}
+
+/** Opens the add-on's options page in a tab and waits until it has rendered. */
+export async function openOptions(m: Marionette): Promise<void> {
+  await m.chrome(`
+    const url = WebExtensionPolicy.getByID(${JSON.stringify(ADDON_ID)}).getURL("options.html");
+    const w = Services.wm.getMostRecentWindow("mail:3pane");
+    w.document.getElementById("tabmail").openTab("contentTab", { url });
+    return true;`);
+  const end = Date.now() + 15000;
+  for (;;) {
+    try {
+      if (await inPage<boolean>(m, '/options.html', 'return doc.body && doc.body.dataset.ready === "true";')) return;
+    } catch {
+      /* not there yet */
+    }
+    if (Date.now() > end) throw new Error('the options page did not render');
+    await sleep(100);
+  }
+}
+
+/** Closes tabs showing an add-on page whose URL ends with `suffix`. */
+export async function closePageTabs(m: Marionette, suffix: string): Promise<void> {
+  await m.chrome(`
+    const w = Services.wm.getMostRecentWindow("mail:3pane");
+    const tabmail = w.document.getElementById("tabmail");
+    for (const t of [...tabmail.tabInfo]) {
+      const b = t.browser;
+      if (b && b.currentURI && b.currentURI.spec.endsWith(${JSON.stringify(suffix)})) tabmail.closeTab(t);
+    }
+    return true;`);
+}
+
+/** Pastes PEM text into one of the options page's "add" boxes, clicks its button, returns the status line. */
+export async function addPemInOptions(m: Marionette, which: 'anchor' | 'inter' | 'recip', pem: string): Promise<string> {
+  return inPage<string>(
+    m,
+    '/options.html',
+    `const ta = doc.getElementById(${JSON.stringify(`${which}-pem`)});
+     ta.value = ${JSON.stringify(pem)};
+     const st = doc.getElementById(${JSON.stringify(`${which}-status`)});
+     st.textContent = "";
+     doc.getElementById(${JSON.stringify(`${which}-add`)}).click();
+     for (let i = 0; i < 200 && !st.textContent; i++) await new Promise((r) => win.setTimeout(r, 25));
+     return st.textContent;`,
+  );
+}
+
+/** Imports a PKCS#12 through the options page's form (file input filled with the bytes, password typed). */
+export async function importP12InOptions(m: Marionette, p12: Uint8Array, password: string): Promise<string> {
+  const b64 = Buffer.from(p12).toString('base64');
+  return inPage<string>(
+    m,
+    '/options.html',
+    `const bytes = Uint8Array.from(win.atob(${JSON.stringify(b64)}), (c) => c.charCodeAt(0));
+     const file = new win.File([bytes], "me.p12", { type: "application/x-pkcs12" });
+     const dt = new win.DataTransfer();
+     dt.items.add(file);
+     doc.getElementById("p12-file").files = dt.files;
+     doc.getElementById("p12-password").value = ${JSON.stringify(password)};
+     const st = doc.getElementById("p12-status");
+     st.textContent = "";
+     doc.getElementById("p12-import").click();
+     for (let i = 0; i < 400 && (!st.textContent || st.textContent === "Importing…"); i++) await new Promise((r) => win.setTimeout(r, 25));
+     return st.textContent;`,
+    30000,
+  );
+}

@@ -11,10 +11,89 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VERDICT_PHRASE, type VerdictWord } from '../../src/index';
 import { Thunderbird } from './harness';
-import { ADDON_ID, closePopup, openPopup, screenshotWithPopup, settledButton } from './ui-probe';
+import { makePki, smimeSign, type IssuedCert, type Pki } from '../support/pki';
+import { textEntity, wrapInUnsignedMixed } from '../support/messages';
+import { ADDON_ID, addPemInOptions, closePageTabs, closePopup, openOptions, openPopup, screenshotWithPopup, settledButton } from './ui-probe';
 import { artifactsDir, builtXpi, thunderbirdOrSkip } from './support';
 
-const CRLF = '\r\n';
+interface Case {
+  name: string;
+  eml: Buffer;
+  verdict: VerdictWord;
+  badge: string;
+  /** Words the action's title must contain besides the verdict phrase. */
+  titleIncludes?: string[];
+  /** Words the popup must show (beyond the verdict phrase). */
+  popupIncludes?: string[];
+}
+
+/** The messages, one per verdict class, made with OpenSSL at test time (test/support/pki.ts). */
+async function makeCases(): Promise<{ cases: Case[]; anchorPem: string; pki: Pki }> {
+  const pki = await makePki();
+  const alice = await pki.issue({ name: 'Alice Example', email: 'alice@example.com' });
+  const expired = await pki.issue({
+    name: 'Old Alice',
+    email: 'old@example.com',
+    start: new Date(Date.UTC(2020, 0, 1)),
+    end: new Date(Date.UTC(2021, 0, 1)),
+  });
+  // A second, unrelated PKI whose root the profile does not trust (different key type: different keys).
+  const other = await makePki({ keyType: 'ec-p256' });
+  const mallory = await other.issue({ name: 'Mallory', email: 'mallory@example.com' });
+
+  const signed = async (signer: IssuedCert, from: string, subject: string, text: string) =>
+    (
+      await smimeSign({
+        signer,
+        content: textEntity(text),
+        headers: { from, to: 'bob@example.com', subject, messageId: `<${subject.replace(/\W+/g, '-')}@example.com>` },
+      })
+    ).bytes;
+
+  const trusted = await signed(alice, 'Alice Example <alice@example.com>', 'Signed and trusted', 'The quarterly numbers are attached.');
+  const tamperedSrc = await signed(alice, 'Alice Example <alice@example.com>', 'Tampered in transit', 'Please pay invoice 1001 to account 12345.');
+  const tampered = Buffer.from(tamperedSrc.toString('latin1').replace('account 12345', 'account 99999'), 'latin1');
+  assert.notDeepEqual(tampered, tamperedSrc);
+  const partialSrc = await signed(alice, 'Alice Example <alice@example.com>', 'Partially signed', 'This part is signed.');
+  const partial = wrapInUnsignedMixed(partialSrc, { prependText: 'URGENT: wire 10,000 EUR today. (not signed)' });
+
+  const cases: Case[] = [
+    { name: 'trusted', eml: trusted, verdict: 'trusted', badge: '✓', popupIncludes: ['alice@example.com'] },
+    { name: 'tampered', eml: tampered, verdict: 'invalid', badge: '✗' },
+    {
+      name: 'untrusted-root',
+      eml: await signed(mallory, 'Mallory <mallory@example.com>', 'Signed by an unknown CA', 'Trust me.'),
+      verdict: 'untrusted',
+      badge: '!',
+      popupIncludes: ['mallory@example.com'],
+    },
+    {
+      name: 'expired',
+      eml: await signed(expired, 'Old Alice <old@example.com>', 'Signed with an expired certificate', 'Old news.'),
+      verdict: 'untrusted',
+      badge: '!',
+      popupIncludes: ['expired'],
+    },
+    {
+      name: 'sender-mismatch',
+      eml: await signed(alice, 'The CEO <ceo@example.com>', 'Sender is not the signer', 'Please buy gift cards.'),
+      verdict: 'untrusted',
+      badge: '!',
+      titleIncludes: ['The sender is not the signer'],
+      popupIncludes: ['ceo@example.com'],
+    },
+    {
+      name: 'partially-signed',
+      eml: partial,
+      verdict: 'untrusted',
+      badge: '!',
+      titleIncludes: ['Only part of this message is signed'],
+    },
+    { name: 'unsigned', eml: plainMessage(), verdict: 'unsigned', badge: '', popupIncludes: ['not signed'] },
+  ];
+  return { cases, anchorPem: pki.root.certPem, pki };
+}
+
 function plainMessage(): Buffer {
   return Buffer.from(
     [
@@ -28,57 +107,59 @@ function plainMessage(): Buffer {
       '',
       'Hello Alice, nothing signed here.',
       '',
-    ].join(CRLF),
+    ].join('\r\n'),
   );
 }
-
-interface Case {
-  name: string;
-  eml: () => Promise<Buffer> | Buffer;
-  verdict: VerdictWord;
-  badge: string;
-  /** Extra words the popup must show (beyond the verdict phrase). */
-  popupIncludes?: string[];
-}
-
-const CASES: Case[] = [{ name: 'unsigned', eml: plainMessage, verdict: 'unsigned', badge: '', popupIncludes: ['not signed'] }];
 
 const env = thunderbirdOrSkip();
 
 describe('Thunderbird: the verdict on the toolbar and in the popup', { skip: env.skip || undefined }, () => {
   let tb: Thunderbird;
+  let cases: Case[] = [];
   const files = new Map<string, Uint8Array>();
 
   before(async () => {
-    for (const c of CASES) files.set(`${c.name}.eml`, await c.eml());
+    const made = await makeCases();
+    cases = made.cases;
+    for (const c of cases) files.set(`${c.name}.eml`, c.eml);
     tb = await Thunderbird.launch(env.bin!, { addons: [{ id: ADDON_ID, xpi: builtXpi() }], files });
+    // The user trusts the test PKI's root: added through the options page, as a user would.
+    await openOptions(tb.marionette);
+    const st = await addPemInOptions(tb.marionette, 'anchor', made.anchorPem);
+    assert.match(st, /Added 1 certificate/);
+    await closePageTabs(tb.marionette, '/options.html');
   });
   after(async () => {
     await tb?.stop();
   });
 
-  for (const c of CASES) {
-    test(`${c.name}: badge, title and popup say "${VERDICT_PHRASE[c.verdict]}"`, async () => {
-      const { id } = await tb.driver('import', { file: `${c.name}.eml` });
-      const { tabId } = await tb.driver('open', { messageId: id });
-      try {
-        const button = await settledButton(tb.marionette);
-        assert.ok(
-          button.title.startsWith(VERDICT_PHRASE[c.verdict]),
-          `title "${button.title}" should start with "${VERDICT_PHRASE[c.verdict]}"`,
-        );
-        assert.equal(button.badge, c.badge, `badge of ${c.name}`);
-        const popup = await openPopup(tb.marionette);
-        assert.equal(popup.verdict, c.verdict, `popup data-verdict; popup text: ${popup.text}`);
-        assert.ok(popup.text.includes(VERDICT_PHRASE[c.verdict]), `popup shows the phrase: ${popup.text}`);
-        for (const w of c.popupIncludes ?? []) {
-          assert.ok(popup.text.toLowerCase().includes(w.toLowerCase()), `popup mentions "${w}": ${popup.text}`);
-        }
-        writeFileSync(join(artifactsDir(), `${c.name}.png`), await screenshotWithPopup(tb.marionette));
-        await closePopup(tb.marionette);
-      } finally {
-        await tb.driver('closeTab', { tabId });
-      }
-    });
-  }
+  test('every verdict class: badge, title and popup', async (t) => {
+    for (const c of cases) {
+      await t.test(`${c.name}: "${VERDICT_PHRASE[c.verdict]}"`, () => checkCase(tb, c));
+    }
+  });
 });
+
+async function checkCase(tb: Thunderbird, c: Case): Promise<void> {
+  const { id } = await tb.driver('import', { file: `${c.name}.eml` });
+  const { tabId } = await tb.driver('open', { messageId: id });
+  try {
+    const button = await settledButton(tb.marionette);
+    assert.ok(
+      button.title.startsWith(VERDICT_PHRASE[c.verdict]),
+      `title "${button.title}" should start with "${VERDICT_PHRASE[c.verdict]}"`,
+    );
+    for (const w of c.titleIncludes ?? []) assert.ok(button.title.includes(w), `title "${button.title}" mentions "${w}"`);
+    assert.equal(button.badge, c.badge, `badge of ${c.name}`);
+    const popup = await openPopup(tb.marionette);
+    writeFileSync(join(artifactsDir(), `${c.name}.png`), await screenshotWithPopup(tb.marionette));
+    assert.equal(popup.verdict, c.verdict, `popup data-verdict; popup text: ${popup.text}`);
+    assert.ok(popup.text.includes(VERDICT_PHRASE[c.verdict]), `popup shows the phrase: ${popup.text}`);
+    for (const w of c.popupIncludes ?? []) {
+      assert.ok(popup.text.toLowerCase().includes(w.toLowerCase()), `popup mentions "${w}": ${popup.text}`);
+    }
+    await closePopup(tb.marionette);
+  } finally {
+    await tb.driver('closeTab', { tabId });
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * The options page: the user's identities (PKCS#12 import), trust anchors, intermediates, recipients'
+ * certificates, checking policy and compose defaults, and what is stored (removable). Anything an
+ * administrator set through managed storage is shown and locked ("set by your administrator").
+ */
+import * as pkijs from 'pkijs';
+import { certificateDetails, importPkcs12, loadCertificates, type PartialPolicy, type Policy } from '../src/index';
+import { h, clear } from '../ui/dom';
+import { addRecipientPems, recipientPems, removeRecipientPem, toPemList } from './cert-store';
+import { COMPOSE_DEFAULTS_KEY, readComposeDefaults } from './compose-defaults';
+import { listIdentities, removeAllIdentities, removeIdentity, saveIdentity } from './identity-store';
+import { messenger } from './messenger';
+import { loadPolicy, saveUserPolicy, type LoadedPolicy } from './policy-store';
+import type { BackgroundRequest } from './protocol';
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const local = messenger.storage.local;
+let loaded: LoadedPolicy;
+
+function status(id: string, text: string, ok = true): void {
+  const el = $(id);
+  el.textContent = text;
+  el.className = ok ? 'ok' : 'problem';
+}
+
+async function notifyBackground(): Promise<void> {
+  const req: BackgroundRequest = { type: 'settings-changed' };
+  await messenger.runtime.sendMessage(req).catch(() => undefined);
+}
+
+async function describePem(pem: string): Promise<{ title: string; meta: string }> {
+  const c = loadCertificates(new TextEncoder().encode(pem)).certs[0];
+  if (!c) return { title: 'Unreadable certificate', meta: '' };
+  const d = await certificateDetails(c);
+  return {
+    title: d.commonName,
+    meta: `${d.emails.join(', ')}${d.emails.length ? ' · ' : ''}valid until ${d.notAfter.slice(0, 10)} · SHA-256 ${d.sha256.slice(0, 23)}…`,
+  };
+}
+
+async function certItem(pem: string, onRemove?: () => Promise<void>, lockedNote?: string): Promise<HTMLLIElement> {
+  const d = await describePem(pem);
+  const li = h(document, 'li', null, h(document, 'div', null, h(document, 'strong', null, d.title), h(document, 'div', { className: 'meta' }, d.meta)));
+  if (onRemove) {
+    const b = h(document, 'button', { attrs: { type: 'button' } }, 'Remove');
+    b.addEventListener('click', () => void onRemove());
+    li.appendChild(b);
+  } else if (lockedNote) li.appendChild(h(document, 'span', { className: 'locked' }, lockedNote));
+  return li;
+}
+
+async function renderPemList(listId: string, field: 'anchors' | 'intermediates'): Promise<void> {
+  const ul = $(listId);
+  clear(ul);
+  for (const pem of loaded.admin[field] ?? []) ul.appendChild(await certItem(pem, undefined, 'Set by your administrator'));
+  const user = loaded.user[field] ?? [];
+  const userCounts = field !== 'anchors' || loaded.resolved.policy.userAnchors;
+  for (const pem of user) {
+    const li = await certItem(pem, async () => {
+      await updateUser({ [field]: (loaded.user[field] ?? []).filter((p) => p !== pem) });
+    });
+    if (!userCounts) li.appendChild(h(document, 'span', { className: 'locked' }, 'Ignored: your administrator allows only their anchors'));
+    ul.appendChild(li);
+  }
+  if (!ul.firstChild) ul.appendChild(h(document, 'li', { className: 'meta' }, 'None.'));
+}
+
+async function updateUser(changes: PartialPolicy): Promise<string[]> {
+  const problems = await saveUserPolicy(local, { ...loaded.user, ...changes });
+  if (problems.length === 0) {
+    await notifyBackground();
+    await refresh();
+  }
+  return problems;
+}
+
+async function readInput(textareaId: string, fileId: string): Promise<Uint8Array | undefined> {
+  const ta = $<HTMLTextAreaElement>(textareaId);
+  const file = $<HTMLInputElement>(fileId).files?.[0];
+  if (ta.value.trim()) return new TextEncoder().encode(ta.value);
+  if (file) return new Uint8Array(await file.arrayBuffer());
+  return undefined;
+}
+
+function wireAdd(button: string, textarea: string, file: string, statusId: string, add: (pems: string[]) => Promise<string[]>): void {
+  $(button).addEventListener('click', async () => {
+    const bytes = await readInput(textarea, file);
+    if (!bytes) return status(statusId, 'Paste a certificate or choose a file first.', false);
+    const { pems, error } = toPemList(bytes);
+    if (pems.length === 0) return status(statusId, `No certificate could be read: ${error ?? 'unknown format'}.`, false);
+    const problems = await add(pems);
+    if (problems.length) return status(statusId, problems.join(' '), false);
+    $<HTMLTextAreaElement>(textarea).value = '';
+    $<HTMLInputElement>(file).value = '';
+    status(statusId, `Added ${pems.length} certificate${pems.length > 1 ? 's' : ''}.${error ? ` Skipped: ${error}.` : ''}`);
+  });
+}
+
+async function renderIdentities(): Promise<void> {
+  const ul = $('identities');
+  clear(ul);
+  for (const id of await listIdentities()) {
+    const c = pkijs.Certificate.fromBER(id.certificate.slice().buffer);
+    const d = await certificateDetails(c);
+    const li = h(
+      document,
+      'li',
+      { attrs: { 'data-identity': id.id } },
+      h(document, 'div', null, h(document, 'strong', null, d.commonName), h(document, 'div', { className: 'meta' }, `${id.emails.join(', ')} · issued by ${d.issuer} · valid until ${d.notAfter.slice(0, 10)}`)),
+    );
+    const b = h(document, 'button', { attrs: { type: 'button' } }, 'Remove');
+    b.addEventListener('click', async () => {
+      await removeIdentity(id.id);
+      await notifyBackground();
+      await renderIdentities();
+    });
+    li.appendChild(b);
+    ul.appendChild(li);
+  }
+  if (!ul.firstChild) ul.appendChild(h(document, 'li', { className: 'meta' }, 'None imported.'));
+}
+
+async function renderRecipients(): Promise<void> {
+  const ul = $('recipients');
+  clear(ul);
+  for (const pem of await recipientPems(local)) {
+    ul.appendChild(await certItem(pem, async () => {
+      await removeRecipientPem(local, pem);
+      await renderRecipients();
+    }));
+  }
+  if (!ul.firstChild) ul.appendChild(h(document, 'li', { className: 'meta' }, 'None.'));
+}
+
+type FieldKey = 'revocation' | 'senderMatch' | 'allowSha1' | 'bundledRoots';
+const POLICY_FIELDS: { key: FieldKey; label: string; options?: [string, string][] }[] = [
+  { key: 'revocation', label: 'Revocation checking', options: [['soft', 'Check; unknown status is a warning'], ['hard', 'Check; unknown status is not trusted'], ['off', 'Do not check']] },
+  { key: 'senderMatch', label: 'When the sender is not the signer', options: [['require', 'Not trusted'], ['warn', 'Warn only']] },
+  { key: 'allowSha1', label: 'Accept SHA-1 signatures (weak; Thunderbird does not)' },
+  { key: 'bundledRoots', label: 'Trust the bundled Mozilla e-mail roots' },
+];
+
+function renderPolicyFields(): void {
+  const box = $('policy-fields');
+  clear(box);
+  const p: Policy = loaded.resolved.policy;
+  for (const f of POLICY_FIELDS) {
+    const locked = loaded.resolved.sources[f.key] === 'admin';
+    const note = locked ? h(document, 'span', { className: 'locked' }, ' Set by your administrator') : null;
+    if (f.options) {
+      const sel = h(document, 'select', { attrs: { id: `policy-${f.key}` } }, ...f.options.map(([v, t]) => h(document, 'option', { attrs: { value: v } }, t)));
+      sel.value = String(p[f.key]);
+      sel.disabled = locked;
+      sel.addEventListener('change', () => void updateUser({ [f.key]: sel.value } as PartialPolicy));
+      box.appendChild(h(document, 'label', null, `${f.label}: `, sel, note));
+    } else {
+      const cb = h(document, 'input', { attrs: { type: 'checkbox', id: `policy-${f.key}` } });
+      cb.checked = Boolean(p[f.key]);
+      cb.disabled = locked;
+      cb.addEventListener('change', () => void updateUser({ [f.key]: cb.checked } as PartialPolicy));
+      box.appendChild(h(document, 'label', null, cb, ` ${f.label}`, note));
+    }
+  }
+  $('bundled-note').hidden = !p.bundledRoots;
+}
+
+async function refresh(): Promise<void> {
+  loaded = await loadPolicy(local, messenger.storage.managed);
+  const probs = $('policy-problems');
+  probs.hidden = loaded.problems.length === 0;
+  probs.textContent = loaded.problems.length ? `Ignored because invalid: ${loaded.problems.join('; ')}` : '';
+  renderPolicyFields();
+  await renderPemList('anchors', 'anchors');
+  await renderPemList('intermediates', 'intermediates');
+  const cd = await readComposeDefaults(local);
+  $<HTMLInputElement>('sign-default').checked = cd.sign;
+  $<HTMLInputElement>('encrypt-default').checked = cd.encrypt;
+  document.body.dataset.ready = 'true';
+}
+
+async function main(): Promise<void> {
+  wireAdd('anchor-add', 'anchor-pem', 'anchor-file', 'anchor-status', (pems) => updateUser({ anchors: [...(loaded.user.anchors ?? []), ...pems] }));
+  wireAdd('inter-add', 'inter-pem', 'inter-file', 'inter-status', (pems) => updateUser({ intermediates: [...(loaded.user.intermediates ?? []), ...pems] }));
+  wireAdd('recip-add', 'recip-pem', 'recip-file', 'recip-status', async (pems) => {
+    await addRecipientPems(local, pems);
+    await renderRecipients();
+    return [];
+  });
+
+  $('p12-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const file = $<HTMLInputElement>('p12-file').files?.[0];
+    if (!file) return status('p12-status', 'Choose a .p12 or .pfx file first.', false);
+    status('p12-status', 'Importing…');
+    const r = await importPkcs12(new Uint8Array(await file.arrayBuffer()), $<HTMLInputElement>('p12-password').value);
+    $<HTMLInputElement>('p12-password').value = '';
+    if (!r.ok) return status('p12-status', r.error.message, false);
+    await saveIdentity(r.identity);
+    await notifyBackground();
+    await renderIdentities();
+    status('p12-status', `Imported the certificate for ${r.identity.emails.join(', ') || 'an unnamed identity'}.`);
+  });
+
+  for (const [id, key] of [['sign-default', 'sign'], ['encrypt-default', 'encrypt']] as const) {
+    $<HTMLInputElement>(id).addEventListener('change', async () => {
+      const cd = await readComposeDefaults(local);
+      await local.set({ [COMPOSE_DEFAULTS_KEY]: { ...cd, [key]: $<HTMLInputElement>(id).checked } });
+    });
+  }
+
+  $('remove-all').addEventListener('click', async () => {
+    await removeAllIdentities();
+    await local.clear?.();
+    await notifyBackground();
+    await Promise.all([refresh(), renderIdentities(), renderRecipients()]);
+    status('remove-status', 'Everything this add-on stored has been removed.');
+  });
+
+  await Promise.all([renderIdentities(), renderRecipients()]);
+  await refresh();
+}
+
+main().catch((e) => status('policy-problems', `The settings could not be loaded: ${String(e)}`, false));
