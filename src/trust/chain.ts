@@ -226,6 +226,22 @@ async function runChain(leaf: CertInfo, env: Env, purpose: Purpose, depth: numbe
  * throws only for programmer errors (e.g. no WebCrypto).
  */
 export async function validateChain(leaf: pkijs.Certificate, opts: ChainOptions, crypto: CryptoEngine = defaultCrypto()): Promise<ChainResult> {
+  try {
+    return await validateChainUnguarded(leaf, opts, crypto);
+  } catch (e) {
+    // A certificate pkijs accepted but that breaks a later step must not crash the verdict: it cannot
+    // be trusted, and the reason says that the check itself failed.
+    const why = e instanceof Error ? e.message : String(e);
+    return {
+      trust: 'unknown',
+      chain: [leaf],
+      reasons: [reason('internal-error', 'error', `The certificate chain could not be checked (${why.slice(0, 200)}).`)],
+      revocation: { status: 'not-checked', detail: 'The chain could not be checked.' },
+    };
+  }
+}
+
+async function validateChainUnguarded(leaf: pkijs.Certificate, opts: ChainOptions, crypto: CryptoEngine): Promise<ChainResult> {
   const leafInfo = certInfo(leaf);
   const anchors = uniq(safe(opts.anchors, certInfo));
   const intermediates = uniq(safe(opts.intermediates, certInfo));
