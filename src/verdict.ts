@@ -85,6 +85,8 @@ export type ReasonCode =
   | 'coverage-full'
   | 'partially-signed'
   | 'nested-signature'
+  // the host could not hand over the message (e.g. Outlook's getAsFileAsync missing or refused)
+  | 'message-unavailable'
   // anything else
   | 'internal-error';
 

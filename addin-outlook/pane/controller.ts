@@ -1,0 +1,162 @@
+/**
+ * The read pane's behaviour, host-independent: get the message (host adapter, dropped file, or Graph), run the
+ * core, apply the policy, show the verdict. Each run has a generation number, so when the reader moves to another
+ * message while a check is running (pinned pane, ItemChanged), the late result is dropped, never shown for the
+ * wrong message.
+ */
+import type { Decryptor, Verdict } from '../../src/index';
+import { verifyMessage } from '../../src/index';
+import { applyPolicyToVerdict } from '../../src/index';
+import { hostErrorVerdict } from '../../ui/host-verdict';
+import { renderChecking, renderVerdict } from '../../ui/verdict-view';
+import type { HostAdapter, RawMessage } from '../host';
+import type { TrustContext } from '../trust';
+import { type FallbackActions, hideFallbacks, showFallbacks } from './fallbacks';
+
+/** A dropped or chosen file larger than this is refused before reading it into memory. */
+export const MAX_FILE_BYTES = 160 * 1024 * 1024;
+
+export interface GraphSource {
+  /** The raw MIME of the item through Microsoft Graph (GET /me/messages/{id}/$value). */
+  fetchMime(restItemId: string): Promise<Uint8Array>;
+}
+
+export interface PaneDeps {
+  host?: HostAdapter;
+  verdictEl: HTMLElement;
+  fallbackEl: HTMLElement;
+  trust(): Promise<TrustContext>;
+  decryptor(): Promise<Decryptor | undefined>;
+  graph?: GraphSource;
+  /** Notes shown with every verdict (e.g. "Playground: sample messages"). */
+  notes?: string[];
+}
+
+export class PaneController {
+  private gen = 0;
+  /** Set when the last verdict came from a file, so "Verify again" re-checks that file. */
+  private lastFile?: { bytes: Uint8Array; name: string };
+
+  constructor(private readonly deps: PaneDeps) {}
+
+  private actions(): FallbackActions {
+    const host = this.deps.host;
+    const graph = this.deps.graph;
+    const restId = host?.restItemId();
+    return {
+      onFile: (file) => void this.verifyFile(file),
+      onGraph: graph && restId ? () => void this.verifyThroughGraph(graph, restId) : undefined,
+    };
+  }
+
+  /** Checks the message open in the host; shows the fallbacks when the host cannot hand it over. */
+  async verifyCurrent(): Promise<void> {
+    const g = ++this.gen;
+    this.lastFile = undefined;
+    const host = this.deps.host;
+    hideFallbacks(this.deps.fallbackEl);
+    if (!host) {
+      this.showProblem(g, {
+        ok: false,
+        reason: 'no-item',
+        message: 'The add-in is not running inside Outlook, so there is no open message to check.',
+      });
+      return;
+    }
+    renderChecking(this.deps.verdictEl);
+    let raw: RawMessage;
+    try {
+      raw = await host.getRawMessage();
+    } catch (e) {
+      raw = { ok: false, reason: 'failed', message: e instanceof Error ? e.message : String(e) };
+    }
+    if (g !== this.gen) return;
+    if (!raw.ok) {
+      this.showProblem(g, raw);
+      return;
+    }
+    await this.verifyBytes(g, raw.bytes, `Read from ${raw.source}.`, await host.getSender().catch(() => undefined));
+  }
+
+  async verifyFile(file: File): Promise<void> {
+    const g = ++this.gen;
+    hideFallbacks(this.deps.fallbackEl);
+    if (file.size > MAX_FILE_BYTES) {
+      this.renderProblemVerdict(g, `The file ${file.name} is larger than 160 MB; it was not checked.`);
+      return;
+    }
+    renderChecking(this.deps.verdictEl, `Checking ${file.name}…`);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await file.arrayBuffer());
+    } catch (e) {
+      this.renderProblemVerdict(g, `The file ${file.name} could not be read: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    if (g !== this.gen) return;
+    this.lastFile = { bytes, name: file.name };
+    await this.verifyBytes(g, bytes, `Read from the file ${file.name}.`, undefined);
+  }
+
+  private async verifyThroughGraph(graph: GraphSource, restId: string): Promise<void> {
+    const g = ++this.gen;
+    hideFallbacks(this.deps.fallbackEl);
+    renderChecking(this.deps.verdictEl, 'Fetching the message from Microsoft 365…');
+    let bytes: Uint8Array;
+    try {
+      bytes = await graph.fetchMime(restId);
+    } catch (e) {
+      if (g !== this.gen) return;
+      this.renderProblemVerdict(g, `Microsoft Graph did not return the message: ${e instanceof Error ? e.message : String(e)}`);
+      showFallbacks(this.deps.fallbackEl, { ...this.actions(), onGraph: undefined });
+      return;
+    }
+    if (g !== this.gen) return;
+    await this.verifyBytes(g, bytes, 'Read through Microsoft Graph.', await this.deps.host?.getSender().catch(() => undefined));
+  }
+
+  private async verifyBytes(g: number, bytes: Uint8Array, sourceNote: string, hostSender: string | undefined): Promise<void> {
+    let verdict: Verdict;
+    const notes: string[] = [];
+    try {
+      const trust = await this.deps.trust();
+      notes.push(...trust.problems);
+      const decrypt = await this.deps.decryptor();
+      verdict = await verifyMessage(bytes, { ...trust.options, decrypt });
+      verdict = applyPolicyToVerdict(verdict, trust.resolved.policy);
+    } catch (e) {
+      // The core never throws for a bad message; reaching this is a defect, shown as such rather than hidden.
+      verdict = hostErrorVerdict('internal-error', `The add-in failed while checking this message: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (g !== this.gen) return;
+    notes.push(sourceNote);
+    if (hostSender && verdict.from.length && !verdict.from.includes(hostSender)) {
+      notes.push(`Outlook shows the sender as ${hostSender}, but the message's From header says ${verdict.from.join(', ')}.`);
+    }
+    notes.push(...(this.deps.notes ?? []));
+    renderVerdict(this.deps.verdictEl, verdict, { notes, onVerifyAgain: () => void this.again() });
+  }
+
+  private again(): Promise<void> {
+    const f = this.lastFile;
+    if (f) {
+      const g = ++this.gen;
+      renderChecking(this.deps.verdictEl, `Checking ${f.name}…`);
+      return this.verifyBytes(g, f.bytes, `Read from the file ${f.name}.`, undefined);
+    }
+    return this.verifyCurrent();
+  }
+
+  private renderProblemVerdict(g: number, message: string): void {
+    if (g !== this.gen) return;
+    renderVerdict(this.deps.verdictEl, hostErrorVerdict('message-unavailable', message), {
+      onVerifyAgain: this.deps.host ? () => void this.verifyCurrent() : undefined,
+      notes: this.deps.notes,
+    });
+  }
+
+  private showProblem(g: number, raw: Extract<RawMessage, { ok: false }>): void {
+    this.renderProblemVerdict(g, raw.message);
+    showFallbacks(this.deps.fallbackEl, this.actions());
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * How the real task pane finds the playground: playground.html (same origin) hosts taskpane.html in an iframe
+ * and exposes a simulated Outlook mailbox and its sample CA on `window.smimePlayground`. Inside Outlook the parent
+ * is another origin, reading it throws, and this returns undefined.
+ */
+import type { Mailbox } from './office';
+
+export interface PlaygroundEnvironment {
+  mailbox: Mailbox;
+  /** PEM of the playground's test root: trusted inside the playground only, never stored. */
+  anchors: string[];
+  note: string;
+}
+
+export function playgroundEnvironment(win: Window): PlaygroundEnvironment | undefined {
+  if (win.parent === win) return undefined;
+  try {
+    const env = (win.parent as unknown as { smimePlayground?: PlaygroundEnvironment }).smimePlayground;
+    if (!env || typeof env !== 'object' || !env.mailbox) return undefined;
+    return env;
+  } catch {
+    return undefined; // cross-origin parent: the real Outlook
+  }
+}

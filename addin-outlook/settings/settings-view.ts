@@ -1,0 +1,173 @@
+/**
+ * The settings panel of the task pane: trust anchors and intermediates (PEM, DER, .p7b), the policy choices a
+ * user may make (accept SHA-1: off by default; bundled roots), what is stored and a way to remove it. Fields the
+ * administrator's policy.json decides are shown locked, with the reason. Loaded on demand (own chunk).
+ */
+import type { PartialPolicy } from '../../src/index';
+import { append, clear, h } from '../../ui/dom';
+import { loadUserPolicy, saveUserPolicy } from '../settings-store';
+import { loadTrust } from '../trust';
+import { labelPem, readCertificateFile, samePem } from './certificates';
+
+export interface SettingsOptions {
+  /** URL of the page (policy.json is looked up beside it). */
+  base: string;
+  /** Called after anything changed that affects verdicts. */
+  onChanged(): void;
+}
+
+type ListField = 'anchors' | 'intermediates';
+
+export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Promise<void> {
+  const doc = el.ownerDocument;
+  const status = h(doc, 'p', { className: 'settings-status', attrs: { role: 'status', id: 'settings-status' } });
+  const say = (text: string) => {
+    status.textContent = text;
+  };
+
+  const redraw = async (): Promise<void> => {
+    const [user, trust] = await Promise.all([loadUserPolicy(), loadTrust(opts.base)]);
+    const { policy, sources } = trust.resolved;
+    const admin = (path: string) => sources[path] === 'admin';
+    clear(el);
+    append(el, h(doc, 'h2', { className: 'sv-heading' }, 'Settings'));
+    if (trust.adminPolicy === 'loaded') append(el, h(doc, 'p', { className: 'sv-note' }, 'Your administrator\'s policy applies; settings it decides are locked.'));
+    for (const p of trust.problems) append(el, h(doc, 'p', { className: 'sv-note' }, p));
+
+    const save = async (next: PartialPolicy, message: string) => {
+      await saveUserPolicy(next);
+      say(message);
+      opts.onChanged();
+      await redraw();
+    };
+
+    // --- policy choices
+    const sha1 = h(doc, 'input', { attrs: { type: 'checkbox', id: 'allow-sha1' } });
+    sha1.checked = policy.allowSha1;
+    sha1.disabled = admin('allowSha1');
+    sha1.addEventListener('change', () => void save({ ...user, allowSha1: sha1.checked }, sha1.checked ? 'SHA-1 signatures are now accepted.' : 'SHA-1 signatures are no longer accepted.'));
+    const bundled = h(doc, 'input', { attrs: { type: 'checkbox', id: 'bundled-roots' } });
+    bundled.checked = policy.bundledRoots;
+    bundled.disabled = admin('bundledRoots');
+    bundled.addEventListener('change', () => void save({ ...user, bundledRoots: bundled.checked }, bundled.checked ? 'The bundled roots are trusted again.' : 'The bundled roots are no longer trusted.'));
+    append(
+      el,
+      h(doc, 'h3', { className: 'sv-heading' }, 'Policy'),
+      h(
+        doc,
+        'div',
+        { className: 'setting' },
+        sha1,
+        h(doc, 'label', { attrs: { for: 'allow-sha1' } }, 'Accept SHA-1 signatures (weak; off unless you must read old mail)'),
+        admin('allowSha1') ? h(doc, 'span', { className: 'locked' }, ' — set by your administrator') : null,
+      ),
+      h(
+        doc,
+        'div',
+        { className: 'setting' },
+        bundled,
+        h(doc, 'label', { attrs: { for: 'bundled-roots' } }, 'Trust the roots Mozilla trusts for e-mail (as Thunderbird does)'),
+        admin('bundledRoots') ? h(doc, 'span', { className: 'locked' }, ' — set by your administrator') : null,
+      ),
+    );
+
+    // --- certificate lists
+    for (const field of ['anchors', 'intermediates'] as const) {
+      await certList(el, field, user, policy[field], save);
+    }
+
+    // --- add certificates
+    const file = h(doc, 'input', { attrs: { type: 'file', id: 'cert-file', accept: '.pem,.crt,.cer,.der,.p7b,.p7c' } });
+    const asRoot = h(doc, 'input', { attrs: { type: 'radio', name: 'cert-kind', id: 'cert-kind-root', value: 'anchors' } });
+    const asInter = h(doc, 'input', { attrs: { type: 'radio', name: 'cert-kind', id: 'cert-kind-intermediate', value: 'intermediates' } });
+    asRoot.checked = true;
+    const addAnchorsAllowed = policy.userAnchors;
+    if (!addAnchorsAllowed) {
+      asRoot.disabled = true;
+      asInter.checked = true;
+    }
+    file.addEventListener('change', async () => {
+      const f = file.files?.[0];
+      file.value = '';
+      if (!f) return;
+      const r = readCertificateFile(new Uint8Array(await f.arrayBuffer()));
+      if (!r.ok) {
+        say(`${f.name}: ${r.problem}`);
+        return;
+      }
+      const field: ListField = asInter.checked ? 'intermediates' : 'anchors';
+      const current = user[field] ?? [];
+      const added = r.pems.filter((p) => !current.some((c) => samePem(c, p)));
+      await save({ ...user, [field]: [...current, ...added] }, `${added.length} certificate(s) added from ${f.name}${added.length < r.pems.length ? ' (others were already there)' : ''}.`);
+    });
+    append(
+      el,
+      h(doc, 'h3', { className: 'sv-heading' }, 'Add certificates'),
+      h(
+        doc,
+        'fieldset',
+        { className: 'setting' },
+        h(doc, 'legend', null, 'Add as'),
+        asRoot,
+        h(doc, 'label', { attrs: { for: 'cert-kind-root' } }, 'trusted root'),
+        ' ',
+        asInter,
+        h(doc, 'label', { attrs: { for: 'cert-kind-intermediate' } }, 'intermediate'),
+        !addAnchorsAllowed ? h(doc, 'p', { className: 'locked' }, 'Your administrator allows only their own trusted roots.') : null,
+      ),
+      h(doc, 'label', { attrs: { for: 'cert-file' } }, 'Certificate file (PEM, DER or .p7b): '),
+      file,
+    );
+
+    // --- what is stored
+    const removeAll = h(doc, 'button', { className: 'sv-button sv-button--secondary', attrs: { type: 'button', id: 'remove-settings' } }, 'Remove these settings');
+    removeAll.addEventListener('click', () => void save({}, 'Your settings were removed; defaults apply.'));
+    append(
+      el,
+      h(doc, 'h3', { className: 'sv-heading' }, 'What is stored'),
+      h(
+        doc,
+        'p',
+        null,
+        `In this browser's storage for the add-in (IndexedDB), never sent anywhere: ${(user.anchors ?? []).length} trusted root(s), ${(user.intermediates ?? []).length} intermediate(s)` +
+          `${user.allowSha1 !== undefined || user.bundledRoots !== undefined ? ', and your policy choices' : ''}. Your key, if imported, is listed above.`,
+      ),
+      h(doc, 'div', { className: 'sv-actions' }, removeAll),
+      status,
+    );
+  };
+
+  async function certList(
+    parent: HTMLElement,
+    field: ListField,
+    user: PartialPolicy,
+    effective: string[],
+    save: (next: PartialPolicy, message: string) => Promise<void>,
+  ): Promise<void> {
+    const title = field === 'anchors' ? 'Trusted roots you added' : 'Intermediate certificates';
+    const mine = user[field] ?? [];
+    const list = h(doc, 'ul', { className: 'cert-list', attrs: { 'data-list': field } });
+    for (const pem of effective) {
+      const label = await labelPem(pem);
+      const isMine = mine.some((m) => samePem(m, pem));
+      const item = h(
+        doc,
+        'li',
+        null,
+        h(doc, 'span', { className: 'cert-name' }, label.name),
+        h(doc, 'span', { className: 'cert-meta sv-mono' }, ` SHA-256 ${label.sha256.slice(0, 23)}…, valid to ${label.notAfter.slice(0, 10)}`),
+      );
+      if (isMine) {
+        const rm = h(doc, 'button', { className: 'link-button', attrs: { type: 'button', 'aria-label': `Remove ${label.name}` } }, 'Remove');
+        rm.addEventListener('click', () => void save({ ...user, [field]: mine.filter((m) => !samePem(m, pem)) }, `${label.name} was removed.`));
+        append(item, ' ', rm);
+      } else {
+        append(item, h(doc, 'span', { className: 'locked' }, ' (from your administrator)'));
+      }
+      append(list, item);
+    }
+    append(parent, h(doc, 'h3', { className: 'sv-heading' }, title), effective.length ? list : h(doc, 'p', null, 'None.'));
+  }
+
+  await redraw();
+}
