@@ -308,6 +308,12 @@ class Parser {
       }
       const partStart = d.next;
       const partEnd = j + 1 < lines.length ? before(lines[j + 1].at, partStart) : end;
+      if (j + 1 === lines.length && partStart >= end) {
+        // The message stops right after a delimiter (close "--" missing): no part follows it, so none is made
+        // up (a truncated multipart/signed must not gain an empty third part).
+        defects.push('The multipart ends with a delimiter line and nothing after it.');
+        break;
+      }
       n++;
       const childPath = path === '' ? String(n) : `${path}.${n}`;
       entity.children.push(this.parseEntity(partStart, partEnd, depth + 1, childPath, childType));

@@ -331,3 +331,13 @@ test('a header-only entity inside a multipart and a close delimiter at EOF witho
 test('non-Uint8Array input is a programmer error and throws', () => {
   assert.throws(() => parseMime('text' as unknown as Uint8Array), TypeError);
 });
+
+test('a message that stops right after a delimiter line gets no empty extra part (Thunderbird multipart-alternative.eml)', () => {
+  const root = parse('Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n\r\none\r\n--b\r\n\r\ntwo\r\n--b');
+  assert.equal(root.children.length, 2);
+  assert.equal(body(root.children[1]), 'two');
+  assert.match(root.defects.join('|'), /no close delimiter/);
+  assert.match(root.defects.join('|'), /nothing after it/);
+  const withEol = parse('Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n\r\none\r\n--b\r\n');
+  assert.equal(withEol.children.length, 1);
+});
