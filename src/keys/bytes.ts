@@ -25,3 +25,8 @@ export function concat(parts: Uint8Array[]): Uint8Array {
 export function hex(u: Uint8Array): string {
   return Array.from(u, (b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+/** Overwrites key material we are done with (best effort: copies made by engines are out of reach). */
+export function wipeAll(...arrays: (Uint8Array | undefined)[]): void {
+  for (const a of arrays) a?.fill(0);
+}

@@ -1,0 +1,80 @@
+/**
+ * encryptMessage: a message in, a complete encrypted RFC 5322 message out (application/pkcs7-mime;
+ * smime-type=enveloped-data, or authEnveloped-data for AES-GCM), optionally signed first (sign-then-encrypt, the
+ * order RFC 8551 §3.7 recommends and Thunderbird and Outlook use: the signature is hidden inside the encryption).
+ *
+ * The sender is always a recipient too when known, so the copy in Sent stays readable. The message fields
+ * (From, To, Subject …) stay outside; they are not protected (RFC 8551 §3.1; header protection is out of scope).
+ */
+import { defaultCrypto, type CryptoEngine } from '../crypto';
+import { createEnvelopedData, type ContentCipher, type RecipientSpec } from '../cms/encrypt';
+import type { Identity, SignHash } from '../keys/identity';
+import { canonicalEntity } from './canonical';
+import { assemble, pkcs7Body, pkcs7MimeFields } from './envelope';
+import { splitMessage } from './headers';
+import { signEntity } from './sign-message';
+import { hex } from '../keys/bytes';
+
+export interface EncryptMessageOptions {
+  /** The sender: added as a recipient (always), and the signer when `sign` is set. */
+  sender?: Identity;
+  /** Sign with the sender's key first (multipart/signed inside the encryption, or opaque with `opaque`). */
+  sign?: boolean;
+  opaque?: boolean;
+  digest?: SignHash;
+  pss?: boolean;
+  cipher?: ContentCipher;
+  /** RSA key transport for every RSA recipient (default 'rsa-pkcs1'). */
+  keyTransport?: 'rsa-pkcs1' | 'rsa-oaep';
+  crypto?: CryptoEngine;
+}
+
+export type EncryptMessageResult =
+  | { ok: true; message: Uint8Array }
+  | { ok: false; error: { code: 'unsupported-algorithm' | 'no-recipient' | 'no-key'; message: string } };
+
+function recipientSpec(r: Uint8Array | RecipientSpec, keyTransport: EncryptMessageOptions['keyTransport']): RecipientSpec {
+  return r instanceof Uint8Array ? { certificate: r, keyTransport } : { keyTransport, ...r };
+}
+
+export async function encryptMessage(
+  mime: Uint8Array,
+  recipients: (Uint8Array | RecipientSpec)[],
+  options: EncryptMessageOptions = {},
+): Promise<EncryptMessageResult> {
+  const crypto = options.crypto ?? defaultCrypto();
+  const { outer, inner } = splitMessage(mime);
+  let content: Uint8Array;
+  if (options.sign) {
+    if (!options.sender) return { ok: false, error: { code: 'no-key', message: 'Signing needs the sender\'s key.' } };
+    const signed = await signEntity([], inner, options.sender, {
+      opaque: options.opaque,
+      digest: options.digest,
+      pss: options.pss,
+      crypto,
+    });
+    if (!signed.ok) return { ok: false, error: { code: signed.error.code === 'malformed-mime' ? 'unsupported-algorithm' : signed.error.code, message: signed.error.message } };
+    content = signed.message;
+  } else {
+    content = canonicalEntity(inner);
+  }
+  const specs = recipients.map((r) => recipientSpec(r, options.keyTransport));
+  if (options.sender) specs.push({ certificate: options.sender.certificate, keyTransport: options.keyTransport });
+  const unique = dedupe(specs);
+  const env = await createEnvelopedData(content, unique, { cipher: options.cipher, crypto });
+  if (!env.ok) return env;
+  const type = env.kind === 'auth-enveloped' ? 'authEnveloped-data' : 'enveloped-data';
+  return { ok: true, message: assemble(outer, pkcs7MimeFields(type), pkcs7Body(env.der)) };
+}
+
+/** The same certificate twice (sender also in To) needs one RecipientInfo. */
+function dedupe(specs: RecipientSpec[]): RecipientSpec[] {
+  const seen = new Set<string>();
+  return specs.filter((s) => {
+    const der = s.certificate instanceof Uint8Array ? s.certificate : new Uint8Array(s.certificate.toSchema().toBER());
+    const key = hex(der);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
