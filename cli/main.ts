@@ -7,9 +7,11 @@ import type { Command } from './commands/types';
 import { CliError, UsageError } from './commands/types';
 import { verify } from './commands/verify';
 import { sign } from './commands/sign';
+import { encrypt } from './commands/encrypt';
+import { decrypt } from './commands/decrypt';
 
 // Register subcommands here, one line each.
-const COMMANDS: Command[] = [verify, sign];
+const COMMANDS: Command[] = [verify, sign, encrypt, decrypt];
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

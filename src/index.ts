@@ -23,3 +23,14 @@ export type { Pkcs12Result, Pkcs12ErrorCode, Pkcs12Options } from './keys/pkcs12
 export type { Identity, PrivateKeys, SignHash } from './keys/identity';
 export { signMessage } from './compose/sign-message';
 export type { SignMessageOptions, SignMessageResult } from './compose/sign-message';
+export { encryptMessage } from './compose/encrypt-message';
+export type { EncryptMessageOptions, EncryptMessageResult } from './compose/encrypt-message';
+export { decryptMessage, makeDecryptor } from './compose/decrypt-message';
+export type { DecryptMessageResult, DecryptedLayer, IdentitySource } from './compose/decrypt-message';
+export { createSignedData } from './cms/sign';
+export { createEnvelopedData, CONTENT_CIPHERS, DEFAULT_CIPHER } from './cms/encrypt';
+export type { ContentCipher, RecipientSpec } from './cms/encrypt';
+export { decryptCms } from './cms/decrypt';
+export type { DecryptResult, DecryptErrorCode } from './cms/decrypt';
+export type { KeyStore, IdentitySummary } from './keys/keystore';
+export { MemoryKeyStore } from './keys/memory-keystore';

@@ -1,0 +1,34 @@
+import { CONTENT_CIPHERS, encryptMessage, loadCertificates, type ContentCipher } from '../../src/index';
+import { parseArgs } from '../args';
+import { loadIdentity, readInput, writeOutput } from './keyfile';
+import { CliError, UsageError, type Command } from './types';
+
+export const encrypt: Command = {
+  name: 'encrypt',
+  usage:
+    'smime-addin encrypt IN.eml --to CERT [--to CERT]... [--key SENDER.p12 --password PW] [--sign] [--cipher aes-256-cbc|aes-128-cbc|aes-256-gcm] [--oaep] [--out FILE]',
+  async run(argv) {
+    const a = parseArgs(argv, { multi: ['to'], single: ['key', 'password', 'cipher', 'out'], flags: ['sign', 'oaep'] });
+    if (a.positional.length !== 1) throw new UsageError('exactly one input message is required');
+    if (a.multi.to.length === 0) throw new UsageError('at least one --to CERT is required');
+    const cipher = (a.single.cipher ?? 'aes-256-cbc').toLowerCase() as ContentCipher;
+    if (!CONTENT_CIPHERS.includes(cipher)) throw new UsageError(`unknown --cipher ${a.single.cipher} (${CONTENT_CIPHERS.join(', ')})`);
+    if (a.flags.sign && !a.single.key) throw new UsageError('--sign needs --key SENDER.p12 --password PW');
+    const input = readInput(a.positional[0]);
+    const recipients = a.multi.to.map((file) => {
+      const r = loadCertificates(readInput(file, 'certificate'));
+      if (r.error || r.certs.length === 0) throw new CliError(`--to ${file}: ${r.error ?? 'no certificate found'}`);
+      return new Uint8Array(r.certs[0].toSchema().toBER());
+    });
+    const sender = a.single.key ? await loadIdentity(a.single.key, a.single.password) : undefined;
+    const r = await encryptMessage(input, recipients, {
+      sender,
+      sign: a.flags.sign,
+      cipher,
+      keyTransport: a.flags.oaep ? 'rsa-oaep' : 'rsa-pkcs1',
+    });
+    if (!r.ok) throw new CliError(r.error.message);
+    writeOutput(a.single.out, r.message);
+    return 0;
+  },
+};
