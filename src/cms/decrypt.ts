@@ -73,9 +73,14 @@ interface Parsed {
 }
 
 function parse(der: Uint8Array): Parsed {
+  if (der.length > MAX_CIPHERTEXT) throw new Failure('malformed-cms', 'The encrypted part is larger than this program accepts.');
   let ci: pkijs.ContentInfo;
   try {
-    ci = pkijs.ContentInfo.fromBER(buf(der));
+    // asn1js' default bounds (10 000 nodes, 16 MB per element) refuse real mail: NSS and OpenSSL write large
+    // ciphertexts as BER chunks of ~1 KB. Our own bounds: the size cap below, depth stays at its default.
+    const asn = asn1js.fromBER(der, { copyInput: false, maxNodes: 2_000_000, maxContentLength: MAX_CIPHERTEXT, parseEmbedded: false });
+    if (asn.offset === -1) throw new Error(asn.result.error);
+    ci = new pkijs.ContentInfo({ schema: asn.result });
   } catch {
     throw new Failure('malformed-cms', 'The encrypted part is damaged (not a CMS structure).');
   }

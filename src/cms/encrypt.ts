@@ -188,6 +188,8 @@ export async function createEnvelopedData(
         contentType: OID.data,
         contentEncryptionAlgorithm: algId(cipher.oid, new asn1js.OctetString({ valueHex: buf(iv) })),
         encryptedContent: new asn1js.OctetString({ valueHex: buf(ct) }),
+        // One primitive OCTET STRING (DER), not pkijs' 1024-byte pieces: 10 MB would become 10 000 nodes.
+        disableSplit: true,
       });
       const hasKari = infos.some((i) => i.variant === 2);
       const env = new pkijs.EnvelopedData({ version: hasKari ? 2 : 0, recipientInfos: infos, encryptedContentInfo: eci });
@@ -204,6 +206,7 @@ export async function createEnvelopedData(
       contentType: OID.data,
       contentEncryptionAlgorithm: algId(cipher.oid, gcmParams),
       encryptedContent: new asn1js.OctetString({ valueHex: buf(ct) }),
+      disableSplit: true,
     });
     const auth = new asn1js.Sequence({
       value: [
