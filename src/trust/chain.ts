@@ -131,7 +131,9 @@ async function evaluatePath(env: Env, path: CandidatePath, opts: PathCheckOption
     return { path, problems, signaturesOk: true, revocation: { status: 'not-checked', detail: 'The certificate is itself trusted directly.' }, notes: [] };
   }
   const out = await validatePath(path, opts, env.crypto);
-  let problems = out.problems;
+  // RFC 5280 treats an anchor as name + key only; OpenSSL and NSS also refuse an anchor certificate
+  // outside its validity period, and so do we (a root past its end date is no longer maintained).
+  let problems = [...out.problems, ...checkValidity(path.anchor, opts.at, false)];
   let revocation: ChainResult['revocation'] = { status: 'not-checked', detail: 'The chain did not validate, so revocation was not checked.' };
   let notes: Reason[] = [];
   if (problems.every((p) => SOUND.has(p.code))) {

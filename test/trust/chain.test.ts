@@ -81,6 +81,14 @@ test('expired leaf: expired, naming the certificate and the date', async () => {
   assert.equal((await opensslVerifies(old, { at: new Date(Date.UTC(2024, 0, 1)) })).ok, true);
 });
 
+test('expired trust anchor: expired, naming the root (as OpenSSL)', async () => {
+  const mia = await pki.issue({ name: 'Mia', email: 'mia@example.com' });
+  const r = await validateChain(cert(mia), opts({ at: new Date(Date.UTC(2046, 0, 1)) }));
+  // The leaf (2040) and intermediate (2044) expired too; the headline is an expiry either way.
+  assert.equal(r.trust, 'expired');
+  assert.ok(r.reasons.some((x) => x.code === 'cert-expired' && /Fixture Root CA/.test(x.message) && /2045-01-01/.test(x.message)), JSON.stringify(r.reasons));
+});
+
 test('not-yet-valid leaf: not-yet-valid', async () => {
   const future = await pki.issue({ name: 'Future Carol', email: 'carol@example.com', start: new Date(Date.UTC(2035, 0, 1)), end: new Date(Date.UTC(2038, 0, 1)) });
   const r = await validateChain(cert(future), opts());
