@@ -16,6 +16,11 @@ export interface Mailbox {
   name?: string;
   /** The addr-spec, lower-cased ("local@domain"); local parts that need quoting keep their quotes. */
   address: string;
+  /**
+   * The same address with an internationalised domain in its ASCII (IDNA, "xn--") form, as certificates carry
+   * it; equal to `address` when the domain is ASCII already.
+   */
+  asciiAddress: string;
   /** The display name contains something shaped like an e-mail address (a classic spoof). */
   displayNameLooksLikeAddress: boolean;
   /** Name of the group this mailbox was listed in, if any. */
@@ -184,12 +189,40 @@ function addrSpec(toks: Tok[], defects: string[]): string | { error: string } {
   return `${local}@${domain}`.toLowerCase();
 }
 
+/**
+ * IDNA (UTS #46) ASCII form of a non-ASCII domain, through the WHATWG URL parser every host has. Refuses
+ * anything URL parsing would reinterpret ('%' escapes, '/', '@', ':' …) rather than convert it.
+ */
+function asciiDomain(domain: string): string | undefined {
+  if (/[%/\\?#@:\s\[\]]/.test(domain)) return undefined;
+  try {
+    const host = new URL(`http://${domain}/`).hostname;
+    return /^[\x21-\x7e]+$/.test(host) ? host : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function asciiAddress(address: string, defects: string[]): string {
+  const at = address.lastIndexOf('@');
+  const domain = address.slice(at + 1);
+  if (/^[\x00-\x7f]*$/.test(domain)) return address;
+  const ascii = asciiDomain(domain);
+  if (ascii === undefined) {
+    defects.push('The internationalised domain of the address is not valid.');
+    return address;
+  }
+  defects.push(`The domain is internationalised (${ascii}); look-alike letters from other scripts are possible.`);
+  return `${address.slice(0, at)}@${ascii}`;
+}
+
 function mailbox(name: string | undefined, address: string, defects: string[], group?: string): Mailbox {
   const n = name === '' ? undefined : name;
   if (n !== undefined && INVISIBLE.test(n)) defects.push('The display name contains control or invisible characters.');
   if (INVISIBLE.test(address)) defects.push('The address contains control or invisible characters.');
   const m: Mailbox = {
     address,
+    asciiAddress: asciiAddress(address, defects),
     displayNameLooksLikeAddress: n !== undefined && looksLikeAddress(n),
     defects,
   };

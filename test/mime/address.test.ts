@@ -13,7 +13,12 @@ const one = (v: string) => {
 };
 
 test('plain, angle and quoted forms; addresses are lower-cased', () => {
-  assert.deepEqual(one('Alice@Example.COM'), { address: 'alice@example.com', displayNameLooksLikeAddress: false, defects: [] });
+  assert.deepEqual(one('Alice@Example.COM'), {
+    address: 'alice@example.com',
+    asciiAddress: 'alice@example.com',
+    displayNameLooksLikeAddress: false,
+    defects: [],
+  });
   const a = one('Alice Liddell <Alice@Example.com>');
   assert.equal(a.name, 'Alice Liddell');
   assert.equal(a.address, 'alice@example.com');
@@ -145,4 +150,18 @@ test('text after an angle address, comments holding an address, NUL in the middl
   assert.match(nul.defects.join(), /more than one @/);
   const enc = parseAddressList('=?utf-8?q?manager=40bigcorporation.de?=');
   assert.equal(enc.addresses.length, 0);
+});
+
+test('internationalised domains: the IDNA ASCII form for comparison with certificates, and a look-alike warning', () => {
+  const m = one('Bücher <info@BÜCHER.de>');
+  assert.equal(m.address, 'info@bücher.de');
+  assert.equal(m.asciiAddress, 'info@xn--bcher-kva.de');
+  assert.match(m.defects.join(), /internationalised/);
+  const cyrillic = one('manager@bigcorpor\u0430tion.de'); // Cyrillic a
+  assert.notEqual(cyrillic.asciiAddress, 'manager@bigcorporation.de');
+  assert.match(cyrillic.asciiAddress, /@xn--/);
+  const sneaky = one('a@b\u00fc%41.de'); // URL parsing would turn %41 into "a": refused, not converted
+  assert.equal(sneaky.asciiAddress, sneaky.address);
+  assert.match(sneaky.defects.join(), /not valid/);
+  assert.equal(one('a@[192.0.2.1]').asciiAddress, 'a@[192.0.2.1]');
 });
