@@ -8,6 +8,7 @@ import { ThunderbirdHost } from './host';
 import { messenger, messagesOf } from './messenger';
 import { loadPolicy, USER_POLICY_KEY } from './policy-store';
 import type { BackgroundRequest } from './protocol';
+import { Sender } from './sender';
 
 const log = (line: string) => console.log(`smime-addin: ${line}`);
 
@@ -42,7 +43,13 @@ messenger.messageDisplay.onMessagesDisplayed.addListener((tab, list) => {
   // Not awaited: Thunderbird's display must never wait for a check.
   checker.onDisplayed(tab.id, messagesOf(list)).catch((e) => log(`display handler failed: ${String(e)}`));
 });
-messenger.tabs.onRemoved.addListener((tabId) => checker.onTabClosed(tabId));
+const sender = new Sender(messenger, log);
+messenger.compose.onBeforeSend.addListener((tab, details) => sender.onBeforeSend(tab, details));
+
+messenger.tabs.onRemoved.addListener((tabId) => {
+  checker.onTabClosed(tabId);
+  sender.onTabClosed(tabId);
+});
 
 messenger.storage.onChanged.addListener((changes, area) => {
   if (area === 'managed' || (area === 'local' && USER_POLICY_KEY in changes)) settingsChanged();
@@ -52,6 +59,10 @@ messenger.runtime.onMessage.addListener((msg: BackgroundRequest) => {
   switch (msg?.type) {
     case 'verdict-for-tab':
       return checker.forTab(msg.tabId);
+    case 'compose-get':
+      return sender.state(msg.tabId);
+    case 'compose-set':
+      return sender.setChoice(msg.tabId, msg.choice).then(() => true);
     case 'settings-changed':
       settingsChanged();
       return Promise.resolve(true);

@@ -116,6 +116,8 @@ export interface SmimeSendApi {
   /** Sends `raw` (a binary string: one char per byte, CRLF line ends) as-is through the identity's outgoing server. */
   sendRaw(req: {
     identityId: string;
+    /** Used to find the identity when identityId is empty. */
+    fromEmail: string;
     raw: string;
     to: string[];
     bcc: string[];

@@ -192,13 +192,18 @@ async function main(): Promise<void> {
     const file = $<HTMLInputElement>('p12-file').files?.[0];
     if (!file) return status('p12-status', 'Choose a .p12 or .pfx file first.', false);
     status('p12-status', 'Importing…');
-    const r = await importPkcs12(new Uint8Array(await file.arrayBuffer()), $<HTMLInputElement>('p12-password').value);
-    $<HTMLInputElement>('p12-password').value = '';
-    if (!r.ok) return status('p12-status', r.error.message, false);
-    await saveIdentity(r.identity);
-    await notifyBackground();
-    await renderIdentities();
-    status('p12-status', `Imported the certificate for ${r.identity.emails.join(', ') || 'an unnamed identity'}.`);
+    try {
+      const r = await importPkcs12(new Uint8Array(await file.arrayBuffer()), $<HTMLInputElement>('p12-password').value);
+      $<HTMLInputElement>('p12-password').value = '';
+      if (!r.ok) return status('p12-status', r.error.message, false);
+      await saveIdentity(r.identity);
+      await notifyBackground();
+      await renderIdentities();
+      status('p12-status', `Imported the certificate for ${r.identity.emails.join(', ') || 'an unnamed identity'}.`);
+    } catch (err) {
+      // A programmer error or a storage failure (IndexedDB unavailable): say so instead of spinning.
+      status('p12-status', `The import failed: ${String(err)}`, false);
+    }
   });
 
   for (const [id, key] of [['sign-default', 'sign'], ['encrypt-default', 'encrypt']] as const) {

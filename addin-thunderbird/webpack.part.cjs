@@ -33,6 +33,7 @@ module.exports = (env, argv) => ({
     background: path.join(__dirname, 'background.ts'),
     popup: path.join(__dirname, 'popup.ts'),
     options: path.join(__dirname, 'options.ts'),
+    compose: path.join(__dirname, 'compose.ts'),
   },
   output: { path: OUT, filename: '[name].js', clean: true },
   resolve: { extensions: ['.ts', '.js'] },

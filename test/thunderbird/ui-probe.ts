@@ -225,8 +225,53 @@ export async function importP12InOptions(m: Marionette, p12: Uint8Array, passwor
      const st = doc.getElementById("p12-status");
      st.textContent = "";
      doc.getElementById("p12-import").click();
-     for (let i = 0; i < 400 && (!st.textContent || st.textContent === "Importing…"); i++) await new Promise((r) => win.setTimeout(r, 25));
+     for (let i = 0; i < 400 && (!st.textContent || st.textContent.startsWith("Importing")); i++) await new Promise((r) => win.setTimeout(r, 25));
      return st.textContent;`,
     30000,
   );
+}
+
+/** The compose action button of the most recent compose window: badge, tooltip, label. */
+export async function composeButton(m: Marionette): Promise<ButtonState | null> {
+  return m.chrome(`
+    const w = Services.wm.getMostRecentWindow("msgcompose");
+    const btn = w && w.document.getElementById(${JSON.stringify(`${WIDGET}-composeAction-toolbarbutton`)});
+    if (!btn) return null;
+    return { badge: btn.getAttribute("badge") || "", title: btn.getAttribute("tooltiptext") || "",
+             label: btn.getAttribute("label") || "", disabled: btn.disabled === true };`);
+}
+
+/** Opens the compose action's popup in the most recent compose window and waits for it to render. */
+export async function openComposePopup(m: Marionette): Promise<void> {
+  await m.chrome(`
+    const w = Services.wm.getMostRecentWindow("msgcompose");
+    if (!w) throw new Error("no compose window");
+    const btn = w.document.getElementById(${JSON.stringify(`${WIDGET}-composeAction-toolbarbutton`)});
+    if (!btn) throw new Error("no compose action button");
+    btn.click();
+    return true;`);
+  const end = Date.now() + 15000;
+  for (;;) {
+    try {
+      if (await inPage<boolean>(m, '/compose.html', 'return doc.body && doc.body.dataset.ready === "true";')) return;
+    } catch {
+      /* not open yet */
+    }
+    if (Date.now() > end) throw new Error('the compose popup did not render');
+    await sleep(100);
+  }
+}
+
+/** Closes open panels of the most recent compose window. */
+export async function closeComposePopup(m: Marionette): Promise<void> {
+  await m.chrome(`
+    const w = Services.wm.getMostRecentWindow("msgcompose");
+    if (w) for (const p of w.document.querySelectorAll("panel")) if (p.state === "open") p.hidePopup();
+    return true;`);
+  await sleep(100);
+}
+
+/** How many compose windows are open. */
+export async function composeWindowCount(m: Marionette): Promise<number> {
+  return m.chrome(`return [...Services.wm.getEnumerator("msgcompose")].length;`);
 }

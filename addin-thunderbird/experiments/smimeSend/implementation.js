@@ -70,8 +70,12 @@ this.smimeSend = class extends ExtensionCommon.ExtensionAPI {
     return {
       smimeSend: {
         async sendRaw(req) {
-          const identity = MailServices.accounts.getIdentity(req.identityId);
-          if (!identity || !identity.email) return { ok: false, error: `no identity ${req.identityId}` };
+          let identity = req.identityId ? MailServices.accounts.getIdentity(req.identityId) : null;
+          if (!identity || !identity.email) {
+            const want = String(req.fromEmail || "").toLowerCase();
+            identity = MailServices.accounts.allIdentities.find((i) => (i.email || "").toLowerCase() === want) || null;
+          }
+          if (!identity) return { ok: false, error: `no Thunderbird identity for ${req.identityId || req.fromEmail}` };
           if (typeof req.raw !== "string" || req.raw.length === 0 || req.raw.length > MAX_BYTES) {
             return { ok: false, error: "message missing or too large" };
           }

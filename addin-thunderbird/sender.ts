@@ -1,0 +1,139 @@
+/**
+ * The compose side. The user picks sign / encrypt in the compose action's popup (per compose tab, defaulting
+ * to their settings). On send, compose.onBeforeSend hands us the message; when S/MIME is wanted we build the
+ * MIME (compose-mime.ts), let the core sign it, send those exact bytes through the Experiment API
+ * (experiments/smimeSend), cancel Thunderbird's own (unprotected) send and close the window.
+ *
+ * Never lose the draft: on any failure the send is cancelled, the compose window stays open with the text as
+ * it was, and the compose action shows the reason (badge "!" and its popup).
+ */
+import { signMessage, type Identity } from '../src/index';
+import { addressOf, buildMessage, newMessageId, toBinaryString, type OutgoingAttachment } from './compose-mime';
+import { readComposeDefaults, type ComposeChoice } from './compose-defaults';
+import { identityFor, listIdentities } from './identity-store';
+import type { ComposeDetails, ComposeRecipient, Messenger, Tab } from './messenger';
+import type { ComposeState } from './protocol';
+
+const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+
+export class Sender {
+  private readonly choices = new Map<number, ComposeChoice>();
+  private readonly errors = new Map<number, string>();
+
+  constructor(
+    private readonly m: Messenger,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async choiceFor(tabId: number): Promise<ComposeChoice> {
+    return this.choices.get(tabId) ?? (await readComposeDefaults(this.m.storage.local));
+  }
+
+  async state(tabId: number): Promise<ComposeState> {
+    const choice = await this.choiceFor(tabId);
+    const details = await this.m.compose.getComposeDetails(tabId);
+    const from = addressOf(details.from ?? '');
+    const id = identityFor(await listIdentities(), from);
+    return {
+      choice,
+      signProblem: id ? undefined : `You have no certificate for ${from || 'this sender'}: import one in the add-on's options to sign.`,
+      encryptProblem: 'Encrypting is not available in this version: the core has no encryptMessage yet.',
+      lastError: this.errors.get(tabId),
+    };
+  }
+
+  async setChoice(tabId: number, choice: ComposeChoice): Promise<void> {
+    this.choices.set(tabId, choice);
+    this.errors.delete(tabId);
+    await this.showChoice(tabId, choice);
+  }
+
+  private async showChoice(tabId: number, c: ComposeChoice, error?: string): Promise<void> {
+    const a = this.m.composeAction;
+    const label = error ? 'S/MIME: not sent' : c.sign && c.encrypt ? 'Sign + encrypt' : c.sign ? 'Sign' : c.encrypt ? 'Encrypt' : 'S/MIME';
+    await Promise.all([
+      a.setLabel({ tabId, label }),
+      a.setTitle({ tabId, title: error ?? `S/MIME: ${c.sign ? 'signed' : 'not signed'}, ${c.encrypt ? 'encrypted' : 'not encrypted'}` }),
+      a.setBadgeText({ tabId, text: error ? '!' : '' }),
+      a.setBadgeBackgroundColor({ tabId, color: '#c62828' }),
+    ]);
+  }
+
+  onTabClosed(tabId: number): void {
+    this.choices.delete(tabId);
+    this.errors.delete(tabId);
+  }
+
+  /** compose.onBeforeSend: undefined lets Thunderbird send as usual; {cancel:true} stops it. */
+  async onBeforeSend(tab: Tab, details: ComposeDetails): Promise<{ cancel: boolean } | undefined> {
+    const choice = await this.choiceFor(tab.id);
+    if (!choice.sign && !choice.encrypt) return undefined;
+    try {
+      const raw = await this.protect(tab.id, details, choice);
+      const to = [...strings(details.to), ...strings(details.cc)];
+      const bcc = strings(details.bcc);
+      // onBeforeSend's details may lack identityId: ask the composer, and let the experiment fall back to From.
+      const identityId = details.identityId ?? (await this.m.compose.getComposeDetails(tab.id)).identityId ?? '';
+      const res = await this.m.smimeSend.sendRaw({
+        identityId,
+        fromEmail: addressOf(details.from ?? ''),
+        raw: toBinaryString(raw.bytes),
+        to,
+        bcc,
+        messageId: raw.messageId,
+        saveCopy: true,
+      });
+      if (!res.ok) throw new Error(`The message could not be sent: ${res.error ?? 'unknown error'}`);
+      this.log(`sent ${raw.bytes.length} bytes (${choice.sign ? 'signed' : ''}${choice.encrypt ? ' encrypted' : ''}) to ${to.length + bcc.length} recipient(s)`);
+      this.choices.delete(tab.id);
+      // The message is gone out; Thunderbird's own send is cancelled, so close the window ourselves (after
+      // onBeforeSend has returned, or Thunderbird would still be in the middle of its send).
+      setTimeout(() => void this.m.tabs.remove(tab.id).catch((e) => this.log(`closing the compose tab: ${String(e)}`)), 0);
+      return { cancel: true };
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.log(`send cancelled: ${msg}`);
+      this.errors.set(tab.id, msg);
+      await this.showChoice(tab.id, choice, `Not sent: ${msg}`).catch(() => undefined);
+      return { cancel: true };
+    }
+  }
+
+  private async protect(tabId: number, d: ComposeDetails, choice: ComposeChoice): Promise<{ bytes: Uint8Array; messageId: string }> {
+    if (choice.encrypt) throw new Error('encrypting is not available in this version (nothing was sent; your message is unchanged)');
+    const from = d.from ?? '';
+    const identity: Identity | undefined = identityFor(await listIdentities(), addressOf(from));
+    if (!identity) throw new Error(`you have no certificate for ${addressOf(from) || 'this sender'}; import one in the add-on's options`);
+    const attachments: OutgoingAttachment[] = [];
+    for (const a of await this.m.compose.listAttachments(tabId)) {
+      const f = await this.m.compose.getAttachmentFile(a.id);
+      attachments.push({ name: a.name, type: f.type, data: new Uint8Array(await f.arrayBuffer()) });
+    }
+    const messageId = newMessageId(from, random);
+    const mime = buildMessage({
+      from,
+      to: strings(d.to),
+      cc: strings(d.cc),
+      subject: d.subject ?? '',
+      text: d.plainTextBody ?? '',
+      html: d.isPlainText === false && d.body ? d.body : undefined,
+      attachments,
+      date: new Date(),
+      messageId,
+      random,
+    });
+    const signed = await signMessage(mime, identity);
+    if (!signed.ok) throw new Error(signed.error.message);
+    return { bytes: signed.message, messageId };
+  }
+}
+
+/** Recipients as address strings; contacts and mailing lists from the address book are not expanded (limit). */
+function strings(list: ComposeRecipient[] | ComposeRecipient | undefined): string[] {
+  const out: string[] = [];
+  for (const r of list === undefined ? [] : Array.isArray(list) ? list : [list]) {
+    if (typeof r === 'string') out.push(r);
+    else throw new Error('a recipient is an address book entry; type the address instead (address book lookups are not supported)');
+  }
+  return out;
+}

@@ -1,0 +1,158 @@
+/**
+ * Sending through the add-on, end to end: real Thunderbird with an identity whose outgoing server is an SMTP
+ * server on 127.0.0.1 run by this test; the user's PKCS#12 imported through the options page; a message written
+ * in a compose window, "Sign" chosen in the compose action's popup, Send pressed. What reaches the SMTP server
+ * must be a real multipart/signed message that `openssl cms -verify` accepts against the test root, with the
+ * text the user wrote. A send that cannot be protected must leave the compose window (the draft) open.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { makePki, opensslVerify, type IssuedCert, type Pki } from '../support/pki';
+import { Thunderbird, smtpPrefs, sleep } from './harness';
+import {
+  ADDON_ID,
+  closeComposePopup,
+  closePageTabs,
+  composeButton,
+  composeWindowCount,
+  importP12InOptions,
+  inPage,
+  openComposePopup,
+  openOptions,
+} from './ui-probe';
+import { artifactsDir, builtXpi, thunderbirdOrSkip } from './support';
+import { readFileSync } from 'node:fs';
+
+interface Received {
+  from: string;
+  to: string[];
+  raw: Buffer;
+}
+
+function startSmtp(): Promise<{ server: SMTPServer; port: number; received: Received[] }> {
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks),
+        });
+        cb();
+      });
+    },
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.server.address();
+      resolve({ server, port: typeof a === 'object' && a ? a.port : 0, received });
+    });
+  });
+}
+
+const env = thunderbirdOrSkip();
+
+describe('Thunderbird: sign and send through the add-on', { skip: env.skip || undefined }, () => {
+  let tb: Thunderbird;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let pki: Pki;
+  let alice: IssuedCert;
+
+  before(async () => {
+    pki = await makePki();
+    alice = await pki.issue({ name: 'Alice Sender', email: 'alice@example.com' });
+    smtp = await startSmtp();
+    tb = await Thunderbird.launch(env.bin!, {
+      addons: [{ id: ADDON_ID, xpi: builtXpi() }],
+      extraPrefs: smtpPrefs(smtp.port, 'alice@example.com'),
+    });
+    await openOptions(tb.marionette);
+    const st = await importP12InOptions(tb.marionette, readFileSync(await alice.makeP12('correct horse')), 'correct horse');
+    assert.match(st, /Imported the certificate for alice@example.com/);
+    await closePageTabs(tb.marionette, '/options.html');
+  });
+  after(async () => {
+    // The add-on's own log lines (and errors) help when a send fails.
+    for (const l of tb?.log ?? []) if (/smime-addin|smimeSend|Error|error/.test(l)) console.log(`# tb: ${l.slice(0, 400)}`);
+    await tb?.stop();
+    await new Promise<void>((r) => (smtp ? smtp.server.close(() => r()) : r()));
+  });
+
+  async function compose(subject: string, body: string): Promise<number> {
+    const ids = await tb.driver('identities');
+    const id = ids.find((i: { email: string }) => i.email === 'alice@example.com');
+    assert.ok(id, `the test identity exists: ${JSON.stringify(ids)}`);
+    const { tabId } = await tb.driver('compose', {
+      identityId: id.id,
+      to: ['Bob <bob@example.com>'],
+      subject,
+      plainTextBody: body,
+      isPlainText: true,
+    });
+    return tabId;
+  }
+
+  async function choose(sign: boolean, encrypt: boolean): Promise<void> {
+    await openComposePopup(tb.marionette);
+    const saved = await inPage<string>(
+      tb.marionette,
+      '/compose.html',
+      `const s = doc.getElementById("sign"), e = doc.getElementById("encrypt");
+       if (s.checked !== ${sign}) s.click();
+       if (e.checked !== ${encrypt}) e.click();
+       for (let i = 0; i < 200 && doc.body.dataset.saved === undefined; i++) await new Promise((r) => win.setTimeout(r, 25));
+       return doc.body.dataset.saved;`,
+    );
+    assert.equal(saved, `${sign ? 'sign' : ''}${encrypt ? '+encrypt' : ''}`);
+    await closeComposePopup(tb.marionette);
+  }
+
+  test('Sign: what arrives is multipart/signed and openssl cms -verify accepts it', async () => {
+    const before = smtp.received.length;
+    const body = 'Hello Bob,\nthe numbers are final.\n— Alice';
+    const tabId = await compose('Signed through the add-on', body);
+    await choose(true, false);
+    await tb.driver('send', { tabId });
+    for (let i = 0; i < 150 && smtp.received.length === before; i++) await sleep(100);
+    assert.equal(smtp.received.length, before + 1, 'one message reached the SMTP server');
+    const got = smtp.received[smtp.received.length - 1];
+    assert.deepEqual(got.to, ['bob@example.com']);
+    assert.equal(got.from, 'alice@example.com');
+    const path = join(artifactsDir(), 'sent-signed.eml');
+    writeFileSync(path, got.raw);
+    const head = got.raw.toString('latin1').split('\r\n\r\n')[0];
+    assert.match(head, /^Content-Type: multipart\/signed; protocol="application\/pkcs7-signature"/im);
+    assert.match(head, /^Subject: Signed through the add-on$/m);
+    const v = await opensslVerify(path, { CAfile: pki.root.certPath });
+    assert.ok(v.ok, `openssl cms -verify: ${v.stderr}`);
+    assert.match(v.content.toString('utf8'), /the numbers are final\./);
+    // The compose window closes after a successful send.
+    for (let i = 0; i < 50 && (await composeWindowCount(tb.marionette)) > 0; i++) await sleep(100);
+    assert.equal(await composeWindowCount(tb.marionette), 0);
+  });
+
+  test('Encrypt not possible: nothing is sent, the draft stays open and says why', async () => {
+    const before = smtp.received.length;
+    const tabId = await compose('Must not leave unencrypted', 'Secret plans.');
+    await choose(false, true);
+    await tb.driver('send', { tabId });
+    await sleep(1500);
+    assert.equal(smtp.received.length, before, 'nothing reached the SMTP server');
+    assert.equal(await composeWindowCount(tb.marionette), 1, 'the compose window is still open');
+    const details = await tb.driver('composeDetails', { tabId });
+    assert.match(details.plainTextBody, /Secret plans\./, 'the text is unchanged');
+    const btn = await composeButton(tb.marionette);
+    assert.equal(btn?.badge, '!');
+    assert.match(btn?.title ?? '', /^Not sent: /);
+    await tb.driver('closeTab', { tabId }).catch(() => undefined);
+  });
+});
