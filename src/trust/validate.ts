@@ -163,6 +163,12 @@ export async function validatePath(path: CandidatePath, opts: PathCheckOptions, 
       maxPathLength--;
     }
     if (bc?.pathLen !== undefined && bc.pathLen < maxPathLength) maxPathLength = bc.pathLen;
+    // EKU chaining (not in RFC 5280, but what NSS, Windows and OpenSSL's smimesign purpose do, and what
+    // "technically constrained" sub-CAs rely on): a CA restricted by EKU must allow e-mail protection.
+    const caEku = extKeyUsage(cert);
+    if (opts.purpose === 'email' && opts.requireEmailProtection && caEku && !caEku.includes(OID.emailProtection) && !caEku.includes(OID.anyExtendedKeyUsage)) {
+      problems.push(problem('wrong-extended-key-usage', 'wrong-usage', `The certificate authority '${cert.label}' is restricted to other uses than e-mail (its extended key usage excludes e-mail protection).`));
+    }
     const ku = keyUsage(cert);
     if (ku && !ku(KU.keyCertSign)) {
       problems.push(problem('invalid-ca', 'untrusted', `The certificate '${cert.label}' is not allowed to sign certificates (its key usage lacks keyCertSign).`));

@@ -166,6 +166,20 @@ test('wrong EKU (serverAuth only): wrong-usage; anyExtendedKeyUsage is accepted'
   assert.equal((await validateChain(cert(none), opts())).trust, 'trusted');
 });
 
+test('a CA restricted by EKU to serverAuth cannot vouch for e-mail (EKU chaining, as OpenSSL smimesign)', async () => {
+  const tls = await pki.issue({ name: 'TLS Only CA', ca: true, issuer: 'root', eku: ['serverAuth'] });
+  const nora = await pki.issue({ name: 'Nora', email: 'nora@example.com', issuer: tls });
+  const r = await validateChain(cert(nora), opts({ intermediates: [cert(tls)] }));
+  assert.equal(r.trust, 'wrong-usage');
+  assert.equal(head(r).code, 'wrong-extended-key-usage');
+  assert.match(head(r).message, /TLS Only CA/);
+  assert.equal((await opensslVerifies(nora, { untrusted: [tls] })).ok, false);
+  const mailCa = await pki.issue({ name: 'Mail Only CA', ca: true, issuer: 'root', eku: ['emailProtection'] });
+  const otto = await pki.issue({ name: 'Otto', email: 'otto@example.com', issuer: mailCa });
+  assert.equal((await validateChain(cert(otto), opts({ intermediates: [cert(mailCa)] }))).trust, 'trusted');
+  assert.equal((await opensslVerifies(otto, { untrusted: [mailCa] })).ok, true);
+});
+
 test('keyUsage without digitalSignature or nonRepudiation: wrong-usage', async () => {
   const enc = await pki.issue({ name: 'Encrypt Only', email: 'enc@example.com', keyUsage: ['keyEncipherment'] });
   const r = await validateChain(cert(enc), opts());
