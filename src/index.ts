@@ -34,3 +34,7 @@ export { decryptCms } from './cms/decrypt';
 export type { DecryptResult, DecryptErrorCode } from './cms/decrypt';
 export type { KeyStore, IdentitySummary } from './keys/keystore';
 export { MemoryKeyStore } from './keys/memory-keystore';
+export { IdbKeyStore } from './keys/idb-keystore';
+export type { IdbOptions } from './keys/idb';
+export { RecipientDirectory, MemoryDirectoryStorage, IdbDirectoryStorage, usableForEncryption } from './keys/directory';
+export type { DirectoryEntry, DirectoryStorage, AddResult } from './keys/directory';
