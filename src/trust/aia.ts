@@ -6,16 +6,14 @@
  * caIssuers answers are a DER certificate or a PKCS#7 "certs-only" bundle (RFC 5280: .cer / .p7c); PEM is
  * accepted too because some CAs serve it. Bounds: 4 URLs per kind per certificate, 10 certificates per answer.
  */
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import { base64ToBytes } from './roots/bundled';
+import type * as pkijs from 'pkijs';
+import { loadCertificates } from '../certs/load';
 import type { TrustCache } from './online-cache';
 import type { TrustFetcher } from './types';
 
 const OID_AIA = '1.3.6.1.5.5.7.1.1';
 const OID_AD_OCSP = '1.3.6.1.5.5.7.48.1';
 const OID_AD_CA_ISSUERS = '1.3.6.1.5.5.7.48.2';
-const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
 const MAX_URLS = 4;
 const MAX_CERTS = 10;
 /** AIA answers change rarely; a day bounds how long a replaced intermediate is kept. */
@@ -42,40 +40,9 @@ export function aiaUrls(cert: pkijs.Certificate): { caIssuers: string[]; ocsp: s
 
 /** Certificates from a caIssuers answer (DER certificate, PKCS#7 certs-only, or PEM of either). */
 export function parseCaIssuersResponse(bytes: Uint8Array): pkijs.Certificate[] | { problem: string } {
-  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 64));
-  if (head.includes('-----BEGIN')) {
-    const text = new TextDecoder('latin1').decode(bytes);
-    const out: pkijs.Certificate[] = [];
-    for (const m of text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)) {
-      let der: Uint8Array;
-      try {
-        der = base64ToBytes(m[2].replace(/\s+/g, ''));
-      } catch {
-        return { problem: 'invalid base64 in PEM' };
-      }
-      const r = parseCaIssuersResponse(der);
-      if (!Array.isArray(r)) return r;
-      out.push(...r);
-      if (out.length >= MAX_CERTS) break;
-    }
-    return out.length ? out.slice(0, MAX_CERTS) : { problem: 'no certificate in PEM' };
-  }
-  const asn = asn1js.fromBER(bytes);
-  if (asn.offset === -1) return { problem: 'not DER' };
-  try {
-    return [new pkijs.Certificate({ schema: asn.result })];
-  } catch {
-    /* not a certificate: try PKCS#7 */
-  }
-  try {
-    const ci = new pkijs.ContentInfo({ schema: asn.result });
-    if (ci.contentType !== OID_SIGNED_DATA) return { problem: 'neither a certificate nor a PKCS#7 bundle' };
-    const sd = new pkijs.SignedData({ schema: ci.content });
-    const certs = (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
-    return certs.length ? certs.slice(0, MAX_CERTS) : { problem: 'PKCS#7 bundle without certificates' };
-  } catch {
-    return { problem: 'neither a certificate nor a PKCS#7 bundle' };
-  }
+  const r = loadCertificates(bytes);
+  if (r.certs.length === 0) return { problem: r.error ?? 'no certificate in the answer' };
+  return r.certs.slice(0, MAX_CERTS);
 }
 
 export type AiaFetch =

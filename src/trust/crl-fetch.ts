@@ -4,11 +4,10 @@
  * Cached until its nextUpdate. Limits: full CRLs over http(s) only; indirect CRLs (cRLIssuer), delta CRLs and
  * issuing-distribution-point scoping are not supported — such a CRL is reported as unusable, not guessed at.
  */
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import type * as pkijs from 'pkijs';
+import { loadCrls } from '../certs/load';
 import type { CryptoEngine } from '../crypto';
 import { isHttpUrl } from './aia';
-import { base64ToBytes } from './roots/bundled';
 import type { TrustCache } from './online-cache';
 import type { TrustFetcher } from './types';
 
@@ -43,24 +42,8 @@ export type CrlCheck =
   | { ok: false; problem: CrlProblem; detail: string };
 
 function parseCrl(bytes: Uint8Array): pkijs.CertificateRevocationList | undefined {
-  let der = bytes;
-  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 40));
-  if (head.includes('-----BEGIN X509 CRL-----')) {
-    const m = /-----BEGIN X509 CRL-----([\s\S]*?)-----END X509 CRL-----/.exec(new TextDecoder('latin1').decode(bytes));
-    if (!m) return undefined;
-    try {
-      der = base64ToBytes(m[1].replace(/\s+/g, ''));
-    } catch {
-      return undefined;
-    }
-  }
-  const asn = asn1js.fromBER(der);
-  if (asn.offset === -1) return undefined;
-  try {
-    return new pkijs.CertificateRevocationList({ schema: asn.result });
-  } catch {
-    return undefined;
-  }
+  const r = loadCrls(bytes);
+  return r.crls.length === 1 ? r.crls[0] : undefined;
 }
 
 /** Checks one fetched CRL against the issuer and the time; then the certificate's entry. */

@@ -64,7 +64,7 @@ test('each kind of problem is named with its path', () => {
 test('a PEM block that is not a certificate is rejected; JSON syntax errors are reported', () => {
   const bad = validatePolicy({ anchors: ['-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----'] });
   assert.ok(!bad.ok);
-  assert.match(bad.errors[0], /^policy\.anchors\[0\]: (not DER|not an X\.509 certificate)/);
+  assert.match(bad.errors[0], /^policy\.anchors\[0\]: .*not (valid DER|a certificate)/);
   const syntax = parsePolicyJson('{"revocation": "soft",}', 'admin policy');
   assert.ok(!syntax.ok);
   assert.match(syntax.errors[0], /^admin policy: not valid JSON/);

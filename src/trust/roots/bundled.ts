@@ -5,24 +5,17 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { decodeBase64 } from '../../certs/pem';
 import { MOZILLA_EMAIL_ROOTS, MOZILLA_EMAIL_ROOTS_META } from './mozilla-email-roots';
 import type { BundledRoot, BundledRootsMeta } from './types';
 
 let parsed: pkijs.Certificate[] | undefined;
 
-/** Base64 to bytes with the platform's atob (Node 20, browsers and Thunderbird all have it). */
-export function base64ToBytes(b64: string): Uint8Array {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 function parseRoot(r: BundledRoot): pkijs.Certificate {
-  const der = base64ToBytes(r.der);
-  const asn = asn1js.fromBER(der);
   // The data file is generated and tested; a parse failure here is a build defect, not a bad message.
-  if (asn.offset === -1) throw new Error(`bundled root ${r.name} does not parse`);
+  const der = decodeBase64(r.der);
+  const asn = der ? asn1js.fromBER(der) : undefined;
+  if (!asn || asn.offset === -1) throw new Error(`bundled root ${r.name} does not parse`);
   return new pkijs.Certificate({ schema: asn.result });
 }
 
