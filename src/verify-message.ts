@@ -22,7 +22,7 @@ import { decodeHeaderValue, decodeOpaque, getHeaders, parseMime, splitSigned, st
 import type { MimeEntity } from './mime/types';
 import { bindSender } from './sender';
 import type { SenderBinding } from './sender';
-import { validateChain } from './trust/chain';
+import { validateChainOnline } from './trust/online';
 import type { RevocationMode, TrustFetcher } from './trust/types';
 import type {
   CoverageStatus,
@@ -329,7 +329,8 @@ async function verifyLayer(
     if (cert) {
       report.certificate = await certificateDetails(cert, ctx.crypto);
       const crls = [...res.crls, ...(ctx.opts.crls ?? [])];
-      const chain = await validateChain(
+      // Without a fetcher (the default) this is exactly validateChain; with one it adds AIA and OCSP/CRL-DP.
+      const chain = await validateChainOnline(
         cert,
         {
           anchors: ctx.opts.anchors ?? [],

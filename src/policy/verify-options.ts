@@ -15,6 +15,8 @@ import type { Policy } from './schema';
 export interface PolicyDeps {
   /** The network to use when policy turns online checking on; default: createFetcher over globalThis.fetch. */
   fetcher?: TrustFetcher;
+  /** The host's fetch is subject to CORS (Outlook task pane): failures then suggest a proxy URL. */
+  corsHint?: boolean;
 }
 
 function pemList(list: string[]): pkijs.Certificate[] {
@@ -32,7 +34,7 @@ export function policyToVerifyOptions(policy: Policy, deps: PolicyDeps = {}): Ve
     intermediates: pemList(policy.intermediates),
     allowSha1: policy.allowSha1,
     revocation: policy.revocation,
-    fetcher: policy.online ? (deps.fetcher ?? createFetcher({ proxyUrl: policy.proxyUrl })) : undefined,
+    fetcher: policy.online ? (deps.fetcher ?? createFetcher({ proxyUrl: policy.proxyUrl, corsHint: deps.corsHint })) : undefined,
   };
 }
 

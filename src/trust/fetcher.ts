@@ -35,6 +35,11 @@ export interface FetcherOptions {
   proxyUrl?: string | null;
   /** The fetch to use; defaults to globalThis.fetch. */
   fetch?: typeof fetch;
+  /**
+   * Set by hosts where the browser's CORS rules block CA endpoints (the Outlook task pane): a network failure
+   * then says that a proxy URL in policy can help, when none is configured.
+   */
+  corsHint?: boolean;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -73,7 +78,7 @@ export function createFetcher(options: FetcherOptions = {}): TrustFetcher {
         });
       } catch (e) {
         if (ctl.signal.aborted) throw new FetchError('timeout', url, `no answer from ${target.host} within ${timeoutMs} ms`);
-        const hint = proxy ? '' : ' (unreachable, or blocked by the browser: a proxy URL in policy can help)';
+        const hint = options.corsHint && !proxy ? ' (unreachable, or blocked by the browser: a proxy URL in policy can help)' : '';
         throw new FetchError('network', url, `could not reach ${target.host}${hint}: ${errText(e)}`);
       }
       if (!res.ok) {
@@ -134,10 +139,11 @@ async function readBounded(res: Response, url: string, host: string, maxBytes: n
   return out;
 }
 
+/** The most specific message: fetch's own is a bare "fetch failed", the cause says why (ECONNREFUSED …). */
 function errText(e: unknown): string {
   if (e instanceof Error) {
     const cause = (e as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${e.message} (${cause.message})` : e.message;
+    return cause instanceof Error && cause.message ? cause.message : e.message;
   }
   return String(e);
 }

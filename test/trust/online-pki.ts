@@ -20,7 +20,9 @@ export interface OnlinePki {
   rogue: OcspResponder;
   deadUrl: string;
   root: pkijs.Certificate;
+  /** The CA that issued the signers (its CRL-DP is the root's CRL on the HTTP server). */
   intermediate: pkijs.Certificate;
+  ca: IssuedCert;
   leaves: Record<'good' | 'revoked' | 'unknown' | 'dead' | 'crlGood' | 'crlRevoked' | 'crlStale' | 'p7c' | 'noAia', { issued: IssuedCert; cert: pkijs.Certificate }>;
   close(): Promise<void>;
 }
@@ -46,9 +48,11 @@ function indexOf(pki: Pki, serial: string): string {
 export async function makeOnlinePki(): Promise<OnlinePki> {
   const pki = await makePki();
   const http = await startHttp();
-  const ocspSigner = await pki.issue({ name: 'Fixture OCSP Responder', issuer: 'intermediate', eku: ['OCSPSigning'], keyUsage: ['digitalSignature'] });
+  // The issuing CA of the signers, with a CRL distribution point of its own (the root's CRL), as real CAs have.
+  const ca = await pki.issue({ name: 'Fixture Online CA', ca: true, issuer: 'root', extraExt: `crlDistributionPoints = URI:${http.url('/root.crl')}` });
+  const ocspSigner = await pki.issue({ name: 'Fixture OCSP Responder', issuer: ca, eku: ['OCSPSigning'], keyUsage: ['digitalSignature'] });
   const index = indexOf(pki, ocspSigner.serial);
-  const responder = await startOcspResponder({ index, ca: pki.intermediate.certPath, rsigner: ocspSigner.certPath, rkey: ocspSigner.keyPath });
+  const responder = await startOcspResponder({ index, ca: ca.certPath, rsigner: ocspSigner.certPath, rkey: ocspSigner.keyPath });
   const deadUrl = `http://127.0.0.1:${await closedPort()}/`;
 
   const aia = (ocsp: string | null, caIssuers: string | null) =>
@@ -60,13 +64,13 @@ export async function makeOnlinePki(): Promise<OnlinePki> {
     ].filter(Boolean).join('\n');
   const std = { ocsp: responder.url, crl: http.url('/int.crl'), ca: http.url('/int.der') };
   const issue = async (name: string, e: { ocsp?: string; crl?: string; ca?: string }) => {
-    const issued = await pki.issue({ name, email: `${name.toLowerCase()}@example.com`, extraExt: ext(e) || undefined });
+    const issued = await pki.issue({ name, issuer: ca, email: `${name.toLowerCase()}@example.com`, extraExt: ext(e) || undefined });
     return { issued, cert: certOf(issued.certDer) };
   };
   const leaves: OnlinePki['leaves'] = {
     good: await issue('Alice', std),
     revoked: await issue('Bob', std),
-    unknown: await issue('Carol', std),
+    unknown: await issue('Carol', { ocsp: responder.url, ca: http.url('/int.der') }),
     dead: await issue('Dave', { ocsp: deadUrl, crl: `${deadUrl}int.crl`, ca: `${deadUrl}int.der` }),
     crlGood: await issue('Erin', { crl: http.url('/int.crl'), ca: http.url('/int.der') }),
     crlRevoked: await issue('Frank', { crl: http.url('/int.crl') }),
@@ -83,14 +87,17 @@ export async function makeOnlinePki(): Promise<OnlinePki> {
   // `openssl ocsp` checks the index file for changes before it waits for the next request, so the first
   // request after a change is answered from the old index: spend one throwaway request here.
   // (A request OpenSSL cannot parse gets no answer at all, so this is a real one.)
-  const prime = await buildOcspRequest(certOf(ocspSigner.certDer), certOf(pki.intermediate.certDer), defaultCrypto());
+  const prime = await buildOcspRequest(certOf(ocspSigner.certDer), certOf(ca.certDer), defaultCrypto());
   await postRaw(responder.url, Buffer.from(prime.der), 'application/ocsp-request');
 
   const now = Date.now();
-  const crl = await pki.crl({ issuer: 'intermediate', thisUpdate: new Date(now - 3600_000), nextUpdate: new Date(now + 7 * 86400_000) });
-  const stale = await pki.crl({ issuer: 'intermediate', thisUpdate: new Date(Date.UTC(2024, 0, 1)), nextUpdate: new Date(Date.UTC(2024, 1, 1)) });
-  const p7c = await openssl(['crl2pkcs7', '-nocrl', '-certfile', pki.intermediate.certPath, '-outform', 'DER']);
-  http.routes.set('/int.der', { body: pki.intermediate.certDer, type: 'application/pkix-cert' });
+  const fresh = { thisUpdate: new Date(now - 3600_000), nextUpdate: new Date(now + 7 * 86400_000) };
+  const crl = await pki.crl({ issuer: ca, ...fresh });
+  const rootCrl = await pki.crl({ issuer: 'root', ...fresh });
+  const stale = await pki.crl({ issuer: ca, thisUpdate: new Date(Date.UTC(2024, 0, 1)), nextUpdate: new Date(Date.UTC(2024, 1, 1)) });
+  const p7c = await openssl(['crl2pkcs7', '-nocrl', '-certfile', ca.certPath, '-outform', 'DER']);
+  http.routes.set('/root.crl', { body: rootCrl.der, type: 'application/pkix-crl' });
+  http.routes.set('/int.der', { body: ca.certDer, type: 'application/pkix-cert' });
   http.routes.set('/int.p7c', { body: p7c, type: 'application/pkcs7-mime' });
   http.routes.set('/int.crl', { body: crl.der, type: 'application/pkix-crl' });
   http.routes.set('/stale.crl', { body: stale.der, type: 'application/pkix-crl' });
@@ -115,7 +122,7 @@ export async function makeOnlinePki(): Promise<OnlinePki> {
     postRaw(responder.url, body, 'application/ocsp-request').then((resp) => send((first = resp)), () => res.writeHead(502).end());
   });
   // A responder signing with Alice's certificate (issued by the CA, but no id-kp-OCSPSigning).
-  const rogue = await startOcspResponder({ index, ca: pki.intermediate.certPath, rsigner: leaves.good.issued.certPath, rkey: leaves.good.issued.keyPath });
+  const rogue = await startOcspResponder({ index, ca: ca.certPath, rsigner: leaves.good.issued.certPath, rkey: leaves.good.issued.keyPath });
 
   return {
     pki,
@@ -124,7 +131,8 @@ export async function makeOnlinePki(): Promise<OnlinePki> {
     rogue,
     deadUrl,
     root: certOf(pki.root.certDer),
-    intermediate: certOf(pki.intermediate.certDer),
+    intermediate: certOf(ca.certDer),
+    ca,
     leaves,
     async close() {
       responder.close();
