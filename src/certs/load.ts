@@ -9,6 +9,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID } from '../cms/algorithms';
+import { decodeBer } from '../cms/ber';
 import { errorText } from '../cms/errors';
 import { looksLikePem, parsePem } from './pem';
 
@@ -103,7 +104,7 @@ function readDer(bytes: Uint8Array, out: PkiBundle): void {
   let n = 0;
   while (offset < bytes.length && n < MAX_OBJECTS) {
     const view = bytes.subarray(offset);
-    const asn1 = asn1js.fromBER(view);
+    const asn1 = decodeBer(view);
     const where = n === 0 && offset === 0 ? 'the data' : `object ${n + 1} (at byte ${offset})`;
     if (asn1.offset === -1) {
       const e = asn1.result.error;
@@ -120,7 +121,7 @@ function readDer(bytes: Uint8Array, out: PkiBundle): void {
 }
 
 function addOne(der: Uint8Array, kind: Kind, where: string, out: PkiBundle, allowTrailing: boolean): void {
-  const asn1 = asn1js.fromBER(der);
+  const asn1 = decodeBer(der);
   if (asn1.offset === -1) {
     out.errors.push(`${where}: not valid DER (${asn1.result.error || 'unreadable'})`);
     return;

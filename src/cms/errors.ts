@@ -58,6 +58,9 @@ export function classifyParseError(e: unknown, what: string): ParseFailure {
   if (/end of input reached|inconsistent offset and length/i.test(detail)) {
     return { code: 'truncated', message: `The ${what} is cut off: the data ends before the structure does.` };
   }
+  if (/maximum asn\.1 (nesting depth|node count) exceeded/i.test(detail)) {
+    return { code: 'limit-exceeded', message: `The ${what} is too large or too deeply nested to be read.` };
+  }
   if (e instanceof RangeError && /call stack/i.test(detail)) {
     return { code: 'limit-exceeded', message: `The ${what} is nested too deeply to be read.` };
   }

@@ -18,6 +18,7 @@ import * as pkijs from 'pkijs';
 import { defaultCrypto, type CryptoEngine } from '../crypto';
 import { reason, type Reason } from '../verdict';
 import { OID, digestName, isWeakDigest, signatureAlgorithmInfo, type DigestName } from './algorithms';
+import { decodeBer } from './ber';
 import { bytesEqual, digest } from './digest';
 import { classifyParseError, errorText } from './errors';
 import type { CmsSignerResult, CmsVerifyOptions, CmsVerifyResult } from './types';
@@ -125,7 +126,7 @@ function parseSignedData(der: Uint8Array): { signedData: pkijs.SignedData } | Fa
   // A ContentInfo is a SEQUENCE; anything else is not CMS at all (rather than "cut off").
   if (der[0] !== 0x30) return fail('malformed-cms', 'The signature is not a CMS object.');
   try {
-    const asn1 = asn1js.fromBER(der);
+    const asn1 = decodeBer(der);
     if (asn1.offset === -1) return { ok: false, error: classifyParseError(asn1.result.error, 'signature') };
     const contentInfo = new pkijs.ContentInfo({ schema: asn1.result });
     if (contentInfo.contentType !== OID.signedData) {

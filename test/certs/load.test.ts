@@ -3,7 +3,7 @@
  * PKCS#7 certs-only bundles (crl2pkcs7, PEM and DER), and bad input that must give an error, not a throw.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { loadCertificates, loadCrls, loadPkiBundle } from '../../src/certs/load';
 import { certificateDer } from '../../src/certs/details';
@@ -98,4 +98,16 @@ test('bad input: an error naming the problem, never a throw', async () => {
   const mixed = loadCertificates(enc(`${pki.root.certPem}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n`));
   assert.equal(mixed.certs.length, 1);
   assert.match(mixed.error!, /PEM block 2/);
+});
+
+test('a PKCS#7 bundle of the whole system CA store (far over asn1js’ default 10 000 nodes) loads completely', async (t) => {
+  const bundle = '/etc/ssl/certs/ca-certificates.crt';
+  if (!existsSync(bundle)) return t.skip(`${bundle} not present`);
+  const pki = await pkiP;
+  const p7 = `${pki.dir}/system.p7b`;
+  await openssl(['crl2pkcs7', '-nocrl', '-certfile', bundle, '-outform', 'DER', '-out', p7]);
+  const want = (readFileSync(bundle, 'utf8').match(/BEGIN CERTIFICATE/g) ?? []).length;
+  const r = loadCertificates(new Uint8Array(readFileSync(p7)));
+  assert.equal(r.error, undefined);
+  assert.equal(r.certs.length, want);
 });

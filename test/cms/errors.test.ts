@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { decodeBer } from '../../src/cms/ber';
 import { classifyParseError, reasonForPkijsVerifyCode } from '../../src/cms/errors';
 
 test('pkijs SignedDataVerifyError codes map to our reason codes', () => {
@@ -52,5 +53,21 @@ test('parse errors: cut-off input is truncated, the rest malformed, stack overfl
   assert.equal(classifyParseError(cut.result.error, 'signature').code, 'truncated');
   assert.equal(classifyParseError(new Error("Object's schema was not verified against input data for ContentInfo"), 'signature').code, 'malformed-cms');
   assert.equal(classifyParseError(new RangeError('Maximum call stack size exceeded'), 'signature').code, 'limit-exceeded');
+  assert.equal(classifyParseError('Maximum ASN.1 node count exceeded', 'signature').code, 'limit-exceeded');
+  assert.equal(classifyParseError('Maximum ASN.1 nesting depth exceeded', 'signature').code, 'limit-exceeded');
   assert.match(classifyParseError('x'.repeat(500), 'signature').message, /\.\.\.\.$/);
+});
+
+test('decodeBer: a length beyond the input is "truncated"; too deep nesting is a limit; no copy of the input', () => {
+  const cut = decodeBer(new Uint8Array([0x30, 0x82, 0x10, 0x00, 0x02, 0x01, 0x01]));
+  assert.equal(cut.offset, -1);
+  assert.equal(classifyParseError(cut.result.error, 'signature').code, 'truncated');
+  // 200 nested SEQUENCEs in indefinite-length form: deeper than MAX_BER_DEPTH.
+  const deep = new Uint8Array([...Array(200).fill([0x30, 0x80]).flat(), ...Array(200).fill([0, 0]).flat()]);
+  const d = decodeBer(deep);
+  assert.equal(d.offset, -1);
+  assert.equal(classifyParseError(d.result.error, 'signature').code, 'limit-exceeded');
+  const ok = new Uint8Array([0x30, 0x03, 0x04, 0x01, 0x07]);
+  const r = decodeBer(ok);
+  assert.equal((r.result as asn1js.Sequence).valueBlock.value[0].valueBeforeDecodeView.buffer, ok.buffer);
 });

@@ -3,6 +3,7 @@
  * claim, and the ways a signature must fail: changed content, changed signature, wrong certificate.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import * as pkijs from 'pkijs';
@@ -428,4 +429,20 @@ test('RSASSA-PSS parameter variants from OpenSSL: MGF1 hash ≠ hash, SHA-224, s
     tampered[tampered.length - 7] ^= 0x04;
     assert.equal(ok(await verifySignedData(tampered, { detachedContent: CONTENT })).signature, 'invalid', v.join(' '));
   }
+});
+
+test('large opaque content (30 MiB, over asn1js’ 16 MiB default limit): verified over a view, input untouched', async () => {
+  const s = await signer('rsa2048');
+  const big = Buffer.alloc(30 * 1024 * 1024, 0x41);
+  big.write('Content-Type: application/octet-stream\r\n\r\n');
+  const m = await smimeSign({ signer: s, content: big, outform: 'der', binary: true, opaque: true });
+  const der = new Uint8Array(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length);
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+  const before = sha(der);
+  const r = ok(await verifySignedData(der, {}));
+  assert.equal(r.signature, 'valid');
+  assert.equal(r.eContent?.length, big.length);
+  assert.equal(r.eContent?.buffer, der.buffer, 'eContent is a view into the input, not a copy');
+  const after = sha(der);
+  assert.equal(after, before, 'verification does not write into the caller’s bytes');
 });

@@ -1,0 +1,29 @@
+/**
+ * BER decoding of untrusted input with asn1js, with the limits chosen here rather than asn1js' defaults.
+ *
+ * asn1js 3.1 copies the whole input by default and refuses any element longer than 16 MiB: an opaque signed
+ * message with a 20 MB attachment would be "malformed". We decode over the caller's bytes (views, no copy;
+ * nothing in pkijs' parsing writes into them) and let an element be as long as the input itself — a length
+ * field can never claim more than is there. What still needs a bound is the number of nodes (each is a JS
+ * object, far larger than the 2 bytes it may take on the wire) and the nesting depth.
+ */
+import * as asn1js from 'asn1js';
+
+/** Enough for a SignedData carrying a few hundred certificates or a large CRL; about 100 MB of JS objects at most. */
+export const MAX_BER_NODES = 200_000;
+/** Real CMS nests about 15 deep; certificates with extensions a little more. */
+export const MAX_BER_DEPTH = 64;
+
+export function decodeBer(bytes: Uint8Array): asn1js.FromBerResult {
+  const r = asn1js.fromBER(bytes, {
+    copyInput: false,
+    maxContentLength: Math.max(bytes.length, 1),
+    maxNodes: MAX_BER_NODES,
+    maxDepth: MAX_BER_DEPTH,
+  });
+  // With the content limit at the input length, exceeding it means a length field claims more than is there.
+  if (r.offset === -1 && /maximum asn\.1 content length exceeded/i.test(r.result.error)) {
+    r.result.error = 'End of input reached before message was fully decoded (a length exceeds the data)';
+  }
+  return r;
+}
