@@ -4,7 +4,7 @@
  * asn1js 3.1 copies the whole input by default and refuses any element longer than 16 MiB: an opaque signed
  * message with a 20 MB attachment would be "malformed". We decode over the caller's bytes (views, no copy;
  * nothing in pkijs' parsing writes into them) and let an element be as long as the input itself — a length
- * field can never claim more than is there. What still needs a bound is the number of nodes (each is a JS
+ * field can never claim more than is there. OCTET STRING contents (the signed content) are not decoded. What still needs a bound is the number of nodes (each is a JS
  * object, far larger than the 2 bytes it may take on the wire) and the nesting depth.
  */
 import * as asn1js from 'asn1js';
@@ -20,6 +20,9 @@ export function decodeBer(bytes: Uint8Array): asn1js.FromBerResult {
     maxContentLength: Math.max(bytes.length, 1),
     maxNodes: MAX_BER_NODES,
     maxDepth: MAX_BER_DEPTH,
+    // asn1js otherwise tries to decode every OCTET/BIT STRING's content as BER too: wasted work on a large
+    // eContent, and signed content that happens to be BER would count against the node limit.
+    parseEmbedded: false,
   });
   // With the content limit at the input length, exceeding it means a length field claims more than is there.
   if (r.offset === -1 && /maximum asn\.1 content length exceeded/i.test(r.result.error)) {

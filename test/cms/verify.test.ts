@@ -446,3 +446,15 @@ test('large opaque content (30 MiB, over asn1js’ 16 MiB default limit): verifi
   const after = sha(der);
   assert.equal(after, before, 'verification does not write into the caller’s bytes');
 });
+
+test('signed content that is itself BER with many nodes is not decoded (no node-limit failure)', async () => {
+  const s = await signer('ec-p256');
+  const n = 300_000; // 300 000 NULLs: over the node bound if the content were decoded as ASN.1
+  const body = Buffer.alloc(n * 2);
+  for (let i = 0; i < n; i++) body[i * 2] = 0x05;
+  const content = Buffer.concat([Buffer.from([0x30, 0x83, (body.length >> 16) & 0xff, (body.length >> 8) & 0xff, body.length & 0xff]), body]);
+  const m = await smimeSign({ signer: s, content, outform: 'der', binary: true, opaque: true });
+  const r = ok(await verifySignedData(new Uint8Array(m.bytes), {}));
+  assert.equal(r.signature, 'valid');
+  assert.equal(r.eContent?.length, content.length);
+});
