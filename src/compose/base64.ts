@@ -3,32 +3,40 @@
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const ENC = new Uint8Array(64).map((_, i) => ALPHABET.charCodeAt(i));
 
-/** Base64 with a CRLF after every `lineLength` characters (76, RFC 2045) and at the end. */
+/** Base64 with a CRLF after every `lineLength` characters (76, RFC 2045; a multiple of 4) and at the end. */
 export function base64Lines(data: Uint8Array, lineLength = 76): Uint8Array {
   const chars = Math.ceil(data.length / 3) * 4;
   const lines = Math.ceil(chars / lineLength);
   const out = new Uint8Array(chars + lines * 2);
+  const perLine = (lineLength / 4) * 3; // input bytes per full line
+  const full = data.length - (data.length % 3);
   let o = 0;
-  let col = 0;
-  const groupsPerLine = lineLength / 4;
-  let g = 0;
-  for (let i = 0; i < data.length; i += 3) {
-    const a = data[i];
-    const b = i + 1 < data.length ? data[i + 1] : 0;
-    const c = i + 2 < data.length ? data[i + 2] : 0;
-    out[o++] = ENC[a >> 2];
-    out[o++] = ENC[((a & 3) << 4) | (b >> 4)];
-    out[o++] = i + 1 < data.length ? ENC[((b & 15) << 2) | (c >> 6)] : 61;
-    out[o++] = i + 2 < data.length ? ENC[c & 63] : 61;
-    col += 4;
-    if (++g === groupsPerLine) {
+  let i = 0;
+  while (i < full) {
+    const lineEnd = Math.min(i + perLine, full);
+    for (; i < lineEnd; i += 3) {
+      const n = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
+      out[o] = ENC[n >>> 18];
+      out[o + 1] = ENC[(n >>> 12) & 63];
+      out[o + 2] = ENC[(n >>> 6) & 63];
+      out[o + 3] = ENC[n & 63];
+      o += 4;
+    }
+    if (i % perLine === 0) {
       out[o++] = 13;
       out[o++] = 10;
-      g = 0;
-      col = 0;
     }
   }
-  if (col > 0) {
+  const rest = data.length - full;
+  if (rest) {
+    const a = data[full];
+    const b = rest === 2 ? data[full + 1] : 0;
+    out[o++] = ENC[a >> 2];
+    out[o++] = ENC[((a & 3) << 4) | (b >> 4)];
+    out[o++] = rest === 2 ? ENC[(b & 15) << 2] : 61;
+    out[o++] = 61;
+  }
+  if (o > 0 && out[o - 1] !== 10) {
     out[o++] = 13;
     out[o++] = 10;
   }

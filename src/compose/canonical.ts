@@ -18,25 +18,29 @@ const MAX_DEPTH = 32;
  * a bare CR would be changed by the first SMTP relay anyway.
  */
 export function toCrlf(data: Uint8Array): Uint8Array {
+  // Count bare LFs and bare CRs with native indexOf (most input is already CRLF: no copy at all).
   let extra = 0;
-  for (let i = 0; i < data.length; i++) {
-    const b = data[i];
-    if (b === 10 && (i === 0 || data[i - 1] !== 13)) extra++;
-    else if (b === 13 && data[i + 1] !== 10) extra++;
-  }
+  for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1)) if (i === 0 || data[i - 1] !== 13) extra++;
+  for (let i = data.indexOf(13); i >= 0; i = data.indexOf(13, i + 1)) if (data[i + 1] !== 10) extra++;
   if (extra === 0) return data;
   const out = new Uint8Array(data.length + extra);
   let o = 0;
+  let from = 0;
   for (let i = 0; i < data.length; i++) {
     const b = data[i];
-    if (b === 10 && (i === 0 || data[i - 1] !== 13)) {
-      out[o++] = 13;
-      out[o++] = 10;
-    } else if (b === 13 && data[i + 1] !== 10) {
-      out[o++] = 13;
-      out[o++] = 10;
-    } else out[o++] = b;
+    if (b !== 10 && b !== 13) continue;
+    if (b === 13 && data[i + 1] === 10) {
+      i++;
+      continue;
+    }
+    if (b === 10 && i > 0 && data[i - 1] === 13) continue;
+    out.set(data.subarray(from, i), o);
+    o += i - from;
+    out[o++] = 13;
+    out[o++] = 10;
+    from = i + 1;
   }
+  out.set(data.subarray(from), o);
   return out;
 }
 
@@ -116,27 +120,24 @@ function splitMultipart(
 ): { preamble: Uint8Array; parts: Uint8Array[]; epilogue: Uint8Array } | undefined {
   const delim = new TextEncoder().encode(`--${boundary}`);
   const starts: { at: number; close: boolean; after: number }[] = [];
-  for (let i = 0; i + delim.length <= body.length; ) {
+  // Delimiters start a line with "--": look only at '-' bytes (base64 bodies have none).
+  for (let i = body.indexOf(45); i >= 0 && i + delim.length <= body.length; i = body.indexOf(45, i + 1)) {
     const lineStart = i === 0 || (body[i - 2] === 13 && body[i - 1] === 10);
-    let match = lineStart;
+    if (!lineStart) continue;
+    let match = true;
     for (let k = 0; match && k < delim.length; k++) if (body[i + k] !== delim[k]) match = false;
-    if (match) {
-      const close = body[i + delim.length] === 45 && body[i + delim.length + 1] === 45;
-      let j = i + delim.length + (close ? 2 : 0);
-      while (j < body.length && (body[j] === 32 || body[j] === 9)) j++;
-      if (close) {
-        starts.push({ at: i, close, after: j });
-        break;
-      }
-      if (body[j] === 13 && body[j + 1] === 10) {
-        starts.push({ at: i, close, after: j + 2 });
-        i = j + 2;
-        continue;
-      }
+    if (!match) continue;
+    const close = body[i + delim.length] === 45 && body[i + delim.length + 1] === 45;
+    let j = i + delim.length + (close ? 2 : 0);
+    while (j < body.length && (body[j] === 32 || body[j] === 9)) j++;
+    if (close) {
+      starts.push({ at: i, close, after: j });
+      break;
     }
-    const nl = body.indexOf(10, i);
-    if (nl < 0) break;
-    i = nl + 1;
+    if (body[j] === 13 && body[j + 1] === 10) {
+      starts.push({ at: i, close, after: j + 2 });
+      i = j + 1;
+    }
   }
   const last = starts[starts.length - 1];
   if (!last?.close || starts.length < 2) return undefined;
