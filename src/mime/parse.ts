@@ -155,6 +155,7 @@ class Parser {
     let headerEnd = end;
     let bodyStart = end;
     let fields = 0;
+    let leadingContinuation = false;
     for (;;) {
       if (pos >= end) {
         headerEnd = bodyStart = end;
@@ -177,7 +178,15 @@ class Parser {
       }
       const c = src[pos];
       const continuation = c === SP || c === HT;
-      if ((continuation && fields === 0) || (!continuation && !this.isFieldLine(pos, contentEnd))) {
+      if (continuation && fields === 0) {
+        // A continuation with nothing to continue: skipped, and the header block goes on (as Python's email
+        // package does), so one indented line cannot turn a whole message into header-less text.
+        if (!leadingContinuation) defects.push('The header block starts with an indented line; it was ignored.');
+        leadingContinuation = true;
+        pos = lf < 0 ? end : lf + 1;
+        continue;
+      }
+      if (!continuation && !this.isFieldLine(pos, contentEnd)) {
         // Not a header line: the body starts here (a header-less part, or a missing blank line).
         headerEnd = bodyStart = pos;
         defects.push(
@@ -300,6 +309,7 @@ class Parser {
     if (!closed) defects.push('The multipart has no close delimiter (the message may be truncated).');
     const childType = entity.contentType.subtype === 'digest' ? 'message/rfc822' : 'text/plain';
     let n = 0;
+    let touching = false;
     for (let j = 0; j < lines.length; j++) {
       const d = lines[j];
       if (d.close) {
@@ -308,6 +318,14 @@ class Parser {
       }
       const partStart = d.next;
       const partEnd = j + 1 < lines.length ? before(lines[j + 1].at, partStart) : end;
+      if (j + 1 < lines.length && lines[j + 1].at === partStart) {
+        // Two delimiter lines in a row: RFC 2046's grammar has no body part between them (the CRLF that would
+        // start the next delimiter was the previous line's end). Python's email package and OpenSSL agree.
+        if (lines[j + 1].close) defects.push('A delimiter line is followed directly by the close delimiter; no part lies between them.');
+        else if (!touching) defects.push('Two delimiter lines follow each other; no part lies between them.');
+        touching = true;
+        continue;
+      }
       if (j + 1 === lines.length && partStart >= end) {
         // The message stops right after a delimiter (close "--" missing): no part follows it, so none is made
         // up (a truncated multipart/signed must not gain an empty third part).
@@ -365,9 +383,9 @@ function splitFields(text: string): MimeHeader[] {
     if (raw.endsWith('\r')) raw = raw.slice(0, -1);
     if (raw === '') continue;
     const c = raw.charCodeAt(0);
-    if ((c === SP || c === HT) && cur) {
-      cur.value += raw; // unfolding removes only the line break, the white space stays
-      continue;
+    if (c === SP || c === HT) {
+      if (cur) cur.value += raw; // unfolding removes only the line break, the white space stays
+      continue; // (an indented first line has nothing to continue: parseEntity reported it)
     }
     push();
     const colon = raw.indexOf(':');

@@ -81,7 +81,8 @@ export function splitSigned(entity: MimeEntity): SplitSignedResult {
     if (truncated) return fail('truncated', `The signed message is cut short: ${sig.error.message}`);
     return fail(sig.error.code, sig.error.message);
   }
-  if (truncated) defects.push('The multipart/signed has no close delimiter.');
+  // The multipart's own oddities (missing close delimiter, touching delimiters, junk) travel with the result.
+  for (const d of entity.defects) defects.push(`multipart/signed: ${d}`);
   return {
     ok: true,
     signedBytes: entity.source.subarray(signedPart.start, signedPart.end),

@@ -118,3 +118,32 @@ test('OpenSSL agrees: our split verifies exactly when OpenSSL verifies the whole
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Python's email package, an independent parser, walks the same tree (paths and media types). The one known
+// difference is deliberate: a message that stops right after a delimiter line gets no empty extra part here.
+const PY_SHAPE = `
+import email, sys, json
+def walk(p, path):
+    res = [[path, p.get_content_type()]]
+    if p.is_multipart():
+        for i, c in enumerate(p.get_payload()):
+            res += walk(c, path if p.get_content_type() in ('message/rfc822', 'message/global') else (path + '.' if path else '') + str(i + 1))
+    return res
+print(json.dumps({f: walk(email.message_from_bytes(open(f, 'rb').read()), '') for f in sys.argv[1:]}))
+`;
+
+test("Python's email package finds the same MIME tree in every corpus message", (t) => {
+  if (files.length === 0) return t.skip('no corpora present');
+  const py = spawnSync('python3', ['-c', PY_SHAPE, ...files], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (py.error || py.status !== 0) return t.skip(`python3 not usable: ${py.error?.message ?? py.stderr.slice(0, 200)}`);
+  const theirs = JSON.parse(py.stdout) as Record<string, [string, string][]>;
+  const differ: string[] = [];
+  for (const f of files) {
+    const ours = [...walkEntities(load(f))].map((e) => [e.path, e.contentType.mediaType]);
+    let expected = theirs[f];
+    if (f.endsWith('smime/data/multipart-alternative.eml')) expected = expected.slice(0, -1); // see above
+    if (JSON.stringify(ours) !== JSON.stringify(expected)) differ.push(`${relative(base, f)}: ${JSON.stringify(ours)}`);
+  }
+  console.log(`# Python email agrees on ${files.length - differ.length}/${files.length} trees`);
+  assert.deepEqual(differ, []);
+});

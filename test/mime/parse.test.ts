@@ -175,16 +175,23 @@ test('missing close delimiter is a defect, the last part runs to the end', () =>
   assert.equal(root.epilogue, undefined);
 });
 
-test('empty parts and a part without headers', () => {
-  const root = parse('Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n--b\r\n\r\nbody only\r\n--b--');
+test('an empty part and a part without headers', () => {
+  const root = parse('Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n--b\r\n\r\nbody only\r\n--b--');
   assert.equal(root.children.length, 2);
   const [empty, headerless] = root.children;
-  assert.equal(empty.start, empty.end);
+  assert.equal(text(root, empty.start, empty.end), '');
   assert.equal(empty.contentType.mediaType, 'text/plain');
   assert.equal(headerless.headers.length, 0);
   assert.equal(body(headerless), 'body only');
   assert.deepEqual(headerless.defects, []);
+  assert.deepEqual(root.defects, []);
   assert.deepEqual(root.epilogue, { start: root.end, end: root.end });
+});
+
+test('two delimiter lines in a row have no part between them (RFC 2046 grammar; Python and OpenSSL agree)', () => {
+  const root = parse('Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n--b\r\n\r\nx\r\n--b\r\n--b\r\n\r\ny\r\n--b\r\n--b--\r\n');
+  assert.deepEqual(root.children.map(body), ['x', 'y']);
+  assert.match(root.defects.join(), /Two delimiter lines follow each other/);
 });
 
 test('message/rfc822 parts are parsed as a child message', () => {
@@ -340,4 +347,14 @@ test('a message that stops right after a delimiter line gets no empty extra part
   assert.match(root.defects.join('|'), /nothing after it/);
   const withEol = parse('Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n\r\none\r\n--b\r\n');
   assert.equal(withEol.children.length, 1);
+});
+
+test('an indented first header line is skipped with a defect, the headers still count (as Python does)', () => {
+  const root = parse(' folded\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b--\r\n');
+  assert.equal(root.contentType.mediaType, 'multipart/mixed');
+  assert.equal(root.headers.length, 1);
+  assert.equal(root.children.length, 1);
+  assert.match(root.defects.join(), /starts with an indented line/);
+  const only = parse('  \r\n');
+  assert.equal(only.headers.length, 0);
 });
