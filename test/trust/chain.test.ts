@@ -306,3 +306,35 @@ test('cross-certificate loops end (bounded search)', async () => {
 });
 
 void opensslTime;
+
+test('many same-named candidate CAs on several levels: bounded search, right answer, quick', async () => {
+  // 4 levels × 3 CAs with one name per level: 3^4 name-matching paths, only one with matching keys.
+  // (Not more CAs: pki.ts writes an odd-length serial file from the 15th CA database on, which OpenSSL refuses.)
+  const p = await makePki({ keyType: 'ec-p256' });
+  let level: IssuedCert[] = [p.root];
+  const all: IssuedCert[] = [];
+  for (let l = 1; l <= 4; l++) {
+    const next: IssuedCert[] = [];
+    for (let k = 0; k < 3; k++) {
+      // Same subject; `name` differs only to keep the fixture's per-CA files apart.
+      next.push(await p.issue({ name: `Lattice L${l} n${k}`, subject: `/O=Fixture PKI/CN=Lattice L${l}`, ca: true, issuer: level[k % level.length] }));
+    }
+    all.push(...next);
+    level = next;
+  }
+  const leaf = await p.issue({ name: 'Lattice Leaf', email: 'lattice@example.com', issuer: level[1] });
+  const shuffled = all.slice().reverse().map(cert);
+  const t0 = Date.now();
+  const r = await validateChain(cert(leaf), { anchors: [cert(p.root)], intermediates: shuffled, crls: [], at: AT });
+  const ok = Date.now() - t0;
+  assert.equal(r.trust, 'trusted', JSON.stringify(r.reasons[0]));
+  assert.equal(r.chain.length, 6);
+  // With an anchor that vouches for none of them, every bounded path fails, still quickly.
+  const t1 = Date.now();
+  const r2 = await validateChain(cert(leaf), { anchors: [cert(pki.root)], intermediates: shuffled, crls: [], at: AT });
+  const bad = Date.now() - t1;
+  assert.notEqual(r2.trust, 'trusted');
+  console.log(`# lattice: trusted path in ${ok} ms, no path in ${bad} ms`);
+  assert.ok(ok < 10_000 && bad < 10_000);
+  p.cleanup();
+});
