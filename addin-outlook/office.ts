@@ -63,7 +63,10 @@ export interface MessageCompose {
   to: ComposeRecipients;
   cc: ComposeRecipients;
   bcc: ComposeRecipients;
-  body: { getAsync(coercionType: string, callback: Callback<string>): void };
+  body: {
+    getAsync(coercionType: string, callback: Callback<string>): void;
+    getTypeAsync?: (callback: Callback<string>) => void; // 1.3: "html" | "text"
+  };
   from?: { getAsync(callback: Callback<EmailAddressDetails>): void }; // 1.7
   getAttachmentsAsync?: (callback: Callback<AttachmentDetails[]>) => void; // 1.8
   getAttachmentContentAsync?: (id: string, callback: Callback<AttachmentContent>) => void; // 1.8

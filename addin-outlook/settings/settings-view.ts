@@ -8,6 +8,7 @@ import { append, clear, h } from '../../ui/dom';
 import { loadUserPolicy, saveUserPolicy } from '../settings-store';
 import { loadTrust } from '../trust';
 import { labelPem, readCertificateFile, samePem } from './certificates';
+import { renderIdentitySection } from './identity-view';
 
 export interface SettingsOptions {
   /** URL of the page (policy.json is looked up beside it). */
@@ -40,6 +41,9 @@ export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Pr
       opts.onChanged();
       await redraw();
     };
+
+    // --- the user's own key (PKCS#12)
+    await renderIdentitySection(el, { say, onChanged: opts.onChanged });
 
     // --- policy choices
     const sha1 = h(doc, 'input', { attrs: { type: 'checkbox', id: 'allow-sha1' } });
