@@ -53,10 +53,12 @@ function tamper(msg: Buffer): Buffer {
 
 export async function makeSampleSet(): Promise<SampleSet> {
   const pki = await makePki();
-  const other = await makePki(); // a CA the reader does not trust
   const alice = await pki.issue({ name: 'Alice Example', email: 'alice@example.com' });
   const bob = await pki.issue({ name: 'Bob Example', email: 'bob@example.com' });
-  const mallory = await other.issue({ name: 'Alice Example', email: 'alice@example.com' });
+  // A root the reader does not trust. Its own name and an EC key: a second makePki() would reuse the first one's
+  // pooled CA keys and names, making it the same CA cryptographically.
+  const evilRoot = await pki.issue({ name: 'Evil Root CA', ca: true, selfSigned: true, keyType: 'ec-p256' });
+  const mallory = await pki.issue({ name: 'Alice Example', email: 'alice@example.com', issuer: evilRoot, keyType: 'ec-p256' });
   const old = await pki.issue({
     name: 'Carol Expired',
     email: 'carol@example.com',
@@ -90,7 +92,7 @@ export async function makeSampleSet(): Promise<SampleSet> {
       from: 'alice@example.com',
       description: 'Signed with a certificate for Alice\'s address from a CA you do not trust.',
       expect: 'untrusted',
-      bytes: (await smimeSign({ signer: mallory, content, headers: headers('Alice Example <alice@example.com>', 'Urgent: new bank details') })).bytes,
+      bytes: (await smimeSign({ signer: mallory, chain: [evilRoot], content, headers: headers('Alice Example <alice@example.com>', 'Urgent: new bank details') })).bytes,
     },
     {
       id: 'expired',

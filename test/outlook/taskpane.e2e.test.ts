@@ -1,0 +1,170 @@
+/**
+ * The built task pane (dist/outlook/taskpane.html) end to end in headless Chromium, over a simulated Outlook
+ * mailbox (harness.ts), for a message of every verdict class made by OpenSSL with a fresh test CA
+ * (samples.ts). The test CA's root reaches the pane the way an administrator provisions anchors: policy.json
+ * beside taskpane.html. For each state: the visible status text and data-verdict, the reasons, no request
+ * leaving loopback, no console error or CSP violation, no serious axe-core violation, and a screenshot in
+ * test-artifacts/outlook/.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { VERDICT_PHRASE, type VerdictWord } from '../../src/verdict';
+import { chromiumSkip, launchChromium } from './chromium';
+import { type OpenedPage, type SimItem, type TestServer, ensureBuilt, json, openPage, screenshot, seriousA11yViolations, startServer } from './harness';
+import { type SampleId, type SampleSet, makeSampleSet } from './samples';
+
+interface Case {
+  sample: SampleId;
+  verdict: VerdictWord;
+  /** At least one of these reason codes must be listed. */
+  anyCode: string[];
+  warning?: 'sender-mismatch' | 'partially-signed';
+}
+
+const CASES: Case[] = [
+  { sample: 'trusted', verdict: 'trusted', anyCode: ['chain-trusted', 'signature-valid'] },
+  { sample: 'tampered', verdict: 'invalid', anyCode: ['content-digest-mismatch', 'signature-invalid'] },
+  { sample: 'untrusted-root', verdict: 'untrusted', anyCode: ['untrusted-root'] },
+  { sample: 'expired', verdict: 'untrusted', anyCode: ['cert-expired'] },
+  { sample: 'sender-mismatch', verdict: 'untrusted', anyCode: ['sender-mismatch'], warning: 'sender-mismatch' },
+  { sample: 'partially-signed', verdict: 'untrusted', anyCode: ['partially-signed'], warning: 'partially-signed' },
+  { sample: 'unsigned', verdict: 'unsigned', anyCode: ['not-signed'] },
+];
+
+const skip = chromiumSkip();
+
+describe('Outlook task pane in Chromium over a simulated mailbox', { skip }, () => {
+  let browser: Browser;
+  let server: TestServer;
+  let set: SampleSet;
+  const opened: OpenedPage[] = [];
+
+  const item = (id: SampleId, over: Partial<SimItem> = {}): SimItem => {
+    const s = set.samples.find((x) => x.id === id);
+    if (!s) throw new Error(`no sample ${id}`);
+    return { id, subject: s.subject, from: s.from, b64: s.bytes.toString('base64'), ...over };
+  };
+
+  const open = async (it: SimItem | undefined): Promise<OpenedPage> => {
+    const o = await openPage(browser, server, 'taskpane.html', it);
+    opened.push(o);
+    return o;
+  };
+
+  /** The clean-page checks every state must pass. */
+  const checkClean = async (o: OpenedPage, name: string) => {
+    await screenshot(o.page, name);
+    assert.deepEqual(o.offLoopback, [], 'requests left loopback');
+    assert.deepEqual(o.problems, [], 'console errors or CSP violations');
+    assert.deepEqual(await seriousA11yViolations(o.page), [], 'serious accessibility violations');
+  };
+
+  before(async () => {
+    ensureBuilt();
+    [set, server, browser] = await Promise.all([makeSampleSet(), startServer(), launchChromium()]);
+    // The administrator's policy: the test CA's root as an anchor (the way outside checks provision anchors).
+    server.routes.set('/policy.json', (_req, res) => json(res, 200, { anchors: [set.rootPem] }));
+  });
+
+  after(async () => {
+    for (const o of opened) await o.context.close().catch(() => undefined);
+    await browser?.close();
+    await server?.close();
+  });
+
+  for (const c of CASES) {
+    test(`${c.sample}: data-verdict="${c.verdict}", status text, reasons`, async () => {
+      const o = await open(item(c.sample));
+      const status = o.page.locator('[data-verdict]');
+      await status.waitFor({ timeout: 20_000 });
+      assert.equal(await status.getAttribute('data-verdict'), c.verdict, await o.page.locator('#verdict').innerText());
+      const text = await status.innerText();
+      assert.ok(text.includes(VERDICT_PHRASE[c.verdict]), `status text: ${text}`);
+      const codes = await o.page.locator('.sv-reason').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
+      assert.ok(codes.length > 0, 'reasons are listed');
+      assert.ok(c.anyCode.some((code) => codes.includes(code)), `reason codes ${codes.join(', ')} lack one of ${c.anyCode.join(', ')}`);
+      for (const r of await o.page.locator('.sv-reason').allInnerTexts()) assert.ok(r.trim().length > 10, `reason has words: ${r}`);
+      if (c.warning) {
+        const w = o.page.locator(`[data-warning="${c.warning}"]`);
+        assert.equal(await w.count(), 1, `loud ${c.warning} warning`);
+        const wt = await w.innerText();
+        if (c.warning === 'sender-mismatch') assert.ok(wt.includes('ceo@example.com') && wt.includes('alice@example.com'), wt);
+        if (c.warning === 'partially-signed') assert.ok((await w.locator('li').count()) >= 1, wt);
+      }
+      if (c.verdict !== 'unsigned') assert.ok((await o.page.locator('.sv-signer').count()) >= 1, 'signer details shown');
+      assert.ok(await o.page.getByRole('button', { name: 'Verify again' }).isVisible());
+      await checkClean(o, c.sample);
+    });
+  }
+
+  test('encrypted, no key imported: says it is encrypted and cannot be read here', async () => {
+    const o = await open(item('encrypted'));
+    const status = o.page.locator('[data-verdict]');
+    await status.waitFor({ timeout: 20_000 });
+    assert.notEqual(await status.getAttribute('data-verdict'), 'trusted');
+    const all = await o.page.locator('#verdict').innerText();
+    assert.match(all, /encrypted/i);
+    const codes = await o.page.locator('.sv-reason').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
+    assert.ok(codes.includes('no-key') || codes.includes('encrypted'), codes.join(', '));
+    await checkClean(o, 'encrypted-no-key');
+  });
+
+  test('unreadable item (getAsFileAsync fails): plain error, fallbacks offered, a dropped .eml is checked', async () => {
+    const o = await open({ ...item('trusted'), mode: 'fail', b64: undefined });
+    const status = o.page.locator('[data-verdict]');
+    await status.waitFor({ timeout: 20_000 });
+    assert.equal(await status.getAttribute('data-verdict'), 'error');
+    const text = await status.innerText();
+    assert.ok(text.includes(VERDICT_PHRASE.error), text);
+    assert.match(text, /Outlook did not give the add-in this message's content/);
+    assert.deepEqual(await o.page.locator('.sv-reason').evaluateAll((els) => els.map((e) => e.getAttribute('data-code'))), ['message-unavailable']);
+    assert.ok(await o.page.locator('[data-dropzone]').isVisible(), 'drop zone offered');
+    await checkClean(o, 'unreadable');
+    // The fallback works: choosing the saved .eml checks it.
+    const s = set.samples.find((x) => x.id === 'trusted');
+    await o.page.locator('#eml-file').setInputFiles({ name: 'message.eml', mimeType: 'message/rfc822', buffer: s!.bytes });
+    await o.page.locator('[data-verdict="trusted"]').waitFor({ timeout: 20_000 });
+    assert.match(await o.page.locator('#verdict').innerText(), /Read from the file message\.eml/);
+    await screenshot(o.page, 'unreadable-then-dropped');
+    assert.deepEqual(o.problems, []);
+  });
+
+  test('client without getAsFileAsync (below Mailbox 1.14): says so and offers the drop fallback', async () => {
+    const o = await open({ ...item('trusted'), mode: 'missing', b64: undefined });
+    const status = o.page.locator('[data-verdict]');
+    await status.waitFor({ timeout: 20_000 });
+    assert.equal(await status.getAttribute('data-verdict'), 'error');
+    assert.match(await status.innerText(), /requirement set 1\.14/);
+    assert.ok(await o.page.locator('[data-dropzone]').isVisible());
+    await checkClean(o, 'api-missing');
+  });
+
+  test('pinned pane: ItemChanged re-checks the newly selected message without a click', async () => {
+    const o = await open(item('trusted'));
+    await o.page.locator('[data-verdict="trusted"]').waitFor({ timeout: 20_000 });
+    assert.equal(await o.page.evaluate(() => (window as unknown as { __sim: { handlerCount(): number } }).__sim.handlerCount()), 1);
+    await o.page.evaluate((it) => (window as unknown as { __sim: { select(i: unknown): void } }).__sim.select(it), item('tampered'));
+    await o.page.locator('[data-verdict="invalid"]').waitFor({ timeout: 20_000 });
+    await o.page.evaluate((it) => (window as unknown as { __sim: { select(i: unknown): void } }).__sim.select(it), item('unsigned'));
+    await o.page.locator('[data-verdict="unsigned"]').waitFor({ timeout: 20_000 });
+    assert.deepEqual(o.problems, []);
+    assert.deepEqual(o.offLoopback, []);
+  });
+
+  test('"Verify again" checks the message again', async () => {
+    const o = await open(item('unsigned'));
+    await o.page.locator('[data-verdict="unsigned"]').waitFor({ timeout: 20_000 });
+    // Record whether the pane goes through "checking" again after the click.
+    await o.page.evaluate(() => {
+      const w = window as unknown as { __rechecked: boolean };
+      w.__rechecked = false;
+      new MutationObserver(() => {
+        if (document.querySelector('[data-state="checking"]')) w.__rechecked = true;
+      }).observe(document.getElementById('verdict') as HTMLElement, { childList: true, subtree: true });
+    });
+    await o.page.getByRole('button', { name: 'Verify again' }).click();
+    await o.page.waitForFunction(() => (window as unknown as { __rechecked: boolean }).__rechecked && !!document.querySelector('[data-verdict="unsigned"]'), null, { timeout: 20_000 });
+    assert.deepEqual(o.problems, []);
+  });
+});
