@@ -145,8 +145,13 @@ class Parser {
     }
     const defects: string[] = [];
     let pos = start;
+    // A UTF-8 byte order mark in front of a message (an .eml saved by a text editor) is not part of a header name.
+    if (depth === 0 && end - start >= 3 && src[start] === 0xef && src[start + 1] === 0xbb && src[start + 2] === 0xbf) {
+      pos += 3;
+      defects.push('The message starts with a UTF-8 byte order mark; it was skipped.');
+    }
     // An mbox "From " separator line in front of a message is not a header (see mozilla.ts, which strips it).
-    if (depth === 0 && isMboxFromLine(src, start, end)) {
+    if (depth === 0 && isMboxFromLine(src, pos, end)) {
       const lf = this.nextLF(pos, end);
       pos = lf < 0 ? end : lf + 1;
       defects.push('An mbox "From " line precedes the headers; it was skipped.');

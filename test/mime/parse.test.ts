@@ -358,3 +358,10 @@ test('an indented first header line is skipped with a defect, the headers still 
   const only = parse('  \r\n');
   assert.equal(only.headers.length, 0);
 });
+
+test('a UTF-8 byte order mark in front of a saved .eml is skipped with a defect', () => {
+  const root = parse(new Uint8Array([0xef, 0xbb, 0xbf, ...bytes('Subject: s\r\n\r\nb')]));
+  assert.equal(getHeader(root, 'subject'), 's');
+  assert.equal(root.start, 0);
+  assert.match(root.defects.join(), /byte order mark/);
+});
