@@ -21,6 +21,7 @@ import { OID, digestName, isWeakDigest, signatureAlgorithmInfo, type DigestName 
 import { decodeBer } from './ber';
 import { bytesEqual, digest } from './digest';
 import { classifyParseError, errorText } from './errors';
+import { checkSigningCertificate } from './ess';
 import type { CmsSignerResult, CmsVerifyOptions, CmsVerifyResult } from './types';
 import { verifySignature } from './verify-signature';
 
@@ -274,6 +275,11 @@ async function verifySignerUnguarded(si: pkijs.SignerInfo, ctx: SignerContext): 
         reason('content-digest-mismatch', 'error', 'The message was changed after it was signed: its digest does not match.'),
       );
       return result('invalid');
+    }
+    const ess = await checkSigningCertificate(si.signedAttrs, cert, ctx.crypto);
+    if (ess.status === 'mismatch' || ess.status === 'malformed') {
+      reasons.push(reason('signature-invalid', 'error', `The signature does not belong to the attached certificate: ${ess.detail}.`));
+      return result('invalid', { contentForm });
     }
     // pkijs keeps the original encoding with the [0] tag already replaced by SET OF (0x31), as RFC 5652 §5.4 asks.
     const signed = new Uint8Array(si.signedAttrs.encodedValue);

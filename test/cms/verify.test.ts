@@ -458,3 +458,36 @@ test('signed content that is itself BER with many nodes is not decoded (no node-
   assert.equal(r.signature, 'valid');
   assert.equal(r.eContent?.length, content.length);
 });
+
+test('ESS signing-certificate-v2 (openssl cms -cades): a substituted certificate with the same key, issuer and serial is refused', async () => {
+  // Two fixture PKIs in one process share keys and serial numbers: B's leaf has A's key, issuer name and
+  // serial, but another e-mail address — exactly the substitution the attribute exists to stop.
+  const a = await makePki();
+  const b = await makePki();
+  const leafA = await a.issue({ name: 'Same', email: 'alice@example.test' });
+  const leafB = await b.issue({ name: 'Same', email: 'mallory@example.test' });
+  assert.equal(leafA.serial, leafB.serial);
+  assert.equal(leafA.keyPem, leafB.keyPem);
+  const inPath = `${a.dir}/cades.in`;
+  writeFileSync(inPath, CONTENT);
+  const sign = async (extra: string[], out: string) => {
+    const res = await runOpenssl([
+      'cms', '-sign', '-binary', '-nocerts', '-in', inPath, '-signer', leafA.certPath, '-inkey', leafA.keyPath, ...extra, '-outform', 'DER', '-out', out,
+    ]);
+    assert.equal(res.code, 0, res.stderr);
+    return new Uint8Array(readFileSync(out));
+  };
+  const cades = await sign(['-cades'], `${a.dir}/cades.der`);
+  const withA = ok(await verifySignedData(cades, { detachedContent: CONTENT, extraCertificates: [certOf(leafA)] }));
+  assert.equal(withA.signature, 'valid');
+  const withB = ok(await verifySignedData(cades, { detachedContent: CONTENT, extraCertificates: [certOf(leafB)] }));
+  assert.equal(withB.signature, 'invalid');
+  assert.deepEqual(codes(withB), ['signature-invalid']);
+  assert.match(withB.signers[0].reasons[0].message, /different certificate/);
+  // Without the attribute, the substitution cannot be seen at this level (only path validation can refuse B).
+  const plain = await sign([], `${a.dir}/plain.der`);
+  const plainB = ok(await verifySignedData(plain, { detachedContent: CONTENT, extraCertificates: [certOf(leafB)] }));
+  assert.equal(plainB.signature, 'valid');
+  a.cleanup();
+  b.cleanup();
+});
