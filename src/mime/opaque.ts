@@ -48,16 +48,18 @@ export function sniffSmimeType(entity: MimeEntity): SmimeType | undefined {
 
 /**
  * What an application/(x-)pkcs7-mime part holds, or undefined for any other part. Order: smime-type parameter,
- * then the CMS contentType OID, then the file extension (.p7m enveloped, .p7c certs-only, .p7z compressed).
+ * a .p7c name (certs-only), the CMS contentType OID, then the name (.p7z compressed, .p7m enveloped).
  */
 export function smimeType(entity: MimeEntity): SmimeType | undefined {
   if (!isPkcs7Mime(entity)) return undefined;
   const declared = BY_PARAM[(entity.contentType.params['smime-type'] ?? '').trim().toLowerCase()];
   if (declared) return declared;
+  const name = (filenameOf(entity) ?? '').toLowerCase();
+  // certs-only is a SignedData without signers, so its OID says signed-data: the .p7c name (RFC 8551 §3.6)
+  // is the better witness. A certificate someone attached must not look like a signed layer.
+  if (name.endsWith('.p7c')) return 'certs-only';
   const sniffed = sniffSmimeType(entity);
   if (sniffed) return sniffed;
-  const name = (filenameOf(entity) ?? '').toLowerCase();
-  if (name.endsWith('.p7c')) return 'certs-only';
   if (name.endsWith('.p7z')) return 'compressed-data';
   if (name.endsWith('.p7m')) return 'enveloped-data';
   return undefined;

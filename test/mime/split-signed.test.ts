@@ -110,6 +110,8 @@ test('smimeType: parameter first, then the CMS OID, then the file extension', ()
   assert.equal(smimeType(opaque('; name=smime.p7m', b64(der(ENVELOPED_OID)))), 'enveloped-data');
   assert.equal(smimeType(opaque('; name=smime.p7m', 'garbage')), 'enveloped-data');
   assert.equal(smimeType(opaque('; name=certs.p7c', 'garbage')), 'certs-only');
+  // a certs-only SignedData carries the signed-data OID: the .p7c name decides
+  assert.equal(smimeType(opaque('; name=alice.p7c', b64(der(SIGNED_DATA_OID)))), 'certs-only');
   assert.equal(smimeType(root('Content-Type: application/x-pkcs7-mime; smime-type=enveloped-data\n\n')), 'enveloped-data');
   assert.equal(smimeType(root('Content-Type: text/plain\n\n')), undefined);
   assert.ok(isOpaqueSigned(opaque('; smime-type=signed-data', b64(der(SIGNED_DATA_OID)))));
