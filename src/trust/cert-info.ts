@@ -97,7 +97,22 @@ export function certDer(cert: pkijs.Certificate): Uint8Array {
   return new Uint8Array(cert.toSchema(false).toBER(false));
 }
 
+/**
+ * CertInfo per certificate object, computed once: a host keeps one set of anchors (e.g. the 106 bundled roots)
+ * for every message, and re-encoding and hex-keying each of them per verification cost ~0.3-1 s a message in
+ * Thunderbird. CertInfo is never changed after it is made, and a WeakMap lets unused certificates go.
+ */
+const INFO_CACHE = new WeakMap<pkijs.Certificate, CertInfo>();
+
 export function certInfo(cert: pkijs.Certificate): CertInfo {
+  const cached = INFO_CACHE.get(cert);
+  if (cached) return cached;
+  const info = makeCertInfo(cert);
+  INFO_CACHE.set(cert, info);
+  return info;
+}
+
+function makeCertInfo(cert: pkijs.Certificate): CertInfo {
   const der = certDer(cert);
   const subject = parseName(cert.subject);
   const issuer = parseName(cert.issuer);
