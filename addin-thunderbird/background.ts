@@ -31,12 +31,15 @@ async function makeCheck(): Promise<CheckFn> {
 
 let check: Promise<CheckFn> | undefined;
 const currentCheck = () => (check ??= makeCheck());
+// Build the options (parse the bundled roots and anchors) at start-up, not when the first message is shown.
+void currentCheck();
 
 const checker = new Checker(new ThunderbirdHost(messenger), async (raw) => (await currentCheck())(raw), { log });
 
 function settingsChanged(): void {
   check = undefined;
   checker.invalidate();
+  void currentCheck();
 }
 
 messenger.messageDisplay.onMessagesDisplayed.addListener((tab, list) => {

@@ -23,10 +23,12 @@ export interface CheckResult {
   /** Time from the start of the check to the verdict, ms; and the raw size. */
   ms: number;
   bytes: number;
+  /** Of `ms`: reading the message from Thunderbird (getRaw). */
+  readMs?: number;
 }
 
 /** Runs the core on raw bytes (verifyMessage with the user's trust settings and keys). */
-export type CheckFn = (raw: Uint8Array) => Promise<Omit<CheckResult, 'ms' | 'bytes'>>;
+export type CheckFn = (raw: Uint8Array) => Promise<Omit<CheckResult, 'ms' | 'bytes' | 'readMs'>>;
 
 export type TabResult =
   | { state: 'done'; messageId: number; result: CheckResult }
@@ -87,7 +89,7 @@ export class Checker {
     if (this.shown.get(tabId) !== msg.id) return; // the tab moved on meanwhile
     await this.host.showState(tabId, actionStateFor(result.verdict));
     this.log(
-      `message ${msg.id}: ${result.verdict.verdict} (${result.bytes} bytes, check ${result.ms} ms, ` +
+      `message ${msg.id}: ${result.verdict.verdict} (${result.bytes} bytes, check ${result.ms} ms of which read ${result.readMs ?? 0} ms, ` +
         `badge ${this.now() - t0} ms${cached ? ', cached' : ''})`,
     );
   }
@@ -130,10 +132,11 @@ export class Checker {
     let bytes = 0;
     try {
       const raw = await this.host.readRaw(msg.id);
+      const readMs = this.now() - t0;
       bytes = raw.byteLength;
-      if (bytes > this.maxBytes) return { verdict: tooLarge(bytes, this.maxBytes), ms: this.now() - t0, bytes };
+      if (bytes > this.maxBytes) return { verdict: tooLarge(bytes, this.maxBytes), ms: this.now() - t0, bytes, readMs };
       const r = await this.check(raw);
-      return { ...r, ms: this.now() - t0, bytes };
+      return { ...r, ms: this.now() - t0, bytes, readMs };
     } catch (e) {
       // verifyMessage never throws for a bad message; this is a host failure (message gone, read error).
       this.log(`message ${msg.id}: check failed: ${String(e)}`);

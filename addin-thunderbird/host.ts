@@ -14,14 +14,22 @@ export interface HostAdapter {
   showState(tabId: number, state: ActionState): Promise<void>;
 }
 
+/** One byte per char (Thunderbird's binary strings never hold chars above 0xFF). */
+export function binaryStringToBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
 export class ThunderbirdHost implements HostAdapter {
   constructor(private readonly m: Messenger) {}
 
   async readRaw(messageId: number): Promise<Uint8Array> {
     // decrypt:false: we check what was sent, and decrypt with the user's own key where needed.
-    // data_format File: a Blob, read once into an ArrayBuffer (no binary-string detour for a 20 MB message).
-    const file = await this.m.messages.getRaw(messageId, { data_format: 'File', decrypt: false });
-    return new Uint8Array(await file.arrayBuffer());
+    // BinaryString, not File: Thunderbird reads the message as a binary string either way and, for File, copies
+    // it byte by byte into a Blob in its own process first (ext-messages.js); converting here is cheaper.
+    const raw = await this.m.messages.getRaw(messageId, { data_format: 'BinaryString', decrypt: false });
+    return binaryStringToBytes(raw);
   }
 
   async displayedMessages(tabId: number): Promise<MessageHeader[]> {

@@ -92,7 +92,8 @@ export interface Messenger {
   };
   windows?: { remove(windowId: number): Promise<void> };
   messages: {
-    getRaw(id: number, opts: { data_format?: 'File' | 'BinaryString'; decrypt?: boolean }): Promise<File>;
+    getRaw(id: number, opts: { data_format: 'File'; decrypt?: boolean }): Promise<File>;
+    getRaw(id: number, opts: { data_format: 'BinaryString'; decrypt?: boolean }): Promise<string>;
     get(id: number): Promise<MessageHeader>;
   };
   messageDisplay: {

@@ -7,7 +7,8 @@
  * Never lose the draft: on any failure the send is cancelled, the compose window stays open with the text as
  * it was, and the compose action shows the reason (badge "!" and its popup).
  */
-import { signMessage, type Identity } from '../src/index';
+import { encryptMessage, signMessage, type Identity } from '../src/index';
+import { certsForEmail, recipientPems } from './cert-store';
 import { addressOf, buildMessage, newMessageId, toBinaryString, type OutgoingAttachment } from './compose-mime';
 import { readComposeDefaults, type ComposeChoice } from './compose-defaults';
 import { identityFor, listIdentities } from './identity-store';
@@ -34,10 +35,13 @@ export class Sender {
     const details = await this.m.compose.getComposeDetails(tabId);
     const from = addressOf(details.from ?? '');
     const id = identityFor(await listIdentities(), from);
+    const missing = await this.missingCertificates(details);
     return {
       choice,
       signProblem: id ? undefined : `You have no certificate for ${from || 'this sender'}: import one in the add-on's options to sign.`,
-      encryptProblem: 'Encrypting is not available in this version: the core has no encryptMessage yet.',
+      encryptProblem: missing.length
+        ? `No certificate known for ${missing.join(', ')}: add theirs in the add-on's options to encrypt.`
+        : undefined,
       lastError: this.errors.get(tabId),
     };
   }
@@ -99,11 +103,33 @@ export class Sender {
     }
   }
 
+  /** Recipients (To, Cc, Bcc) without a stored certificate. */
+  private async missingCertificates(d: ComposeDetails): Promise<string[]> {
+    let all: string[];
+    try {
+      all = [...strings(d.to), ...strings(d.cc), ...strings(d.bcc)].map(addressOf);
+    } catch {
+      return ['an address book entry'];
+    }
+    const pems = await recipientPems(this.m.storage.local);
+    return all.filter((a) => certsForEmail(pems, a).length === 0);
+  }
+
   private async protect(tabId: number, d: ComposeDetails, choice: ComposeChoice): Promise<{ bytes: Uint8Array; messageId: string }> {
-    if (choice.encrypt) throw new Error('encrypting is not available in this version (nothing was sent; your message is unchanged)');
     const from = d.from ?? '';
     const identity: Identity | undefined = identityFor(await listIdentities(), addressOf(from));
-    if (!identity) throw new Error(`you have no certificate for ${addressOf(from) || 'this sender'}; import one in the add-on's options`);
+    if (choice.sign && !identity) {
+      throw new Error(`you have no certificate for ${addressOf(from) || 'this sender'}; import one in the add-on's options`);
+    }
+    let recipientCerts: Uint8Array[] = [];
+    if (choice.encrypt) {
+      const missing = await this.missingCertificates(d);
+      if (missing.length) throw new Error(`no certificate known for ${missing.join(', ')}, so the message cannot be encrypted for them`);
+      const pems = await recipientPems(this.m.storage.local);
+      const all = [...strings(d.to), ...strings(d.cc), ...strings(d.bcc)].map(addressOf);
+      // The newest certificate per recipient (last added).
+      recipientCerts = all.map((a) => certsForEmail(pems, a).at(-1) as Uint8Array);
+    }
     const attachments: OutgoingAttachment[] = [];
     for (const a of await this.m.compose.listAttachments(tabId)) {
       const f = await this.m.compose.getAttachmentFile(a.id);
@@ -122,7 +148,14 @@ export class Sender {
       messageId,
       random,
     });
-    const signed = await signMessage(mime, identity);
+    if (choice.encrypt) {
+      // Sign-then-encrypt when both are chosen; the sender is a recipient too (when they have an identity), so
+      // the copy in Sent stays readable.
+      const enc = await encryptMessage(mime, recipientCerts, { sender: identity, sign: choice.sign });
+      if (!enc.ok) throw new Error(enc.error.message);
+      return { bytes: enc.message, messageId };
+    }
+    const signed = await signMessage(mime, identity as Identity);
     if (!signed.ok) throw new Error(signed.error.message);
     return { bytes: signed.message, messageId };
   }

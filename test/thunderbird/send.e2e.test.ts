@@ -10,10 +10,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { makePki, opensslVerify, type IssuedCert, type Pki } from '../support/pki';
+import { makePki, opensslDecrypt, opensslVerify, type IssuedCert, type Pki } from '../support/pki';
 import { Thunderbird, smtpPrefs, sleep } from './harness';
 import {
   ADDON_ID,
+  addPemInOptions,
   closeComposePopup,
   closePageTabs,
   composeButton,
@@ -66,10 +67,12 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
   let pki: Pki;
   let alice: IssuedCert;
+  let bob: IssuedCert;
 
   before(async () => {
     pki = await makePki();
     alice = await pki.issue({ name: 'Alice Sender', email: 'alice@example.com' });
+    bob = await pki.issue({ name: 'Bob Recipient', email: 'bob@example.com' });
     smtp = await startSmtp();
     tb = await Thunderbird.launch(env.bin!, {
       addons: [{ id: ADDON_ID, xpi: builtXpi() }],
@@ -140,7 +143,7 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
     assert.equal(await composeWindowCount(tb.marionette), 0);
   });
 
-  test('Encrypt not possible: nothing is sent, the draft stays open and says why', async () => {
+  test('Encrypt without the recipient\'s certificate: nothing is sent, the draft stays open and says why', async () => {
     const before = smtp.received.length;
     const tabId = await compose('Must not leave unencrypted', 'Secret plans.');
     await choose(false, true);
@@ -152,7 +155,38 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
     assert.match(details.plainTextBody, /Secret plans\./, 'the text is unchanged');
     const btn = await composeButton(tb.marionette);
     assert.equal(btn?.badge, '!');
-    assert.match(btn?.title ?? '', /^Not sent: /);
+    assert.match(btn?.title ?? '', /^Not sent: no certificate known for bob@example\.com/);
     await tb.driver('closeTab', { tabId }).catch(() => undefined);
+    for (let i = 0; i < 50 && (await composeWindowCount(tb.marionette)) > 0; i++) await sleep(100);
+  });
+
+  test('Sign + encrypt: arrives as application/pkcs7-mime; openssl cms -decrypt, then -verify, give the text', async () => {
+    // Bob's certificate, added through the options page as a user would.
+    await openOptions(tb.marionette);
+    assert.match(await addPemInOptions(tb.marionette, 'recip', bob.certPem), /Added 1 certificate/);
+    await closePageTabs(tb.marionette, '/options.html');
+
+    const before = smtp.received.length;
+    const tabId = await compose('Encrypted through the add-on', 'The launch is on 3 March.\nKeep it quiet.');
+    await choose(true, true);
+    await tb.driver('send', { tabId });
+    for (let i = 0; i < 150 && smtp.received.length === before; i++) await sleep(100);
+    assert.equal(smtp.received.length, before + 1, 'one message reached the SMTP server');
+    const got = smtp.received[smtp.received.length - 1];
+    const path = join(artifactsDir(), 'sent-encrypted.eml');
+    writeFileSync(path, got.raw);
+    const head = got.raw.toString('latin1').split('\r\n\r\n')[0];
+    assert.match(head, /^Content-Type: application\/pkcs7-mime; smime-type=enveloped-data/im);
+    assert.doesNotMatch(got.raw.toString('latin1'), /launch is on 3 March/, 'no plaintext on the wire');
+    const dec = await opensslDecrypt(path, { recipient: bob });
+    assert.ok(dec.ok, `openssl cms -decrypt: ${dec.stderr}`);
+    const inner = join(artifactsDir(), 'sent-encrypted.inner.eml');
+    writeFileSync(inner, dec.content);
+    assert.match(dec.content.toString('latin1'), /^Content-Type: multipart\/signed/im, 'signed inside the encryption');
+    const v = await opensslVerify(inner, { CAfile: pki.root.certPath });
+    assert.ok(v.ok, `openssl cms -verify of the decrypted content: ${v.stderr}`);
+    assert.match(v.content.toString('utf8'), /The launch is on 3 March\./);
+    // The sender can read their own copy: Alice is a recipient too.
+    assert.ok((await opensslDecrypt(path, { recipient: alice })).ok, 'the sender is a recipient as well');
   });
 });

@@ -21,6 +21,8 @@ const FIND_BUTTON = `
 `;
 
 export interface ButtonState {
+  /** Title of the tab the button belongs to (the message's subject). */
+  tab?: string;
   badge: string;
   title: string;
   label: string;
@@ -30,17 +32,21 @@ export interface ButtonState {
 export async function actionButton(m: Marionette): Promise<ButtonState | null> {
   return m.chrome(`${FIND_BUTTON}
     if (!btn) return null;
-    return { badge: btn.getAttribute("badge") || "", title: btn.getAttribute("tooltiptext") || "",
+    return { tab: info.title || "", badge: btn.getAttribute("badge") || "", title: btn.getAttribute("tooltiptext") || "",
              label: btn.getAttribute("label") || "", disabled: btn.disabled === true };`);
 }
 
-/** Waits until the button shows a finished verdict (not the "checking" state). */
-export async function settledButton(m: Marionette, timeoutMs = 20000): Promise<ButtonState> {
+/**
+ * Waits until the button shows a finished verdict (not the "checking" state) — in the tab showing `subject`
+ * when given, so a previous message's state is never taken for this one's.
+ */
+export async function settledButton(m: Marionette, timeoutMs = 20000, subject?: string): Promise<ButtonState> {
   const end = Date.now() + timeoutMs;
   let last: ButtonState | null = null;
   while (Date.now() < end) {
     last = await actionButton(m);
-    if (last && last.title && !last.title.startsWith('Checking') && last.title !== 'S/MIME') return last;
+    const right = !subject || last?.tab === subject;
+    if (right && last && last.title && !last.title.startsWith('Checking') && last.title !== 'S/MIME') return last;
     await sleep(50);
   }
   throw new Error(`the action button did not settle: ${JSON.stringify(last)}`);

@@ -141,10 +141,10 @@ describe('Thunderbird: the verdict on the toolbar and in the popup', { skip: env
 });
 
 async function checkCase(tb: Thunderbird, c: Case): Promise<void> {
-  const { id } = await tb.driver('import', { file: `${c.name}.eml` });
+  const { id, subject } = await tb.driver('import', { file: `${c.name}.eml` });
   const { tabId } = await tb.driver('open', { messageId: id });
   try {
-    const button = await settledButton(tb.marionette);
+    const button = await settledButton(tb.marionette, 20000, subject);
     assert.ok(
       button.title.startsWith(VERDICT_PHRASE[c.verdict]),
       `title "${button.title}" should start with "${VERDICT_PHRASE[c.verdict]}"`,
