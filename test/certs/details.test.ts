@@ -161,3 +161,19 @@ test('every root of the system CA bundle: loaded, and fingerprint, serial, dates
     for (const e of sanEmails) assert.ok(d.emails.includes(e), what);
   }
 });
+
+test('SmtpUTF8Mailbox otherName (RFC 8398) counts as an e-mail address, after rfc822Names', async () => {
+  const pki = await pkiP;
+  const c = await pki.issue({
+    name: 'Jörg',
+    // A section of its own: FORMAT:UTF8 (else OpenSSL reads the UTF-8 bytes as Latin-1) has a comma in it.
+    extraExt: [
+      'subjectAltName = @alt',
+      '[ alt ]',
+      'email.1 = Joerg@Example.test',
+      'otherName.1 = 1.3.6.1.5.5.7.8.9;FORMAT:UTF8,UTF8:jörg@bücher.example',
+      'otherName.2 = 1.2.3.4;UTF8:not-an-email',
+    ].join('\n'),
+  });
+  assert.deepEqual(certificateEmails(certOf(c)), ['joerg@example.test', 'jörg@bücher.example']);
+});
