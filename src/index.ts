@@ -38,3 +38,4 @@ export { IdbKeyStore } from './keys/idb-keystore';
 export type { IdbOptions } from './keys/idb';
 export { RecipientDirectory, MemoryDirectoryStorage, IdbDirectoryStorage, usableForEncryption } from './keys/directory';
 export type { DirectoryEntry, DirectoryStorage, AddResult } from './keys/directory';
+export * from './audit/index';

@@ -1,0 +1,6 @@
+/** The audit log: events, the bounded local log, export, and forwarding to a policy-named endpoint. */
+export * from './event';
+export * from './export';
+export * from './log';
+export * from './forwarder';
+export { IndexedDBAuditLog, IndexedDBQueueStore, openAuditDb } from './indexeddb';
