@@ -9,9 +9,10 @@ import { verify } from './commands/verify';
 import { sign } from './commands/sign';
 import { encrypt } from './commands/encrypt';
 import { decrypt } from './commands/decrypt';
+import { audit } from './commands/audit';
 
 // Register subcommands here, one line each.
-const COMMANDS: Command[] = [verify, sign, encrypt, decrypt];
+const COMMANDS: Command[] = [verify, sign, encrypt, decrypt, audit];
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

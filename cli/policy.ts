@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { parsePolicyJson, policyToVerifyOptions, resolvePolicy, type FieldSource, type PartialPolicy, type Policy } from '../src/policy/index';
 import type { VerifyOptions } from '../src/verify-message';
+import { CliAudit } from './audit';
 import { CliError, UsageError } from './commands/types';
 
 export interface CliPolicy {
@@ -21,6 +22,8 @@ export interface CliPolicy {
   rest: string[];
   /** One-line notes for stderr, e.g. a flag the policy overrides. */
   notes: string[];
+  /** Record an audit event per operation (`audit.record(e)`), then `audit.finish()` before exiting. */
+  audit: CliAudit;
 }
 
 export const POLICY_USAGE = '[--policy FILE] [--online] [--audit FILE]';
@@ -65,12 +68,14 @@ export function loadPolicyForCli(args: string[], deps: { fetcher?: VerifyOptions
   const notes = overridden.map((p) =>
     p === 'online' ? '--online ignored: the policy file sets "online": false' : `--audit ignored: the policy file sets "audit.file"`,
   );
+  const auditFile = policy.audit.enabled ? policy.audit.file : null;
   return {
     policy,
     sources,
     verifyOptions: policyToVerifyOptions(policy, deps),
-    auditFile: policy.audit.enabled ? policy.audit.file : null,
+    auditFile,
     rest,
     notes,
+    audit: new CliAudit(policy, auditFile),
   };
 }

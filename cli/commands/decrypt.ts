@@ -1,14 +1,17 @@
 import type * as pkijs from 'pkijs';
 import { decryptMessage, loadCertificates } from '../../src/index';
 import { parseArgs } from '../args';
+import { auditEventFromVerdict } from '../../src/audit/index';
+import { POLICY_USAGE, loadPolicyForCli } from '../policy';
 import { loadIdentity, readInput, writeOutput } from './keyfile';
 import { CliError, UsageError, type Command } from './types';
 
 export const decrypt: Command = {
   name: 'decrypt',
-  usage: 'smime-addin decrypt IN.eml --key ID.p12 --password PW [--out FILE] [--json] [--anchor CERT]... [--cert CERT]... [--at ISO-TIME]',
+  usage: 'smime-addin decrypt IN.eml --key ID.p12 --password PW [--out FILE] [--json] [--anchor CERT]... [--cert CERT]... [--at ISO-TIME] ' + POLICY_USAGE,
   async run(argv) {
-    const a = parseArgs(argv, { multi: ['anchor', 'cert'], single: ['key', 'password', 'out', 'at'], flags: ['json'] });
+    const cli = loadPolicyForCli(argv);
+    const a = parseArgs(cli.rest, { multi: ['anchor', 'cert'], single: ['key', 'password', 'out', 'at'], flags: ['json'] });
     if (a.positional.length !== 1) throw new UsageError('exactly one input message is required');
     let at: Date | undefined;
     if (a.single.at !== undefined) {
@@ -26,6 +29,8 @@ export const decrypt: Command = {
     const input = readInput(a.positional[0]);
     const identity = await loadIdentity(a.single.key, a.single.password);
     const r = await decryptMessage(input, identity, { anchors, intermediates, at });
+    await cli.audit.record(auditEventFromVerdict(r.verdict, 'decrypt', { host: 'cli' }));
+    await cli.audit.finish();
     if (!r.ok) {
       if (a.flags.json) console.log(JSON.stringify(r.verdict));
       throw new CliError(r.error.message);

@@ -1,14 +1,18 @@
 import { CONTENT_CIPHERS, encryptMessage, loadCertificates, type ContentCipher } from '../../src/index';
 import { parseArgs } from '../args';
+import { auditEventForSend } from '../../src/audit/index';
+import { colonFingerprint } from '../audit';
+import { POLICY_USAGE, loadPolicyForCli } from '../policy';
 import { loadIdentity, readInput, writeOutput } from './keyfile';
 import { CliError, UsageError, type Command } from './types';
 
 export const encrypt: Command = {
   name: 'encrypt',
   usage:
-    'smime-addin encrypt IN.eml --to CERT [--to CERT]... [--key SENDER.p12 --password PW] [--sign] [--cipher aes-256-cbc|aes-128-cbc|aes-256-gcm] [--oaep] [--out FILE]',
+    'smime-addin encrypt IN.eml --to CERT [--to CERT]... [--key SENDER.p12 --password PW] [--sign] [--cipher aes-256-cbc|aes-128-cbc|aes-256-gcm] [--oaep] [--out FILE] ' + POLICY_USAGE,
   async run(argv) {
-    const a = parseArgs(argv, { multi: ['to'], single: ['key', 'password', 'cipher', 'out'], flags: ['sign', 'oaep'] });
+    const cli = loadPolicyForCli(argv);
+    const a = parseArgs(cli.rest, { multi: ['to'], single: ['key', 'password', 'cipher', 'out'], flags: ['sign', 'oaep'] });
     if (a.positional.length !== 1) throw new UsageError('exactly one input message is required');
     if (a.multi.to.length === 0) throw new UsageError('at least one --to CERT is required');
     const cipher = (a.single.cipher ?? 'aes-256-cbc').toLowerCase() as ContentCipher;
@@ -27,6 +31,17 @@ export const encrypt: Command = {
       cipher,
       keyTransport: a.flags.oaep ? 'rsa-oaep' : 'rsa-pkcs1',
     });
+    await cli.audit.record(
+      auditEventForSend('encrypt', {
+        ok: r.ok,
+        from: sender?.emails,
+        signer: sender && a.flags.sign ? colonFingerprint(sender.id) : undefined,
+        recipients: recipients.length,
+        reasons: r.ok ? [] : [r.error.code],
+        host: 'cli',
+      }),
+    );
+    await cli.audit.finish();
     if (!r.ok) throw new CliError(r.error.message);
     writeOutput(a.single.out, r.message);
     return 0;

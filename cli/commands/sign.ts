@@ -1,5 +1,8 @@
 import { signMessage, type SignHash } from '../../src/index';
 import { parseArgs } from '../args';
+import { auditEventForSend } from '../../src/audit/index';
+import { colonFingerprint } from '../audit';
+import { POLICY_USAGE, loadPolicyForCli } from '../policy';
 import { loadIdentity, readInput, writeOutput } from './keyfile';
 import { CliError, UsageError, type Command } from './types';
 
@@ -7,15 +10,20 @@ const DIGESTS: Record<string, SignHash> = { sha256: 'SHA-256', sha384: 'SHA-384'
 
 export const sign: Command = {
   name: 'sign',
-  usage: 'smime-addin sign IN.eml --key ID.p12 --password PW [--opaque] [--digest sha256|sha384|sha512] [--pss] [--out FILE]',
+  usage: 'smime-addin sign IN.eml --key ID.p12 --password PW [--opaque] [--digest sha256|sha384|sha512] [--pss] [--out FILE] ' + POLICY_USAGE,
   async run(argv) {
-    const a = parseArgs(argv, { single: ['key', 'password', 'digest', 'out'], flags: ['opaque', 'pss'] });
+    const cli = loadPolicyForCli(argv);
+    const a = parseArgs(cli.rest, { single: ['key', 'password', 'digest', 'out'], flags: ['opaque', 'pss'] });
     if (a.positional.length !== 1) throw new UsageError('exactly one input message is required');
     const digest = DIGESTS[(a.single.digest ?? 'sha256').toLowerCase()];
     if (!digest) throw new UsageError(`unknown --digest ${a.single.digest} (sha256, sha384 or sha512)`);
     const input = readInput(a.positional[0]);
     const identity = await loadIdentity(a.single.key, a.single.password);
     const r = await signMessage(input, identity, { opaque: a.flags.opaque, pss: a.flags.pss, digest });
+    await cli.audit.record(
+      auditEventForSend('sign', { ok: r.ok, from: identity.emails, signer: colonFingerprint(identity.id), reasons: r.ok ? [] : [r.error.code], host: 'cli' }),
+    );
+    await cli.audit.finish();
     if (!r.ok) throw new CliError(r.error.message);
     writeOutput(a.single.out, r.message);
     return 0;

@@ -5,6 +5,7 @@ import type { Verdict } from '../../src/index';
 import { verifyMessage } from '../../src/index';
 import { parseArgs } from '../args';
 import { applyPolicyToVerdict } from '../../src/policy/index';
+import { auditEventFromVerdict } from '../../src/audit/index';
 import { POLICY_USAGE, loadPolicyForCli } from '../policy';
 import type { Command } from './types';
 import { CliError, UsageError } from './types';
@@ -53,10 +54,12 @@ export const verify: Command = {
         at,
       });
       v = applyPolicyToVerdict(v, cli.policy);
+      await cli.audit.record(auditEventFromVerdict(v, 'verify', { host: 'cli' }));
       if (v.verdict !== 'trusted') allTrusted = false;
       if (args.flags.json) console.log(JSON.stringify({ file, ...v }));
       else console.log(humanSummary(file, v));
     }
+    await cli.audit.finish();
     return allTrusted ? 0 : 1;
   },
 };

@@ -1,0 +1,133 @@
+/**
+ * The CLI's audit log: a JSON Lines file (path from --audit FILE or the policy's audit.file), bounded like the
+ * hosts' IndexedDB log (oldest lines dropped past audit.maxEvents; the count kept in FILE.state.json), and,
+ * when policy names audit.endpoint, forwarding through a queue persisted in FILE.queue.json (or
+ * ~/.smime-addin/audit-queue.json without an audit file): each run tries once to send what is queued, and
+ * what could not be sent waits for the next run. Files are replaced atomically (write, then rename).
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import {
+  AuditForwarder,
+  filterEvents,
+  isAuditEvent,
+  type AuditEvent,
+  type AuditFilter,
+  type AuditLog,
+  type AuditLogStats,
+  type QueueState,
+  type QueueStore,
+} from '../src/audit/index';
+import type { Policy } from '../src/policy/index';
+
+function writeAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+function readJson<T>(path: string, fallback: T): T {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+export class FileAuditLog implements AuditLog {
+  constructor(
+    readonly path: string,
+    readonly maxEvents: number,
+  ) {}
+
+  private read(): AuditEvent[] {
+    if (!existsSync(this.path)) return [];
+    const out: AuditEvent[] = [];
+    for (const line of readFileSync(this.path, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const e = JSON.parse(line) as unknown;
+        if (isAuditEvent(e)) out.push(e);
+      } catch {
+        // A damaged line (e.g. a crash mid-write by an older version) is skipped, not fatal.
+      }
+    }
+    return out;
+  }
+
+  private get statePath(): string {
+    return `${this.path}.state.json`;
+  }
+
+  async append(e: AuditEvent): Promise<void> {
+    const events = this.read();
+    events.push(e);
+    const over = events.length - this.maxEvents;
+    if (over > 0) {
+      events.splice(0, over);
+      const st = readJson<{ dropped?: number }>(this.statePath, {});
+      writeAtomic(this.statePath, JSON.stringify({ dropped: (st.dropped ?? 0) + over }));
+    }
+    writeAtomic(this.path, events.map((x) => JSON.stringify(x)).join('\n') + '\n');
+  }
+
+  async list(filter: AuditFilter = {}): Promise<AuditEvent[]> {
+    return filterEvents(this.read(), filter);
+  }
+
+  async stats(): Promise<AuditLogStats> {
+    return { count: this.read().length, dropped: readJson<{ dropped?: number }>(this.statePath, {}).dropped ?? 0, maxEvents: this.maxEvents };
+  }
+
+  async clear(): Promise<void> {
+    writeAtomic(this.path, '');
+    writeAtomic(this.statePath, JSON.stringify({ dropped: 0 }));
+  }
+}
+
+export class FileQueueStore implements QueueStore {
+  constructor(readonly path: string) {}
+  async load(): Promise<QueueState> {
+    const v = readJson<Partial<QueueState>>(this.path, {});
+    return { events: Array.isArray(v.events) ? v.events.filter(isAuditEvent) : [], dropped: typeof v.dropped === 'number' ? v.dropped : 0 };
+  }
+  async save(s: QueueState): Promise<void> {
+    writeAtomic(this.path, JSON.stringify(s));
+  }
+}
+
+/** "ABCD…" (Identity.id) → "AB:CD:…", the form audit events and CertificateDetails use. */
+export function colonFingerprint(hex: string): string {
+  return (hex.toUpperCase().match(/../g) ?? []).join(':');
+}
+
+/** What a CLI command uses: record events, then finish (one forwarding attempt) before exiting. */
+export class CliAudit {
+  readonly log: FileAuditLog | undefined;
+  private readonly forwarder: AuditForwarder | undefined;
+  private recorded = 0;
+
+  constructor(policy: Policy, file: string | null) {
+    this.log = policy.audit.enabled && file ? new FileAuditLog(file, policy.audit.maxEvents) : undefined;
+    const endpoint = policy.audit.enabled ? policy.audit.endpoint : null;
+    if (endpoint) {
+      const queue = file ? `${file}.queue.json` : join(homedir(), '.smime-addin', 'audit-queue.json');
+      this.forwarder = new AuditForwarder({ endpoint, store: new FileQueueStore(queue), batchSize: policy.audit.batchSize, maxQueue: policy.audit.maxQueue, timeoutMs: 5000 });
+    }
+  }
+
+  async record(e: AuditEvent): Promise<void> {
+    this.recorded++;
+    await this.log?.append(e);
+    await this.forwarder?.enqueue(e);
+  }
+
+  /** One forwarding attempt; a failure leaves the events queued for the next run and says so on stderr. */
+  async finish(): Promise<void> {
+    if (!this.forwarder) return;
+    const r = await this.forwarder.flush();
+    if (r.error) console.error(`smime-addin: audit events not forwarded yet (${r.remaining} queued, will retry next run): ${r.error}`);
+  }
+}

@@ -1,0 +1,46 @@
+import { toCsv, toJsonLines, type AuditFilter, type AuditOperation } from '../../src/audit/index';
+import { parseArgs } from '../args';
+import { FileAuditLog } from '../audit';
+import { POLICY_USAGE, loadPolicyForCli } from '../policy';
+import { UsageError, type Command } from './types';
+
+const OPS: AuditOperation[] = ['verify', 'decrypt', 'sign', 'encrypt'];
+
+/** `smime-addin audit`: show the audit log file, filtered, as JSON Lines (default) or CSV. */
+export const audit: Command = {
+  name: 'audit',
+  usage: `smime-addin audit [--op verify|decrypt|sign|encrypt] [--verdict WORD] [--from TEXT] [--since ISO] [--until ISO] [--limit N] [--format jsonl|csv] ${POLICY_USAGE}`,
+  async run(argv) {
+    const cli = loadPolicyForCli(argv);
+    const a = parseArgs(cli.rest, { single: ['op', 'verdict', 'from', 'since', 'until', 'limit', 'format'] });
+    if (a.positional.length) throw new UsageError(`unexpected argument ${a.positional[0]}`);
+    if (!cli.auditFile) throw new UsageError('no audit log: give --audit FILE (or audit.file in the policy)');
+    const f: AuditFilter = {};
+    if (a.single.op) {
+      if (!OPS.includes(a.single.op as AuditOperation)) throw new UsageError(`--op must be one of ${OPS.join(', ')}`);
+      f.op = a.single.op as AuditOperation;
+    }
+    if (a.single.verdict) f.verdict = a.single.verdict;
+    if (a.single.from) f.from = a.single.from;
+    for (const k of ['since', 'until'] as const) {
+      const v = a.single[k];
+      if (v === undefined) continue;
+      const d = new Date(v);
+      if (Number.isNaN(d.getTime())) throw new UsageError(`--${k}: not an ISO 8601 time: ${v}`);
+      f[k] = d.toISOString();
+    }
+    if (a.single.limit !== undefined) {
+      const n = Number(a.single.limit);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError('--limit must be a positive integer');
+      f.limit = n;
+    }
+    const format = a.single.format ?? 'jsonl';
+    if (format !== 'jsonl' && format !== 'csv') throw new UsageError('--format must be jsonl or csv');
+    const log = new FileAuditLog(cli.auditFile, cli.policy.audit.maxEvents);
+    const events = (await log.list(f)).reverse(); // oldest first, as a log reads
+    process.stdout.write(format === 'csv' ? toCsv(events) : toJsonLines(events));
+    const st = await log.stats();
+    if (st.dropped) console.error(`smime-addin audit: ${st.dropped} older events were dropped (log bound ${st.maxEvents})`);
+    return 0;
+  },
+};
