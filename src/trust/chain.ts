@@ -17,7 +17,7 @@ import { certInfo, type CertInfo } from './cert-info';
 import { crlInfo, type CrlInfo } from './crl-info';
 import { RevocationChecker, type RevocationCheck } from './crl';
 import { problem, rank, worst, type Problem } from './problems';
-import { verifyCertSignature } from './signature';
+import { verifyCertSignature, type WorkingKey } from './signature';
 import type { ChainOptions, ChainResult } from './types';
 import { checkLeafUsage, checkValidity, validatePath, type PathCheckOptions, type Purpose } from './validate';
 
@@ -66,7 +66,7 @@ interface PathResult {
 async function checkRevocationOnPath(
   env: Env,
   path: CandidatePath,
-  issuerKeys: import('./signature').WorkingKey[],
+  issuerKeys: WorkingKey[],
 ): Promise<{ problems: Problem[]; revocation: ChainResult['revocation']; notes: Reason[] }> {
   const mode = env.opts.revocation ?? 'soft';
   if (mode === 'off' || path.certs.length === 0) {
@@ -78,46 +78,41 @@ async function checkRevocationOnPath(
   }
   const problems: Problem[] = [];
   const notes: Reason[] = [];
-  const results: { check: RevocationCheck | { status: 'good' | 'revoked' | 'unknown'; detail: string; online: true; source: 'crl' | 'ocsp' } }[] = [];
+  /** One answer per certificate of the path, leaf first. */
+  const results: { status: 'good' | 'revoked' | 'unknown'; detail: string; source: 'crl' | 'ocsp'; noCrl: boolean }[] = [];
   for (let k = 0; k < path.certs.length; k++) {
     const cert = path.certs[k];
     const issuer = path.certs[k + 1] ?? path.anchor;
     const issuerIsAnchor = k + 1 >= path.certs.length;
-    let check: RevocationCheck | { status: 'good' | 'revoked' | 'unknown'; detail: string; online: true; source: 'crl' | 'ocsp' } =
-      await env.checker!.check(cert, issuer, issuerIsAnchor, issuerKeys[k]);
-    if (check.status === 'unknown' && env.opts.onlineRevocation) {
+    const fromCrl: RevocationCheck = await env.checker!.check(cert, issuer, issuerIsAnchor, issuerKeys[k]);
+    let answer = { status: fromCrl.status, detail: fromCrl.detail, source: 'crl' as 'crl' | 'ocsp', noCrl: fromCrl.status === 'unknown' && fromCrl.noCrl };
+    if (answer.status === 'unknown' && env.opts.onlineRevocation) {
       try {
         const online = await env.opts.onlineRevocation(cert.cert, issuer.cert, env.opts.at);
-        if (online && online.status !== 'unknown') {
-          check = { status: online.status, detail: online.detail, online: true, source: online.source };
-          if (online.status === 'revoked') {
-            problems.push(problem('cert-revoked', 'revoked', online.detail));
-          }
-        }
+        if (online && online.status !== 'unknown') answer = { status: online.status, detail: online.detail, source: online.source, noCrl: false };
       } catch {
-        // The online module failed: the CRL answer (unknown) stands.
+        // The online module failed: the offline answer (unknown) stands.
       }
     }
-    results.push({ check });
-    if (check.status === 'revoked' && !('online' in check)) problems.push(problem('cert-revoked', 'revoked', check.detail));
+    if (answer.status === 'revoked') problems.push(problem('cert-revoked', 'revoked', answer.detail));
+    results.push(answer);
   }
-  const unknown = results.filter((r) => r.check.status === 'unknown');
-  const anyOnline = results.find((r) => 'online' in r.check);
-  const source = anyOnline && 'online' in anyOnline.check ? anyOnline.check.source : 'crl';
+  const unknown = results.filter((r) => r.status === 'unknown');
+  const source = results.find((r) => r.status !== 'unknown' && r.source === 'ocsp') ? 'ocsp' : 'crl';
   let revocation: ChainResult['revocation'];
-  const revoked = results.find((r) => r.check.status === 'revoked');
-  if (revoked) revocation = { status: 'revoked', source, detail: revoked.check.detail };
+  const revoked = results.find((r) => r.status === 'revoked');
+  if (revoked) revocation = { status: 'revoked', source: revoked.source, detail: revoked.detail };
   else if (unknown.length > 0) {
-    const first = unknown[0].check as RevocationCheck & { status: 'unknown' };
+    const first = unknown[0];
     revocation = { status: 'unknown', detail: first.detail };
-    const code = first.noCrl ? 'revocation-not-checked' : 'revocation-unknown';
     if (mode === 'hard') {
       problems.push(problem('revocation-unknown', 'untrusted', `${first.detail} Revocation checking is required, so the chain is not trusted.`));
     } else {
+      const code = first.noCrl ? 'revocation-not-checked' : 'revocation-unknown';
       notes.push(reason(code, 'warning', `${first.detail} Whether it has been revoked is not known.`));
     }
   } else {
-    revocation = { status: 'good', source, detail: results[0].check.detail };
+    revocation = { status: 'good', source, detail: results[0].detail };
   }
   return { problems, revocation, notes };
 }
@@ -147,10 +142,11 @@ async function evaluatePath(env: Env, path: CandidatePath, opts: PathCheckOption
 
 function better(a: PathResult, b: PathResult): boolean {
   if (a.signaturesOk !== b.signaturesOk) return a.signaturesOk;
-  const ra = Math.max(...a.problems.map(rank));
-  const rb = Math.max(...b.problems.map(rank));
-  // A path whose worst problem is a "softer" one (e.g. expiry) explains more than a broken one.
-  return ra > rb;
+  // A path whose most serious problem is a softer one (e.g. expiry) explains more than a broken one.
+  const ra = Math.min(...a.problems.map(rank));
+  const rb = Math.min(...b.problems.map(rank));
+  if (ra !== rb) return ra > rb;
+  return a.problems.length < b.problems.length;
 }
 
 async function runChain(leaf: CertInfo, env: Env, purpose: Purpose, depth: number): Promise<ChainResult & { best?: PathResult }> {
