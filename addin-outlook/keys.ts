@@ -1,10 +1,12 @@
 /**
- * The user's private keys for decrypting, from the key store of src/keys (IndexedDB, non-extractable keys).
- * Until the key store is available to the add-in there is no decryptor, and encrypted messages get the core's
- * "encrypted, no key" verdict.
+ * How the read pane opens encrypted messages: the core's decryptor over the identities in the key store
+ * (identities.ts). Without an imported key there is no decryptor, and the core's verdict says the message is
+ * encrypted and no key was available.
  */
 import type { Decryptor } from '../src/index';
+import { makeDecryptor } from '../src/index';
+import { keyStore, listIdentities } from './identities';
 
 export async function keyDecryptor(): Promise<Decryptor | undefined> {
-  return undefined;
+  return (await listIdentities()).length ? makeDecryptor(keyStore) : undefined;
 }

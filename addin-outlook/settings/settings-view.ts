@@ -148,7 +148,7 @@ export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Pr
     effective: string[],
     save: (next: PartialPolicy, message: string) => Promise<void>,
   ): Promise<void> {
-    const title = field === 'anchors' ? 'Trusted roots you added' : 'Intermediate certificates';
+    const title = field === 'anchors' ? 'Trusted roots added (by you or your administrator)' : 'Intermediate certificates';
     const mine = user[field] ?? [];
     const list = h(doc, 'ul', { className: 'cert-list', attrs: { 'data-list': field } });
     for (const pem of effective) {

@@ -143,6 +143,16 @@ function simulateMailbox(first: SimItem): void {
     },
     handlerCount: () => handlers.length,
   };
+  installMailbox(mailbox);
+  reportCspViolations();
+}
+
+/**
+ * Puts `mailbox` into Office.context whenever page code reads the global `Office` (office.js assigns the global
+ * several times while it loads and defines Office.context itself), so the add-in's own code path
+ * (Office.onReady, then Office.context.mailbox) runs unchanged over the simulation.
+ */
+export function installMailbox(mailbox: unknown): void {
   let office: { context?: { mailbox?: unknown } } | undefined;
   const install = () => {
     if (office?.context && office.context.mailbox !== mailbox) office.context.mailbox = mailbox;
@@ -157,7 +167,6 @@ function simulateMailbox(first: SimItem): void {
       office = v;
     },
   });
-  reportCspViolations();
 }
 
 /** Reports every CSP violation on the console with what was blocked and on which element. */
@@ -184,8 +193,17 @@ function isOfficeTelemetryViolation(text: string): boolean {
 /** tsx (esbuild) wraps named functions in __name(); functions sent to the page need it defined there. */
 const NAME_SHIM = 'var __name = (fn) => fn;';
 
-/** Opens `path` of the served add-in in a fresh browser context with the simulated mailbox over `item`. */
-export async function openPage(browser: Browser, server: TestServer, path: string, item: SimItem | undefined): Promise<OpenedPage> {
+/** A page script run before the page's own: `fn(arg)`, with installMailbox and reportCspViolations in scope. */
+export interface CustomInit {
+  fn: (arg: never) => void;
+  arg: unknown;
+}
+
+/**
+ * Opens `path` of the served add-in in a fresh browser context with the simulated read mailbox over `item`, or
+ * with a custom simulation (`custom`, e.g. a compose item and a nested-app-auth bridge).
+ */
+export async function openPage(browser: Browser, server: TestServer, path: string, item: SimItem | undefined, custom?: CustomInit): Promise<OpenedPage> {
   const context = await browser.newContext({ viewport: { width: 420, height: 900 } });
   const page = await context.newPage();
   const problems: string[] = [];
@@ -212,10 +230,13 @@ export async function openPage(browser: Browser, server: TestServer, path: strin
     offLoopback.push(url);
     return route.abort('blockedbyclient');
   });
+  const prelude = `${NAME_SHIM}\n${reportCspViolations.toString()}\n${installMailbox.toString()}\n`;
   await page.addInitScript({
-    content: item
-      ? `${NAME_SHIM}\n${reportCspViolations.toString()}\n(${simulateMailbox.toString()})(${JSON.stringify(item)});`
-      : `${NAME_SHIM}\n(${reportCspViolations.toString()})();`,
+    content: custom
+      ? `${prelude}reportCspViolations();\n(${custom.fn.toString()})(${JSON.stringify(custom.arg)});`
+      : item
+        ? `${prelude}(${simulateMailbox.toString()})(${JSON.stringify(item)});`
+        : `${prelude}reportCspViolations();`,
   });
   await page.goto(`${server.origin}/${path}`);
   return { page, context, problems, offLoopback, officeTelemetryBlocked };

@@ -37,6 +37,9 @@ export interface SampleSet {
   rootPem: string;
   bob: IssuedCert;
   bobP12Path: string;
+  /** The signer of the samples, whose key the compose tests sign with (same password). */
+  alice: IssuedCert;
+  aliceP12Path: string;
   samples: Sample[];
 }
 
@@ -154,5 +157,6 @@ export async function makeSampleSet(): Promise<SampleSet> {
   });
 
   const bobP12Path = await bob.makeP12(BOB_P12_PASSWORD, { friendlyName: 'Bob Example' });
-  return { pki, rootPem: readFileSync(pki.root.certPath, 'utf8'), bob, bobP12Path, samples };
+  const aliceP12Path = await alice.makeP12(BOB_P12_PASSWORD, { friendlyName: 'Alice Example' });
+  return { pki, rootPem: readFileSync(pki.root.certPath, 'utf8'), bob, bobP12Path, alice, aliceP12Path, samples };
 }

@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core';
 import { VERDICT_PHRASE, type VerdictWord } from '../../src/verdict';
 import { chromiumSkip, launchChromium } from './chromium';
 import { type OpenedPage, type SimItem, type TestServer, ensureBuilt, json, openPage, screenshot, seriousA11yViolations, startServer } from './harness';
-import { type SampleId, type SampleSet, makeSampleSet } from './samples';
+import { BOB_P12_PASSWORD, type SampleId, type SampleSet, makeSampleSet } from './samples';
 
 interface Case {
   sample: SampleId;
@@ -108,6 +108,33 @@ describe('Outlook task pane in Chromium over a simulated mailbox', { skip }, () 
     const codes = await o.page.locator('.sv-reason').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
     assert.ok(codes.includes('no-key') || codes.includes('encrypted'), codes.join(', '));
     await checkClean(o, 'encrypted-no-key');
+  });
+
+  test('encrypted, Bob imports his key in Settings: decrypted with it, the inner signature is checked', async () => {
+    const o = await open(item('encrypted'));
+    await o.page.locator('[data-verdict]').waitFor({ timeout: 20_000 });
+    await o.page.getByRole('button', { name: 'Settings' }).click();
+    await o.page.locator('#p12-file').setInputFiles(set.bobP12Path);
+    await o.page.locator('#p12-password').fill(BOB_P12_PASSWORD);
+    await o.page.locator('#p12-import').click();
+    await o.page.locator('[data-list="identities"] li').waitFor({ timeout: 20_000 });
+    assert.match(await o.page.locator('[data-list="identities"]').innerText(), /bob@example\.com/);
+    // Importing a key re-checks the open message with it.
+    await o.page.locator('[data-verdict="trusted"]').waitFor({ timeout: 20_000 });
+    assert.match(await o.page.locator('.sv-encrypted').innerText(), /decrypted with your key/);
+    await checkClean(o, 'encrypted-decrypted');
+  });
+
+  test('a wrong key password is said plainly and nothing is stored', async () => {
+    const o = await open(item('unsigned'));
+    await o.page.locator('[data-verdict]').waitFor({ timeout: 20_000 });
+    await o.page.getByRole('button', { name: 'Settings' }).click();
+    await o.page.locator('#p12-file').setInputFiles(set.bobP12Path);
+    await o.page.locator('#p12-password').fill('not the password');
+    await o.page.locator('#p12-import').click();
+    await o.page.getByText('Wrong password for this key file.').waitFor({ timeout: 20_000 });
+    assert.equal(await o.page.locator('[data-list="identities"] li').count(), 0);
+    assert.deepEqual(o.problems, []);
   });
 
   test('unreadable item (getAsFileAsync fails): plain error, fallbacks offered, a dropped .eml is checked', async () => {

@@ -1,0 +1,247 @@
+/**
+ * The built compose pane (dist/outlook/compose.html) end to end in Chromium: a simulated Outlook compose item
+ * (subject, To/Cc, HTML body, an attachment), a simulated nested-app-authentication bridge (what Outlook gives an
+ * add-in: window.nestedAppAuthBridge, driven by the real MSAL), and a local stand-in of Microsoft Graph on
+ * loopback. The user imports their PKCS#12 in the pane, signs and sends; what arrives at POST /me/sendMail is
+ * base64 MIME that `openssl cms -verify` accepts. Failures say what failed and never touch the draft.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { opensslVerify } from '../support/pki';
+import { chromiumSkip, launchChromium } from './chromium';
+import { type OpenedPage, type TestServer, ensureBuilt, json, openPage, screenshot, seriousA11yViolations, startServer } from './harness';
+import { BOB_P12_PASSWORD, type SampleSet, makeSampleSet } from './samples';
+
+declare function installMailbox(mailbox: unknown): void;
+
+interface ComposeSim {
+  subject: string;
+  from: { emailAddress: string; displayName: string };
+  to: { emailAddress: string; displayName: string }[];
+  cc: { emailAddress: string; displayName: string }[];
+  bcc: { emailAddress: string; displayName: string }[];
+  text: string;
+  html: string;
+  attachment: { name: string; contentType: string; b64: string };
+  clientId: string;
+}
+
+/** Runs in the page before its scripts: an Outlook compose item and Outlook's NAA bridge, both simulated. */
+function composeAndBridge(cfg: ComposeSim): void {
+  type Cb = (r: unknown) => void;
+  const w = window as unknown as Record<string, unknown>;
+  const writes: string[] = [];
+  w.__draftWrites = writes;
+  const later = (cb: Cb, value: unknown) => setTimeout(() => cb({ status: 'succeeded', value }), 0);
+  // Every method that would change the draft records its call: the pane must never use one.
+  const trap = (name: string) => (...args: unknown[]) => {
+    writes.push(name);
+    const cb = args.find((a) => typeof a === 'function') as Cb | undefined;
+    cb?.({ status: 'succeeded', value: undefined });
+  };
+  const recipients = (list: unknown[], name: string) => ({ getAsync: (cb: Cb) => later(cb, list), setAsync: trap(`${name}.setAsync`), addAsync: trap(`${name}.addAsync`) });
+  const item = {
+    itemType: 'message',
+    subject: { getAsync: (cb: Cb) => later(cb, cfg.subject), setAsync: trap('subject.setAsync') },
+    from: { getAsync: (cb: Cb) => later(cb, cfg.from) },
+    to: recipients(cfg.to, 'to'),
+    cc: recipients(cfg.cc, 'cc'),
+    bcc: recipients(cfg.bcc, 'bcc'),
+    body: {
+      getAsync: (type: string, cb: Cb) => later(cb, type === 'html' ? cfg.html : cfg.text),
+      getTypeAsync: (cb: Cb) => later(cb, 'html'),
+      setAsync: trap('body.setAsync'),
+      prependAsync: trap('body.prependAsync'),
+    },
+    getAttachmentsAsync: (cb: Cb) =>
+      later(cb, [{ id: 'att-1', name: cfg.attachment.name, contentType: cfg.attachment.contentType, size: 100, isInline: false, attachmentType: 'file' }]),
+    getAttachmentContentAsync: (_id: string, cb: Cb) => later(cb, { format: 'base64', content: cfg.attachment.b64 }),
+    saveAsync: trap('saveAsync'),
+    closeAsync: trap('closeAsync'),
+    addFileAttachmentAsync: trap('addFileAttachmentAsync'),
+    removeAttachmentAsync: trap('removeAttachmentAsync'),
+  };
+  installMailbox({ item, userProfile: { emailAddress: cfg.from.emailAddress, displayName: cfg.from.displayName } });
+
+  // Outlook's nested app authentication bridge: MSAL posts JSON requests, the host answers with a token.
+  const listeners: ((m: string) => void)[] = [];
+  const requests: string[] = [];
+  w.__naaRequests = requests;
+  const b64url = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  const tid = '9188040d-6c67-4c5b-b112-36a304b66dad';
+  const oid = '00000000-0000-0000-66f3-3332eca7ea81';
+  const now = Math.floor(Date.now() / 1000);
+  const idToken = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({
+    aud: cfg.clientId,
+    iss: `https://login.microsoftonline.com/${tid}/v2.0`,
+    iat: now,
+    nbf: now,
+    exp: now + 3600,
+    name: cfg.from.displayName,
+    oid,
+    preferred_username: cfg.from.emailAddress,
+    sub: 'simulated',
+    tid,
+    ver: '2.0',
+  })}.`;
+  w.nestedAppAuthBridge = {
+    addEventListener: (_type: string, fn: (m: string) => void) => listeners.push(fn),
+    removeEventListener: () => undefined,
+    postMessage: (message: string) => {
+      const req = JSON.parse(message) as { method: string; requestId: string; tokenParams?: { scope?: string } };
+      const scope = req.tokenParams?.scope ?? '';
+      requests.push(`${req.method} ${scope}`.trim());
+      const base = { messageType: 'NestedAppAuthResponse', requestId: req.requestId, success: true };
+      const resp =
+        req.method === 'GetInitContext'
+          ? { ...base, initContext: { sdkName: 'simulated-outlook', sdkVersion: '1.0', capabilities: { queryAccount: false } } }
+          : {
+              ...base,
+              token: { access_token: `simulated-token ${scope}`, expires_in: 3600, id_token: idToken, properties: null, scope },
+              account: { homeAccountId: `${oid}.${tid}`, environment: 'login.microsoftonline.com', tenantId: tid, username: cfg.from.emailAddress, localAccountId: oid, name: cfg.from.displayName },
+            };
+      setTimeout(() => {
+        for (const l of listeners) l(JSON.stringify(resp));
+      }, 0);
+    },
+  };
+}
+
+const skip = chromiumSkip();
+const CLIENT_ID = 'c0ffee00-0000-4000-8000-000000000001';
+const ATTACHMENT = Buffer.from('%PDF-1.4\n% a small attachment\n' + 'x'.repeat(3000), 'latin1');
+
+describe('Outlook compose pane: sign and send through a Graph stand-in', { skip }, () => {
+  let browser: Browser;
+  let server: TestServer;
+  let set: SampleSet;
+  const opened: OpenedPage[] = [];
+  let sent: { authorization?: string; contentType?: string; body: string }[] = [];
+  let graphStatus = 202;
+
+  const sim = (over: Partial<ComposeSim> = {}): ComposeSim => ({
+    subject: 'Signed from the compose pane',
+    from: { emailAddress: 'alice@example.com', displayName: 'Alice Example' },
+    to: [{ emailAddress: 'bob@example.com', displayName: 'Bob Example' }],
+    cc: [],
+    bcc: [],
+    text: 'Hello Bob,\nthe figures are attached.\nAlice\n',
+    html: '<p>Hello Bob,<br>the figures are attached.<br>Alice</p>',
+    attachment: { name: 'figures.pdf', contentType: 'application/pdf', b64: ATTACHMENT.toString('base64') },
+    clientId: CLIENT_ID,
+    ...over,
+  });
+
+  const open = async (cfg: ComposeSim): Promise<OpenedPage> => {
+    const o = await openPage(browser, server, 'compose.html', undefined, { fn: composeAndBridge as (a: never) => void, arg: cfg });
+    opened.push(o);
+    await o.page.locator('html[data-pane-ready="1"]').waitFor({ timeout: 20_000 });
+    return o;
+  };
+
+  const importAlice = async (o: OpenedPage) => {
+    await o.page.locator('#p12-file').setInputFiles(set.aliceP12Path);
+    await o.page.locator('#p12-password').fill(BOB_P12_PASSWORD);
+    await o.page.locator('#p12-import').click();
+    await o.page.locator('[data-list="identities"] li').waitFor({ timeout: 20_000 });
+  };
+
+  before(async () => {
+    ensureBuilt();
+    [set, server, browser] = await Promise.all([makeSampleSet(), startServer(), launchChromium()]);
+    server.routes.set('/config.json', (_req, res) =>
+      json(res, 200, { graph: { clientId: CLIENT_ID, authority: 'https://login.microsoftonline.com/common', baseUrl: `${server.origin}/graph/v1.0` } }),
+    );
+    server.routes.set('/graph/v1.0/me/sendMail', (req, res, body) => {
+      if (req.method !== 'POST') return json(res, 405, { error: { code: 'MethodNotAllowed', message: 'POST only' } });
+      sent.push({ authorization: req.headers.authorization, contentType: req.headers['content-type'], body: body.toString('latin1') });
+      if (graphStatus === 202) res.writeHead(202).end();
+      else json(res, graphStatus, { error: { code: 'ServiceUnavailable', message: 'The service is busy; try again later.' } });
+    });
+  });
+
+  after(async () => {
+    for (const o of opened) await o.context.close().catch(() => undefined);
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('import the key, sign and send: Graph receives base64 MIME that openssl cms -verify accepts', async () => {
+    sent = [];
+    graphStatus = 202;
+    const o = await open(sim());
+    await importAlice(o);
+    await o.page.getByRole('button', { name: 'Sign and send' }).click();
+    await o.page.locator('[data-result="ok"]').waitFor({ timeout: 30_000 });
+    const result = await o.page.locator('#compose-status').innerText();
+    assert.match(result, /Sent, signed as alice@example\.com/);
+    assert.match(result, /To: bob@example\.com/);
+    assert.match(result, /figures\.pdf/);
+    assert.match(result, /discard it/);
+
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0].authorization, 'Bearer simulated-token Mail.Send');
+    assert.match(sent[0].contentType ?? '', /^text\/plain/);
+    const mime = Buffer.from(sent[0].body, 'base64');
+    const text = mime.toString('latin1');
+    assert.match(text, /^From: "Alice Example" <alice@example\.com>\r\n/);
+    assert.match(text, /\r\nTo: "Bob Example" <bob@example\.com>\r\n/);
+    assert.match(text, /\r\nSubject: Signed from the compose pane\r\n/);
+    assert.match(text, /Content-Type: multipart\/signed; protocol="application\/pkcs7-signature"/);
+    const file = join(set.pki.dir, 'graph-sent.eml');
+    writeFileSync(file, mime);
+    const v = await opensslVerify(file, { CAfile: set.pki.root.certPath });
+    assert.ok(v.ok, v.stderr);
+    const content = v.content.toString('latin1');
+    assert.ok(content.replace(/\r\n/g, '').includes(ATTACHMENT.toString('base64')), 'the attachment is inside the signature');
+    assert.match(content, /the figures are attached/);
+
+    const w = await o.page.evaluate(() => ({ writes: (window as unknown as { __draftWrites: string[] }).__draftWrites, naa: (window as unknown as { __naaRequests: string[] }).__naaRequests }));
+    assert.deepEqual(w.writes, [], 'the draft was not touched');
+    assert.ok(w.naa.includes('GetInitContext'), w.naa.join(', '));
+    assert.ok(w.naa.some((r) => r.startsWith('GetToken') && r.includes('Mail.Send')), w.naa.join(', '));
+    await screenshot(o.page, 'compose-sent');
+    assert.deepEqual(o.offLoopback, [], 'requests left loopback');
+    assert.deepEqual(o.problems, [], 'console errors or CSP violations');
+    assert.deepEqual(await seriousA11yViolations(o.page), []);
+  });
+
+  test('Graph refuses: the pane says it was not sent and why; the draft is unchanged', async () => {
+    sent = [];
+    graphStatus = 503;
+    const o = await open(sim());
+    await importAlice(o);
+    await o.page.getByRole('button', { name: 'Sign and send' }).click();
+    await o.page.locator('[data-result="bad"]').waitFor({ timeout: 30_000 });
+    const result = await o.page.locator('#compose-status').innerText();
+    assert.match(result, /Not sent: Sending through Microsoft Graph failed \(HTTP 503\): The service is busy/);
+    assert.match(result, /Your draft is unchanged/);
+    assert.equal(sent.length, 1);
+    assert.deepEqual(await o.page.evaluate(() => (window as unknown as { __draftWrites: string[] }).__draftWrites), []);
+    await screenshot(o.page, 'compose-graph-failed');
+    assert.deepEqual(o.problems.filter((p) => !p.includes('503')), []);
+    graphStatus = 202;
+  });
+
+  test('no key for the sender: nothing is sent, the pane says what to do', async () => {
+    sent = [];
+    const o = await open(sim({ from: { emailAddress: 'carol@example.com', displayName: 'Carol' } }));
+    await o.page.getByRole('button', { name: 'Sign and send' }).click();
+    await o.page.locator('[data-result="bad"]').waitFor({ timeout: 20_000 });
+    assert.match(await o.page.locator('#compose-status').innerText(), /no key for carol@example\.com/);
+    assert.equal(sent.length, 0);
+  });
+
+  test('Bcc recipients are refused rather than exposed in the MIME', async () => {
+    sent = [];
+    const o = await open(sim({ bcc: [{ emailAddress: 'secret@example.com', displayName: 'Secret' }] }));
+    await importAlice(o);
+    await o.page.getByRole('button', { name: 'Sign and send' }).click();
+    await o.page.locator('[data-result="bad"]').waitFor({ timeout: 20_000 });
+    assert.match(await o.page.locator('#compose-status').innerText(), /Bcc recipients cannot be sent/);
+    assert.equal(sent.length, 0);
+  });
+});
