@@ -22,17 +22,34 @@ export function looksLikePem(bytes: Uint8Array): boolean {
 export function parsePem(bytes: Uint8Array): PemBlock[] {
   const text = latin1(bytes);
   const blocks: PemBlock[] = [];
-  const re = /-----BEGIN ([A-Z0-9 #._-]{1,64})-----([\s\S]*?)-----END ([A-Z0-9 #._-]{1,64})-----/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) && blocks.length < MAX_PEM_BLOCKS) {
-    const label = m[1];
-    if (m[3] !== label) {
-      blocks.push({ label, error: `the PEM block "${label}" ends with "${m[3]}"` });
+  // indexOf, not one regex over the text: a lazy BEGIN…END regex rescans to the end of the input from every
+  // BEGIN that has no END, which is quadratic on hostile input.
+  const BEGIN = '-----BEGIN ';
+  const END = '-----END ';
+  let at = 0;
+  while (blocks.length < MAX_PEM_BLOCKS) {
+    const b = text.indexOf(BEGIN, at);
+    if (b < 0) break;
+    const labelEnd = text.indexOf('-----', b + BEGIN.length);
+    if (labelEnd < 0) break;
+    const label = text.slice(b + BEGIN.length, labelEnd);
+    const e = text.indexOf(END, labelEnd + 5);
+    if (e < 0) break; // no END anywhere after: no further block can be complete
+    const endLabelEnd = text.indexOf('-----', e + END.length);
+    if (endLabelEnd < 0) break;
+    const endLabel = text.slice(e + END.length, endLabelEnd);
+    at = endLabelEnd + 5;
+    if (!/^[A-Z0-9 #._-]{1,64}$/.test(label)) {
+      blocks.push({ label: label.slice(0, 64), error: 'the PEM block has an unreadable label' });
+      continue;
+    }
+    if (endLabel !== label) {
+      blocks.push({ label, error: `the PEM block "${label}" ends with "${endLabel.slice(0, 64)}"` });
       continue;
     }
     // Old-style encapsulated headers ("Proc-Type: …") end with an empty line.
-    let body = m[2];
-    if (/^[\s]*[A-Za-z-]+:/.test(body)) {
+    let body = text.slice(labelEnd + 5, e);
+    if (/^\s*[A-Za-z-]+:/.test(body)) {
       const split = body.search(/\r?\n\r?\n/);
       body = split >= 0 ? body.slice(split) : '';
     }

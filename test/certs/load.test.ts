@@ -111,3 +111,19 @@ test('a PKCS#7 bundle of the whole system CA store (far over asn1js’ default 1
   assert.equal(r.error, undefined);
   assert.equal(r.certs.length, want);
 });
+
+test('hostile PEM: many BEGIN lines without END, huge labels, megabytes of junk — answered quickly', () => {
+  const cases = [
+    '-----BEGIN CERTIFICATE-----\n'.repeat(200_000),
+    `-----BEGIN ${'A'.repeat(1_000_000)}-----\nAAAA\n-----END ${'A'.repeat(1_000_000)}-----\n`,
+    `-----BEGIN CERTIFICATE-----\n${'A'.repeat(3_000_000)}`,
+    '-----END CERTIFICATE-----\n-----BEGIN '.repeat(100_000),
+  ];
+  for (const text of cases) {
+    const t0 = Date.now();
+    const r = loadCertificates(enc(text));
+    assert.equal(r.certs.length, 0);
+    assert.ok(r.error);
+    assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+  }
+});
