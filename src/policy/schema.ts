@@ -40,7 +40,10 @@ export interface Policy {
   revocation: (typeof REVOCATION_MODES)[number];
   /** Network use for AIA, OCSP and CRL distribution points. Off by default for privacy. */
   online: boolean;
-  /** 'require': a From address not in the certificate means "not trusted"; 'warn': shown, verdict unchanged. */
+  /**
+   * 'require': a From address not in the signer's certificate means "not trusted" (the core's rule);
+   * 'warn': when that is the only fault, the message is trusted and the mismatch shown as a warning.
+   */
   senderMatch: (typeof SENDER_MATCH)[number];
   /** Outlook only: an HTTPS proxy for CA endpoints that CORS blocks; "{url}" is replaced by the target URL. */
   proxyUrl: string | null;
@@ -86,7 +89,7 @@ export const FIELDS: Record<string, Spec> = {
   userAnchors: { kind: 'bool', default: true, doc: 'Whether anchors from user settings count (admin only).' },
   revocation: { kind: 'enum', values: REVOCATION_MODES, default: 'soft', doc: 'Revocation checking: off, soft (unknown is a warning), hard (unknown is not trusted).' },
   online: { kind: 'bool', default: false, doc: 'Fetch AIA issuers, OCSP and CRLs over the network.' },
-  senderMatch: { kind: 'enum', values: SENDER_MATCH, default: 'require', doc: 'require: a From not in the certificate is not trusted; warn: shown only.' },
+  senderMatch: { kind: 'enum', values: SENDER_MATCH, default: 'require', doc: 'require: a From not in the signer certificate is not trusted; warn: trusted with a warning when that is the only fault.' },
   proxyUrl: { kind: 'url', default: null, placeholder: true, doc: 'Outlook: HTTPS proxy for CA endpoints ("{url}" = target).' },
   'audit.enabled': { kind: 'bool', default: true, doc: 'Keep a local audit log.' },
   'audit.maxEvents': { kind: 'int', min: 10, max: 1_000_000, default: 10_000, doc: 'Local log bound (oldest dropped).' },

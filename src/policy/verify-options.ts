@@ -75,9 +75,15 @@ export function policyReasonsForSigner(s: SignerReport, policy: Policy): Reason[
   return out;
 }
 
+/** Sender problems 'warn' may forgive: a gateway's or a shared certificate. Deceptive display names, several
+ * or no From addresses stay errors whatever the policy says. */
+const FORGIVABLE_SENDER = new Set<Reason['code']>(['sender-mismatch', 'no-email-in-cert']);
+
 /**
- * Applies the policy's verdict-level rules. Only ever lowers a verdict ('trusted' to 'untrusted'), never
- * raises one: what the core found wrong stays wrong whatever the policy says.
+ * Applies the policy's verdict-level rules. Algorithms and key sizes only ever lower a verdict ('trusted' to
+ * 'untrusted'). The one relaxation is `senderMatch: 'warn'`: a message whose only fault is that the From
+ * address is not in the signer's certificate becomes 'trusted' with that fault kept as a warning — and only
+ * when everything else (signature, chain, coverage, algorithms) passed.
  */
 export function applyPolicyToVerdict(v: Verdict, policy: Policy): Verdict {
   if (v.verdict !== 'trusted' && v.verdict !== 'untrusted') return v;
@@ -86,6 +92,27 @@ export function applyPolicyToVerdict(v: Verdict, policy: Policy): Verdict {
     return extra.length ? { ...s, reasons: [...s.reasons, ...extra] } : s;
   });
   const added = signers.flatMap((s, i) => s.reasons.slice(v.signers[i].reasons.length));
+  if (
+    added.length === 0 &&
+    policy.senderMatch === 'warn' &&
+    v.verdict === 'untrusted' &&
+    v.sender === 'mismatch' &&
+    v.signature === 'valid' &&
+    v.trust === 'trusted' &&
+    v.coverage === 'full'
+  ) {
+    const errors = v.reasons.filter((r) => r.severity === 'error');
+    if (errors.length > 0 && errors.every((r) => FORGIVABLE_SENDER.has(r.code))) {
+      const reasons = v.reasons.map((r) => (FORGIVABLE_SENDER.has(r.code) ? { ...r, severity: 'warning' as const } : r));
+      return {
+        ...v,
+        verdict: 'trusted',
+        reasons,
+        warnings: warningsOf(reasons),
+        summary: `${VERDICT_PHRASE.trusted}, but: ${errors[0].message} (your policy warns only)`,
+      };
+    }
+  }
   if (policy.senderMatch === 'require' && v.sender === 'mismatch' && v.verdict === 'trusted') {
     added.push(reason('sender-mismatch', 'error', 'The sender address is not in the signer\'s certificate, and your policy requires it to be.'));
   }

@@ -55,7 +55,7 @@ const cert = (publicKeyAlgorithm: string) => ({
   sha256: 'AA', publicKeyAlgorithm, signatureAlgorithm: 'sha256WithRSAEncryption', isCA: false, selfSigned: false,
 });
 
-test('applyPolicyToVerdict lowers, never raises', () => {
+test('applyPolicyToVerdict: algorithms and key sizes lower a verdict; senderMatch warn relaxes only a lone sender mismatch', () => {
   const pol = defaultPolicy();
   const ok = trustedVerdict({ digestAlgorithm: 'SHA-256', signatureAlgorithm: 'RSASSA-PKCS1-v1_5', certificate: cert('RSA 2048') });
   assert.equal(applyPolicyToVerdict(ok, pol), ok, 'nothing to object to: same verdict');
@@ -73,7 +73,19 @@ test('applyPolicyToVerdict lowers, never raises', () => {
 
   const mism = trustedVerdict({ certificate: cert('ECDSA P-256') }, 'mismatch');
   assert.equal(applyPolicyToVerdict(mism, pol).verdict, 'untrusted');
-  assert.equal(applyPolicyToVerdict(mism, { ...pol, senderMatch: 'warn' }).verdict, 'trusted');
+
+  // senderMatch 'warn': a verdict whose only fault is the sender mismatch becomes trusted with a warning...
+  const err = { code: 'sender-mismatch' as const, severity: 'error' as const, message: 'The message claims to be from a@example.com, but it was signed by b@example.com.' };
+  const onlySender = { ...mism, verdict: 'untrusted' as const, reasons: [err, ...mism.reasons] };
+  assert.equal(applyPolicyToVerdict(onlySender, pol).verdict, 'untrusted', 'require: stays untrusted');
+  const warned = applyPolicyToVerdict(onlySender, { ...pol, senderMatch: 'warn' });
+  assert.equal(warned.verdict, 'trusted');
+  assert.deepEqual(warned.warnings.map((w) => w.code), ['sender-mismatch']);
+  assert.match(warned.summary, /your policy warns only/);
+  // ...but not when anything else is wrong (deceptive display name, partial coverage).
+  const deceptive = { ...onlySender, reasons: [err, { code: 'display-name-deceptive' as const, severity: 'error' as const, message: 'x' }] };
+  assert.equal(applyPolicyToVerdict(deceptive, { ...pol, senderMatch: 'warn' }).verdict, 'untrusted');
+  assert.equal(applyPolicyToVerdict({ ...onlySender, coverage: 'partial' }, { ...pol, senderMatch: 'warn' }).verdict, 'untrusted');
 
   const invalid = { ...ok, verdict: 'invalid' as const };
   assert.equal(applyPolicyToVerdict(invalid, strict), invalid);
