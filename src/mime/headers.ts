@@ -81,15 +81,20 @@ export function parseParameterizedValue(input: string | undefined): Parameterize
   const defects: string[] = [];
   const s = input ?? '';
   let i = skipCfws(s, 0);
-  let value = '';
+  let head = '';
   while (i < s.length && s[i] !== ';') {
     if (s[i] === '(') {
       i = skipCfws(s, i);
+      head += ' '; // a comment separates like white space
       continue;
     }
-    if (!isWs(s[i])) value += s[i];
+    head += isWs(s[i]) ? ' ' : s[i];
     i++;
   }
+  // White space may surround the '/' of a media type ("text / plain"), but "text/plain junk" stays two words
+  // and so is no valid media type.
+  const slash = head.indexOf('/');
+  const value = slash < 0 ? head.trim() : `${head.slice(0, slash).trim()}/${head.slice(slash + 1).trim()}`;
   const raw: RawParam[] = [];
   while (i < s.length) {
     i++; // the ';'

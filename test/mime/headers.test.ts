@@ -32,6 +32,11 @@ test('missing or invalid Content-Type means text/plain; charset=us-ascii (RFC 20
   assert.deepEqual(plain(bad.params), { charset: 'us-ascii' });
   assert.match(bad.defects.join(), /invalid Content-Type/);
   assert.equal(parseContentType(undefined, 'message/rfc822').mediaType, 'message/rfc822');
+  assert.equal(parseContentType('text / html (c)').mediaType, 'text/html');
+  const twoWords = parseContentType('text/plain\r\n folded');
+  assert.equal(twoWords.mediaType, 'text/plain');
+  assert.match(twoWords.defects.join(), /invalid Content-Type "text\/plain +folded"/);
+  assert.equal(parseContentType('multipart/').mediaType, 'text/plain');
 });
 
 test('RFC 2231: continuations in order, charset and percent-decoding, precedence over the plain form', () => {
