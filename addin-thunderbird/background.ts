@@ -2,7 +2,9 @@
  * Background script: wires Thunderbird events to the checker (read side) and the sender (compose side).
  * Everything heavy runs here, in the extension process, never on Thunderbird's UI thread.
  */
-import { applyPolicyToVerdict, policyToVerifyOptions, verifyMessage } from '../src/index';
+import { applyPolicyToVerdict, makeDecryptor, policyToVerifyOptions, verifyMessage } from '../src/index';
+import { directory, keyStore } from './cert-store';
+import { plainTextOf } from './plain-text';
 import { Checker, type CheckFn } from './checker';
 import { ThunderbirdHost } from './host';
 import { messenger, messagesOf } from './messenger';
@@ -23,9 +25,17 @@ async function makeCheck(): Promise<CheckFn> {
   // Online checks (AIA, OCSP, CRL download) would need host permissions for every CA's server; this add-on
   // asks for none, so it stays offline whatever `online` says (README: permissions).
   const options = { ...policyToVerifyOptions({ ...policy, online: false }) };
+  const identities = await keyStore.identities();
   return async (raw) => {
-    const verdict = await verifyMessage(raw, options);
-    return { verdict: applyPolicyToVerdict(verdict, policy) };
+    // Encrypted layers are opened with the user's own keys (Thunderbird's getRaw gives the encrypted original).
+    let content: Uint8Array | undefined;
+    const decrypt = identities.length
+      ? makeDecryptor(identities, { onDecrypted: (r) => (content = r.content) })
+      : undefined;
+    const verdict = applyPolicyToVerdict(await verifyMessage(raw, { ...options, decrypt }), policy);
+    // Remember trusted signers' certificates, to encrypt to them later (as mail clients do). Not awaited.
+    directory.addFromVerifiedMessage(content ?? raw, verdict).catch((e) => log(`directory: ${String(e)}`));
+    return { verdict, plainText: content ? plainTextOf(content) : undefined };
   };
 }
 

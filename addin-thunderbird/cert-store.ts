@@ -1,13 +1,14 @@
 /**
- * Certificates the user keeps: other people's certificates to encrypt to ("recipient certificates"), stored as
- * PEM in storage.local. Trust anchors and intermediates are part of the policy (policy-store.ts) instead.
+ * The add-on's stores, over the core's: the user's identities in the IndexedDB KeyStore (non-extractable keys,
+ * src/keys/idb-keystore.ts) and other people's certificates in the recipient directory (src/keys/directory.ts,
+ * IndexedDB too), which is filled by hand in the options page and from the signers of trusted signed messages.
+ * Trust anchors and intermediates are part of the policy (policy-store.ts) instead. Plus PEM helpers.
  */
 import type * as pkijs from 'pkijs';
-import { certificateEmails, loadCertificates } from '../src/index';
-import type { StorageArea } from './messenger';
+import { IdbDirectoryStorage, IdbKeyStore, RecipientDirectory, loadCertificates } from '../src/index';
 
-export const RECIPIENTS_KEY = 'recipientCerts';
-const MAX_RECIPIENT_CERTS = 2000;
+export const keyStore = new IdbKeyStore();
+export const directory = new RecipientDirectory(new IdbDirectoryStorage());
 
 export function derToPem(der: Uint8Array): string {
   let bin = '';
@@ -20,37 +21,18 @@ export function certDer(cert: pkijs.Certificate): Uint8Array {
   return new Uint8Array(cert.toSchema(true).toBER(false));
 }
 
-/** Reads PEM/DER/PKCS#7 bytes into one PEM per certificate; `error` says what could not be read. */
-export function toPemList(bytes: Uint8Array): { pems: string[]; error?: string } {
+/** Reads PEM/DER/PKCS#7 bytes into certificates; `error` says what could not be read. */
+export function readCertificates(bytes: Uint8Array): { ders: Uint8Array[]; pems: string[]; error?: string } {
   const r = loadCertificates(bytes);
-  return { pems: r.certs.map((c) => derToPem(certDer(c))), error: r.error };
+  const ders = r.certs.map(certDer);
+  return { ders, pems: ders.map(derToPem), error: r.error };
 }
 
-export async function recipientPems(local: StorageArea): Promise<string[]> {
-  const v = (await local.get(RECIPIENTS_KEY))[RECIPIENTS_KEY];
-  return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
+/** Removes every identity (keys included). */
+export async function removeAllIdentities(): Promise<void> {
+  for (const i of await keyStore.list()) await keyStore.delete(i.id);
 }
 
-export async function addRecipientPems(local: StorageArea, pems: string[]): Promise<void> {
-  const have = await recipientPems(local);
-  const seen = new Set(have.map((p) => p.replace(/\s+/g, '')));
-  for (const p of pems) if (!seen.has(p.replace(/\s+/g, ''))) have.push(p);
-  await local.set({ [RECIPIENTS_KEY]: have.slice(-MAX_RECIPIENT_CERTS) });
-}
-
-export async function removeRecipientPem(local: StorageArea, pem: string): Promise<void> {
-  const key = pem.replace(/\s+/g, '');
-  await local.set({ [RECIPIENTS_KEY]: (await recipientPems(local)).filter((p) => p.replace(/\s+/g, '') !== key) });
-}
-
-/** The certificate(s) for one address among the stored ones (newest last). */
-export function certsForEmail(pems: string[], email: string): Uint8Array[] {
-  const e = email.toLowerCase();
-  const out: Uint8Array[] = [];
-  for (const pem of pems) {
-    for (const c of loadCertificates(new TextEncoder().encode(pem)).certs) {
-      if (certificateEmails(c).includes(e)) out.push(certDer(c));
-    }
-  }
-  return out;
+export async function removeAllRecipients(): Promise<void> {
+  for (const e of await directory.all()) await directory.remove(e.sha256);
 }

@@ -6,9 +6,8 @@
 import * as pkijs from 'pkijs';
 import { certificateDetails, importPkcs12, loadCertificates, type PartialPolicy, type Policy } from '../src/index';
 import { h, clear } from '../ui/dom';
-import { addRecipientPems, recipientPems, removeRecipientPem, toPemList } from './cert-store';
+import { derToPem, directory, keyStore, readCertificates, removeAllIdentities, removeAllRecipients } from './cert-store';
 import { COMPOSE_DEFAULTS_KEY, readComposeDefaults } from './compose-defaults';
-import { listIdentities, removeAllIdentities, removeIdentity, saveIdentity } from './identity-store';
 import { messenger } from './messenger';
 import { loadPolicy, saveUserPolicy, type LoadedPolicy } from './policy-store';
 import type { BackgroundRequest } from './protocol';
@@ -82,13 +81,13 @@ async function readInput(textareaId: string, fileId: string): Promise<Uint8Array
   return undefined;
 }
 
-function wireAdd(button: string, textarea: string, file: string, statusId: string, add: (pems: string[]) => Promise<string[]>): void {
+function wireAdd(button: string, textarea: string, file: string, statusId: string, add: (pems: string[], ders: Uint8Array[]) => Promise<string[]>): void {
   $(button).addEventListener('click', async () => {
     const bytes = await readInput(textarea, file);
     if (!bytes) return status(statusId, 'Paste a certificate or choose a file first.', false);
-    const { pems, error } = toPemList(bytes);
+    const { pems, ders, error } = readCertificates(bytes);
     if (pems.length === 0) return status(statusId, `No certificate could be read: ${error ?? 'unknown format'}.`, false);
-    const problems = await add(pems);
+    const problems = await add(pems, ders);
     if (problems.length) return status(statusId, problems.join(' '), false);
     $<HTMLTextAreaElement>(textarea).value = '';
     $<HTMLInputElement>(file).value = '';
@@ -99,7 +98,7 @@ function wireAdd(button: string, textarea: string, file: string, statusId: strin
 async function renderIdentities(): Promise<void> {
   const ul = $('identities');
   clear(ul);
-  for (const id of await listIdentities()) {
+  for (const id of await keyStore.identities()) {
     const c = pkijs.Certificate.fromBER(id.certificate.slice().buffer);
     const d = await certificateDetails(c);
     const li = h(
@@ -110,7 +109,7 @@ async function renderIdentities(): Promise<void> {
     );
     const b = h(document, 'button', { attrs: { type: 'button' } }, 'Remove');
     b.addEventListener('click', async () => {
-      await removeIdentity(id.id);
+      await keyStore.delete(id.id);
       await notifyBackground();
       await renderIdentities();
     });
@@ -123,11 +122,13 @@ async function renderIdentities(): Promise<void> {
 async function renderRecipients(): Promise<void> {
   const ul = $('recipients');
   clear(ul);
-  for (const pem of await recipientPems(local)) {
-    ul.appendChild(await certItem(pem, async () => {
-      await removeRecipientPem(local, pem);
+  for (const e of await directory.all()) {
+    const li = await certItem(derToPem(e.der), async () => {
+      await directory.remove(e.sha256);
       await renderRecipients();
-    }));
+    });
+    li.querySelector('.meta')?.append(e.source === 'signed-message' ? ' · from a signed message' : ' · added by you');
+    ul.appendChild(li);
   }
   if (!ul.firstChild) ul.appendChild(h(document, 'li', { className: 'meta' }, 'None.'));
 }
@@ -181,10 +182,14 @@ async function refresh(): Promise<void> {
 async function main(): Promise<void> {
   wireAdd('anchor-add', 'anchor-pem', 'anchor-file', 'anchor-status', (pems) => updateUser({ anchors: [...(loaded.user.anchors ?? []), ...pems] }));
   wireAdd('inter-add', 'inter-pem', 'inter-file', 'inter-status', (pems) => updateUser({ intermediates: [...(loaded.user.intermediates ?? []), ...pems] }));
-  wireAdd('recip-add', 'recip-pem', 'recip-file', 'recip-status', async (pems) => {
-    await addRecipientPems(local, pems);
+  wireAdd('recip-add', 'recip-pem', 'recip-file', 'recip-status', async (_pems, ders) => {
+    const problems: string[] = [];
+    for (const der of ders) {
+      const r = await directory.add(der, 'manual');
+      if (!r.ok) problems.push(r.message);
+    }
     await renderRecipients();
-    return [];
+    return problems;
   });
 
   $('p12-form').addEventListener('submit', async (e) => {
@@ -196,7 +201,7 @@ async function main(): Promise<void> {
       const r = await importPkcs12(new Uint8Array(await file.arrayBuffer()), $<HTMLInputElement>('p12-password').value);
       $<HTMLInputElement>('p12-password').value = '';
       if (!r.ok) return status('p12-status', r.error.message, false);
-      await saveIdentity(r.identity);
+      await keyStore.put(r.identity);
       await notifyBackground();
       await renderIdentities();
       status('p12-status', `Imported the certificate for ${r.identity.emails.join(', ') || 'an unnamed identity'}.`);
@@ -215,6 +220,7 @@ async function main(): Promise<void> {
 
   $('remove-all').addEventListener('click', async () => {
     await removeAllIdentities();
+    await removeAllRecipients();
     await local.clear?.();
     await notifyBackground();
     await Promise.all([refresh(), renderIdentities(), renderRecipients()]);

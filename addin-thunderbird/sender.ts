@@ -8,10 +8,9 @@
  * it was, and the compose action shows the reason (badge "!" and its popup).
  */
 import { encryptMessage, signMessage, type Identity } from '../src/index';
-import { certsForEmail, recipientPems } from './cert-store';
+import { directory, keyStore } from './cert-store';
 import { addressOf, buildMessage, newMessageId, toBinaryString, type OutgoingAttachment } from './compose-mime';
 import { readComposeDefaults, type ComposeChoice } from './compose-defaults';
-import { identityFor, listIdentities } from './identity-store';
 import type { ComposeDetails, ComposeRecipient, Messenger, Tab } from './messenger';
 import type { ComposeState } from './protocol';
 
@@ -34,7 +33,7 @@ export class Sender {
     const choice = await this.choiceFor(tabId);
     const details = await this.m.compose.getComposeDetails(tabId);
     const from = addressOf(details.from ?? '');
-    const id = identityFor(await listIdentities(), from);
+    const [id] = await keyStore.forAddress(from);
     const missing = await this.missingCertificates(details);
     return {
       choice,
@@ -111,13 +110,14 @@ export class Sender {
     } catch {
       return ['an address book entry'];
     }
-    const pems = await recipientPems(this.m.storage.local);
-    return all.filter((a) => certsForEmail(pems, a).length === 0);
+    const out: string[] = [];
+    for (const a of all) if ((await directory.lookup(a)).length === 0) out.push(a);
+    return out;
   }
 
   private async protect(tabId: number, d: ComposeDetails, choice: ComposeChoice): Promise<{ bytes: Uint8Array; messageId: string }> {
     const from = d.from ?? '';
-    const identity: Identity | undefined = identityFor(await listIdentities(), addressOf(from));
+    const [identity]: (Identity | undefined)[] = await keyStore.forAddress(addressOf(from));
     if (choice.sign && !identity) {
       throw new Error(`you have no certificate for ${addressOf(from) || 'this sender'}; import one in the add-on's options`);
     }
@@ -125,10 +125,9 @@ export class Sender {
     if (choice.encrypt) {
       const missing = await this.missingCertificates(d);
       if (missing.length) throw new Error(`no certificate known for ${missing.join(', ')}, so the message cannot be encrypted for them`);
-      const pems = await recipientPems(this.m.storage.local);
       const all = [...strings(d.to), ...strings(d.cc), ...strings(d.bcc)].map(addressOf);
-      // The newest certificate per recipient (last added).
-      recipientCerts = all.map((a) => certsForEmail(pems, a).at(-1) as Uint8Array);
+      // The newest usable certificate per recipient (the directory lists newest first).
+      recipientCerts = await Promise.all(all.map(async (a) => (await directory.lookup(a))[0].der));
     }
     const attachments: OutgoingAttachment[] = [];
     for (const a of await this.m.compose.listAttachments(tabId)) {

@@ -281,3 +281,15 @@ export async function closeComposePopup(m: Marionette): Promise<void> {
 export async function composeWindowCount(m: Marionette): Promise<number> {
   return m.chrome(`return [...Services.wm.getEnumerator("msgcompose")].length;`);
 }
+
+/** Imports a PKCS#12 into Thunderbird's own certificate store (NSS), as a user would in its Certificate Manager. */
+export async function importP12IntoThunderbird(m: Marionette, p12Path: string, password: string): Promise<number> {
+  return m.chrome(
+    `const [path, pw] = arguments;
+     const f = Cc["@mozilla.org/file/local;1"].createInstance(Ci.nsIFile);
+     f.initWithPath(path);
+     const db = Cc["@mozilla.org/security/x509certdb;1"].getService(Ci.nsIX509CertDB);
+     return db.importPKCS12File(f, pw);`,
+    [p12Path, password],
+  );
+}

@@ -7,14 +7,27 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VERDICT_PHRASE, type VerdictWord } from '../../src/index';
 import { Thunderbird } from './harness';
-import { makePki, smimeSign, type IssuedCert, type Pki } from '../support/pki';
+import { makePki, smimeEncrypt, smimeSign, type IssuedCert, type Pki } from '../support/pki';
 import { textEntity, wrapInUnsignedMixed } from '../support/messages';
-import { ADDON_ID, addPemInOptions, closePageTabs, closePopup, openOptions, openPopup, screenshotWithPopup, settledButton } from './ui-probe';
+import {
+  ADDON_ID,
+  addPemInOptions,
+  closePageTabs,
+  closePopup,
+  importP12InOptions,
+  importP12IntoThunderbird,
+  openOptions,
+  openPopup,
+  screenshotWithPopup,
+  settledButton,
+} from './ui-probe';
 import { artifactsDir, builtXpi, thunderbirdOrSkip } from './support';
+
+const P12_PASSWORD = 'alice-secret';
 
 interface Case {
   name: string;
@@ -28,7 +41,7 @@ interface Case {
 }
 
 /** The messages, one per verdict class, made with OpenSSL at test time (test/support/pki.ts). */
-async function makeCases(): Promise<{ cases: Case[]; anchorPem: string; pki: Pki }> {
+async function makeCases(): Promise<{ cases: Case[]; anchorPem: string; pki: Pki; p12: string }> {
   const pki = await makePki();
   const alice = await pki.issue({ name: 'Alice Example', email: 'alice@example.com' });
   const expired = await pki.issue({
@@ -90,8 +103,24 @@ async function makeCases(): Promise<{ cases: Case[]; anchorPem: string; pki: Pki
       titleIncludes: ['Only part of this message is signed'],
     },
     { name: 'unsigned', eml: plainMessage(), verdict: 'unsigned', badge: '', popupIncludes: ['not signed'] },
+    {
+      // Thunderbird can decrypt it too (the key is in its certificate store as well), so it displays the
+      // message; the add-on opens the encrypted original with the key imported in its options page.
+      name: 'encrypted',
+      eml: (
+        await smimeEncrypt({
+          recipients: [alice],
+          content: textEntity('The launch date is 3 March.'),
+          headers: { from: 'Bob <bob@example.com>', to: 'alice@example.com', subject: 'Encrypted for Alice', messageId: '<enc-1@example.com>' },
+        })
+      ).bytes,
+      verdict: 'unsigned',
+      badge: '',
+      titleIncludes: ['Encrypted; decrypted with your key'],
+      popupIncludes: ['decrypted with your key', 'The launch date is 3 March.'],
+    },
   ];
-  return { cases, anchorPem: pki.root.certPem, pki };
+  return { cases, anchorPem: pki.root.certPem, pki, p12: await alice.makeP12(P12_PASSWORD) };
 }
 
 function plainMessage(): Buffer {
@@ -127,6 +156,9 @@ describe('Thunderbird: the verdict on the toolbar and in the popup', { skip: env
     await openOptions(tb.marionette);
     const st = await addPemInOptions(tb.marionette, 'anchor', made.anchorPem);
     assert.match(st, /Added 1 certificate/);
+    // Alice's key: in the add-on (options page) and in Thunderbird's own store.
+    assert.match(await importP12InOptions(tb.marionette, readFileSync(made.p12), P12_PASSWORD), /Imported the certificate/);
+    assert.equal(await importP12IntoThunderbird(tb.marionette, made.p12, P12_PASSWORD), 0);
     await closePageTabs(tb.marionette, '/options.html');
   });
   after(async () => {

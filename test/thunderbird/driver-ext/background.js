@@ -30,7 +30,19 @@ messenger.messageDisplay.onMessagesDisplayed.addListener((tab, list) => {
   seen.push({ tabId: tab.id, ids: msgs.map((m) => m.id), at: Date.now() });
 });
 
+const events = [];
+const note = (name) => (...args) => events.push({ name, at: Date.now(), args: JSON.parse(JSON.stringify(args, (k, v) => (k === "messages" && Array.isArray(v) ? v.map((m) => m.id) : v))) });
+messenger.tabs.onCreated.addListener(note("tabs.onCreated"));
+messenger.tabs.onUpdated.addListener(note("tabs.onUpdated"));
+if (messenger.mailTabs) messenger.mailTabs.onSelectedMessagesChanged.addListener(note("mailTabs.onSelectedMessagesChanged"));
+messenger.messageDisplay.onMessagesDisplayed.addListener(note("messageDisplay.onMessagesDisplayed"));
+
 const COMMANDS = {
+  async events() { return events; },
+  async displayedIn({ tabId }) {
+    const r = await messenger.messageDisplay.getDisplayedMessages(tabId);
+    return (r.messages || r).map((m) => m.id);
+  },
   async ping() { return { ok: true, browser: await messenger.runtime.getBrowserInfo() }; },
   async import({ file, folder }) {
     const f = await localFolder(folder || "Inbox");
@@ -38,8 +50,11 @@ const COMMANDS = {
     const hdr = await messenger.messages.import(new File([bytes], file, { type: "message/rfc822" }), f.id);
     return { id: hdr.id, subject: hdr.subject, folderId: f.id };
   },
-  async open({ messageId }) {
-    const tab = await messenger.messageDisplay.open({ messageId, location: "tab", active: true });
+  async open({ messageId, noWait }) {
+    const p = messenger.messageDisplay.open({ messageId, location: "tab", active: true });
+    // Thunderbird never resolves open() for a message it cannot display (e.g. encrypted to a key it lacks).
+    if (noWait) return { pending: true };
+    const tab = await p;
     return { tabId: tab.id, windowId: tab.windowId };
   },
   async openFile({ file }) {
