@@ -1,8 +1,12 @@
 /**
- * Triple-DES (EDE, 2- or 3-key) in CBC mode, decryption only: WebCrypto has no DES, and older PKCS#12 files
+ * Triple-DES (EDE, 2- or 3-key) in CBC mode, decryption only. WebCrypto has no DES, but older PKCS#12 files
  * (Windows, NSS/Thunderbird before 2023, `openssl pkcs12 -legacy`) protect keys with
- * pbeWithSHAAnd3-KeyTripleDES-CBC. Used only to open those files; we never encrypt with DES.
- * Textbook FIPS 46-3 tables; not constant time (the input is the user's own key file).
+ * pbeWithSHAAnd3-KeyTripleDES-CBC, and older Outlook versions encrypted mail with 3DES-CBC. Never used to encrypt.
+ *
+ * The usual fast form of FIPS 46-3: the initial/final permutations by swap-moves on two 32-bit halves, and the
+ * round function through eight S-box tables merged with the P permutation (built once from the textbook tables).
+ * ~1 µs per block in V8, so a 10 MB 3DES message decrypts in seconds, not hours. Not constant time (table
+ * lookups); acceptable for legacy decryption of data the user already received.
  */
 
 const PC1 = [57, 49, 41, 33, 25, 17, 9, 1, 58, 50, 42, 34, 26, 18, 10, 2, 59, 51, 43, 35, 27, 19, 11, 3, 60, 52, 44, 36,
@@ -10,14 +14,6 @@ const PC1 = [57, 49, 41, 33, 25, 17, 9, 1, 58, 50, 42, 34, 26, 18, 10, 2, 59, 51
 const PC2 = [14, 17, 11, 24, 1, 5, 3, 28, 15, 6, 21, 10, 23, 19, 12, 4, 26, 8, 16, 7, 27, 20, 13, 2, 41, 52, 31, 37, 47,
   55, 30, 40, 51, 45, 33, 48, 44, 49, 39, 56, 34, 53, 46, 42, 50, 36, 29, 32];
 const SHIFTS = [1, 1, 2, 2, 2, 2, 2, 2, 1, 2, 2, 2, 2, 2, 2, 1];
-const IP = [58, 50, 42, 34, 26, 18, 10, 2, 60, 52, 44, 36, 28, 20, 12, 4, 62, 54, 46, 38, 30, 22, 14, 6, 64, 56, 48, 40,
-  32, 24, 16, 8, 57, 49, 41, 33, 25, 17, 9, 1, 59, 51, 43, 35, 27, 19, 11, 3, 61, 53, 45, 37, 29, 21, 13, 5, 63, 55, 47,
-  39, 31, 23, 15, 7];
-const FP = [40, 8, 48, 16, 56, 24, 64, 32, 39, 7, 47, 15, 55, 23, 63, 31, 38, 6, 46, 14, 54, 22, 62, 30, 37, 5, 45, 13,
-  53, 21, 61, 29, 36, 4, 44, 12, 52, 20, 60, 28, 35, 3, 43, 11, 51, 19, 59, 27, 34, 2, 42, 10, 50, 18, 58, 26, 33, 1,
-  41, 9, 49, 17, 57, 25];
-const E = [32, 1, 2, 3, 4, 5, 4, 5, 6, 7, 8, 9, 8, 9, 10, 11, 12, 13, 12, 13, 14, 15, 16, 17, 16, 17, 18, 19, 20, 21,
-  20, 21, 22, 23, 24, 25, 24, 25, 26, 27, 28, 29, 28, 29, 30, 31, 32, 1];
 const P = [16, 7, 20, 21, 29, 12, 28, 17, 1, 15, 23, 26, 5, 18, 31, 10, 2, 8, 24, 14, 32, 27, 3, 9, 19, 13, 30, 6, 22,
   11, 4, 25];
 const S = [
@@ -39,67 +35,95 @@ const S = [
     1, 9, 12, 14, 2, 0, 6, 10, 13, 15, 3, 5, 8, 2, 1, 14, 7, 4, 10, 8, 13, 15, 12, 9, 0, 3, 5, 6, 11],
 ];
 
-/** Bits as 0/1 arrays: simple and plainly correct; the data is a few kilobytes at most. */
-function toBits(bytes: Uint8Array, off: number, n: number): number[] {
-  const bits: number[] = [];
-  for (let i = 0; i < n; i++) bits.push((bytes[off + (i >> 3)] >> (7 - (i & 7))) & 1);
-  return bits;
-}
+/**
+ * SP[i][x]: S-box i applied to the 6-bit input x (bits b1..b6 in E-expansion order), its 4 output bits placed at
+ * output positions 4i+1..4i+4 and then permuted by P; a 32-bit word.
+ */
+const SP: Uint32Array[] = S.map((box, i) => {
+  const t = new Uint32Array(64);
+  for (let x = 0; x < 64; x++) {
+    const row = ((x >> 4) & 2) | (x & 1);
+    const col = (x >> 1) & 15;
+    const v = box[row * 16 + col];
+    let w = 0;
+    for (let k = 0; k < 4; k++) {
+      if (!((v >> (3 - k)) & 1)) continue;
+      const pos = 4 * i + k + 1; // 1-based position before P
+      const outPos = P.indexOf(pos) + 1; // where P moves it
+      w |= 1 << (32 - outPos);
+    }
+    t[x] = w >>> 0;
+  }
+  return t;
+});
 
-function permute(bits: number[], table: number[]): number[] {
-  return table.map((p) => bits[p - 1]);
-}
-
-function subkeys(key: Uint8Array, off: number): number[][] {
-  const k = permute(toBits(key, off, 64), PC1);
+/** 16 round keys, each as eight 6-bit chunks (one per S-box). */
+function subkeys(key: Uint8Array, off: number): Uint8Array {
+  const bit = (n: number) => (key[off + ((n - 1) >> 3)] >> (7 - ((n - 1) & 7))) & 1;
+  const k = PC1.map(bit);
   let c = k.slice(0, 28);
   let d = k.slice(28);
-  const out: number[][] = [];
-  for (const s of SHIFTS) {
+  const out = new Uint8Array(16 * 8);
+  SHIFTS.forEach((s, r) => {
     c = c.slice(s).concat(c.slice(0, s));
     d = d.slice(s).concat(d.slice(0, s));
-    out.push(permute(c.concat(d), PC2));
-  }
-  return out;
-}
-
-function feistel(r: number[], k: number[]): number[] {
-  const x = permute(r, E).map((b, i) => b ^ k[i]);
-  const out: number[] = [];
-  for (let i = 0; i < 8; i++) {
-    const b = x.slice(i * 6, i * 6 + 6);
-    const row = (b[0] << 1) | b[5];
-    const col = (b[1] << 3) | (b[2] << 2) | (b[3] << 1) | b[4];
-    const v = S[i][row * 16 + col];
-    out.push((v >> 3) & 1, (v >> 2) & 1, (v >> 1) & 1, v & 1);
-  }
-  return permute(out, P);
-}
-
-/** One DES block; `decrypt` runs the subkeys in reverse. */
-function desBlock(block: number[], keys: number[][], decrypt: boolean): number[] {
-  const b = permute(block, IP);
-  let l = b.slice(0, 32);
-  let r = b.slice(32);
-  for (let i = 0; i < 16; i++) {
-    const k = keys[decrypt ? 15 - i : i];
-    const f = feistel(r, k);
-    const nr = l.map((x, j) => x ^ f[j]);
-    l = r;
-    r = nr;
-  }
-  return permute(r.concat(l), FP);
-}
-
-function fromBits(bits: number[]): Uint8Array {
-  const out = new Uint8Array(bits.length / 8);
-  for (let i = 0; i < bits.length; i++) out[i >> 3] |= bits[i] << (7 - (i & 7));
+    const cd = c.concat(d);
+    const sub = PC2.map((p) => cd[p - 1]);
+    for (let j = 0; j < 8; j++) {
+      let v = 0;
+      for (let b = 0; b < 6; b++) v = (v << 1) | sub[j * 6 + b];
+      out[r * 8 + j] = v;
+    }
+  });
   return out;
 }
 
 /**
+ * f(R, K): the E-expansion chunk j of R is bits 4j..4j+5 (1-based, bit 32 wrapping to the front). After rotating
+ * R right by one, chunk j sits at bits 4j+1..4j+6, i.e. `>>> (26 - 4j)`; chunk 7 wraps around.
+ */
+function f(r: number, k: Uint8Array, round: number): number {
+  const rot = ((r >>> 1) | (r << 31)) >>> 0;
+  let out = 0;
+  const base = round * 8;
+  for (let j = 0; j < 7; j++) out |= SP[j][((rot >>> (26 - 4 * j)) & 63) ^ k[base + j]];
+  out |= SP[7][(((rot << 2) | (rot >>> 30)) & 63) ^ k[base + 7]];
+  return out >>> 0;
+}
+
+function permIP(l: number, r: number): [number, number] {
+  let t: number;
+  t = ((l >>> 4) ^ r) & 0x0f0f0f0f; r ^= t; l ^= t << 4;
+  t = ((l >>> 16) ^ r) & 0x0000ffff; r ^= t; l ^= t << 16;
+  t = ((r >>> 2) ^ l) & 0x33333333; l ^= t; r ^= t << 2;
+  t = ((r >>> 8) ^ l) & 0x00ff00ff; l ^= t; r ^= t << 8;
+  t = ((l >>> 1) ^ r) & 0x55555555; r ^= t; l ^= t << 1;
+  return [l >>> 0, r >>> 0];
+}
+
+function permFP(l: number, r: number): [number, number] {
+  let t: number;
+  t = ((l >>> 1) ^ r) & 0x55555555; r ^= t; l ^= t << 1;
+  t = ((r >>> 8) ^ l) & 0x00ff00ff; l ^= t; r ^= t << 8;
+  t = ((r >>> 2) ^ l) & 0x33333333; l ^= t; r ^= t << 2;
+  t = ((l >>> 16) ^ r) & 0x0000ffff; r ^= t; l ^= t << 16;
+  t = ((l >>> 4) ^ r) & 0x0f0f0f0f; r ^= t; l ^= t << 4;
+  return [l >>> 0, r >>> 0];
+}
+
+/** 16 Feistel rounds on (l, r) after IP; `decrypt` runs the subkeys in reverse. Returns the pre-FP halves. */
+function rounds(l: number, r: number, k: Uint8Array, decrypt: boolean): [number, number] {
+  for (let i = 0; i < 16; i++) {
+    const nr = (l ^ f(r, k, decrypt ? 15 - i : i)) >>> 0;
+    l = r;
+    r = nr;
+  }
+  return [r, l];
+}
+
+/**
  * 3DES-CBC decryption (EDE: decrypt with K3, encrypt with K2, decrypt with K1). A 16-byte key is the 2-key
- * form (K3 = K1). Returns the padded plaintext; the caller removes and checks PKCS#7 padding.
+ * form (K3 = K1). Returns the padded plaintext; the caller removes and checks the PKCS#7 padding.
  */
 export function tripleDesCbcDecrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
   if (key.length !== 24 && key.length !== 16) throw new Error('3DES key must be 16 or 24 bytes');
@@ -108,15 +132,26 @@ export function tripleDesCbcDecrypt(key: Uint8Array, iv: Uint8Array, data: Uint8
   const k2 = subkeys(key, 8);
   const k3 = key.length === 24 ? subkeys(key, 16) : k1;
   const out = new Uint8Array(data.length);
-  let prev = iv;
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const ov = new DataView(out.buffer);
+  let pl = new DataView(iv.buffer, iv.byteOffset, 8).getUint32(0);
+  let pr = new DataView(iv.buffer, iv.byteOffset, 8).getUint32(4);
   for (let off = 0; off < data.length; off += 8) {
-    let b = toBits(data, off, 64);
-    b = desBlock(b, k3, true);
-    b = desBlock(b, k2, false);
-    b = desBlock(b, k1, true);
-    const p = fromBits(b);
-    for (let i = 0; i < 8; i++) out[off + i] = p[i] ^ prev[i];
-    prev = data.subarray(off, off + 8);
+    const cl = dv.getUint32(off);
+    const cr = dv.getUint32(off + 4);
+    // IP once, three cipher passes (FP∘IP cancel between them), FP once.
+    let [l, r] = permIP(cl, cr);
+    [l, r] = rounds(l, r, k3, true);
+    [l, r] = rounds(l, r, k2, false);
+    [l, r] = rounds(l, r, k1, true);
+    [l, r] = permFP(l, r);
+    ov.setUint32(off, (l ^ pl) >>> 0);
+    ov.setUint32(off + 4, (r ^ pr) >>> 0);
+    pl = cl;
+    pr = cr;
   }
+  k1.fill(0);
+  k2.fill(0);
+  k3.fill(0);
   return out;
 }
