@@ -12,6 +12,7 @@ import * as pkijs from 'pkijs';
 import { defaultCrypto, type CryptoEngine } from '../crypto';
 import { bs, buf, wipeAll } from '../keys/bytes';
 import type { OaepHash } from '../keys/identity';
+import { derEncode, TAG } from './der';
 import { AES_WRAP_OID, sharedInfo, STD_DH_OID, x963Kdf, type KdfHash } from './kdf';
 import { DIGEST_OID, OID } from './oids';
 import { rsaPkcs1Encrypt } from './rsa-pkcs1';
@@ -181,20 +182,21 @@ export async function createEnvelopedData(
       }
     }
     const key = await subtle.importKey('raw', bs(cek), cipher.gcm ? 'AES-GCM' : 'AES-CBC', false, ['encrypt']);
+    const ris = new Uint8Array(new asn1js.Set({ value: infos.map((i) => i.toSchema()) }).toBER());
+    const oid = (o: string) => new Uint8Array(new asn1js.ObjectIdentifier({ value: o }).toBER());
+    const int = (n: number) => new Uint8Array(new asn1js.Integer({ value: n }).toBER());
+    // EncryptedContentInfo with the ciphertext as one primitive [0] IMPLICIT OCTET STRING (DER).
+    const eci = (alg: pkijs.AlgorithmIdentifier, ct: Uint8Array) => ({
+      tag: TAG.sequence,
+      children: [oid(OID.data), new Uint8Array(alg.toSchema().toBER()), { tag: TAG.context0Primitive, children: [ct] }],
+    });
     if (!cipher.gcm) {
       const iv = crypto.getRandomValues(new Uint8Array(16));
       const ct = new Uint8Array(await subtle.encrypt({ name: 'AES-CBC', iv }, key, bs(content)));
-      const eci = new pkijs.EncryptedContentInfo({
-        contentType: OID.data,
-        contentEncryptionAlgorithm: algId(cipher.oid, new asn1js.OctetString({ valueHex: buf(iv) })),
-        encryptedContent: new asn1js.OctetString({ valueHex: buf(ct) }),
-        // One primitive OCTET STRING (DER), not pkijs' 1024-byte pieces: 10 MB would become 10 000 nodes.
-        disableSplit: true,
-      });
       const hasKari = infos.some((i) => i.variant === 2);
-      const env = new pkijs.EnvelopedData({ version: hasKari ? 2 : 0, recipientInfos: infos, encryptedContentInfo: eci });
-      const ci = new pkijs.ContentInfo({ contentType: OID.envelopedData, content: env.toSchema() });
-      return { ok: true, der: new Uint8Array(ci.toSchema().toBER()), kind: 'enveloped' };
+      const env = { tag: TAG.sequence, children: [int(hasKari ? 2 : 0), ris, eci(algId(cipher.oid, new asn1js.OctetString({ valueHex: buf(iv) })), ct)] };
+      const der = derEncode({ tag: TAG.sequence, children: [oid(OID.envelopedData), { tag: TAG.context0, children: [env] }] });
+      return { ok: true, der, kind: 'enveloped' };
     }
     // AuthEnvelopedData: GCMParameters { aes-nonce (12 bytes), aes-ICVlen 16 }; no authAttrs, so no AAD.
     const nonce = crypto.getRandomValues(new Uint8Array(12));
@@ -202,22 +204,9 @@ export async function createEnvelopedData(
     const ct = sealed.subarray(0, sealed.length - 16);
     const tag = sealed.subarray(sealed.length - 16);
     const gcmParams = new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: buf(nonce) }), new asn1js.Integer({ value: 16 })] });
-    const eci = new pkijs.EncryptedContentInfo({
-      contentType: OID.data,
-      contentEncryptionAlgorithm: algId(cipher.oid, gcmParams),
-      encryptedContent: new asn1js.OctetString({ valueHex: buf(ct) }),
-      disableSplit: true,
-    });
-    const auth = new asn1js.Sequence({
-      value: [
-        new asn1js.Integer({ value: 0 }),
-        new asn1js.Set({ value: infos.map((i) => i.toSchema()) }),
-        eci.toSchema(),
-        new asn1js.OctetString({ valueHex: buf(tag) }),
-      ],
-    });
-    const ci = new pkijs.ContentInfo({ contentType: OID.authEnvelopedData, content: auth });
-    return { ok: true, der: new Uint8Array(ci.toSchema().toBER()), kind: 'auth-enveloped' };
+    const auth = { tag: TAG.sequence, children: [int(0), ris, eci(algId(cipher.oid, gcmParams), ct), { tag: TAG.octetString, children: [tag] }] };
+    const der = derEncode({ tag: TAG.sequence, children: [oid(OID.authEnvelopedData), { tag: TAG.context0, children: [auth] }] });
+    return { ok: true, der, kind: 'auth-enveloped' };
   } catch (e) {
     if (e instanceof EncryptFailure) return { ok: false, error: { code: e.code, message: e.message } };
     throw e;

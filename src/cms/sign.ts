@@ -13,6 +13,7 @@ import * as pkijs from 'pkijs';
 import { defaultCrypto, type CryptoEngine } from '../crypto';
 import { bs, buf } from '../keys/bytes';
 import { parseCertificate, type Identity, type SignHash } from '../keys/identity';
+import { derEncode, TAG, type DerNode } from './der';
 import { DIGEST_OID, OID } from './oids';
 
 export interface SignOptions {
@@ -159,14 +160,26 @@ export async function createSignedData(content: Uint8Array, identity: Identity, 
   const signed = new pkijs.SignedData({
     version: 1,
     digestAlgorithms: [algId(DIGEST_OID[hash])],
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({
-      eContentType: OID.data,
-      ...(options.encapsulate ? { eContent: new asn1js.OctetString({ valueHex: buf(content) }) } : {}),
-    }),
+    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID.data }),
     certificates,
     signerInfos: [signerInfo],
   });
-  const ci = new pkijs.ContentInfo({ contentType: OID.signedData, content: signed.toSchema(true) });
-  const der = new Uint8Array(ci.toSchema().toBER());
+  // pkijs encodes everything but the (possibly 11 MB) content; der.ts writes the outer layers around it once.
+  const parts = (signed.toSchema(true) as asn1js.Sequence).valueBlock.value.map((v) => new Uint8Array(v.toBER()));
+  const encap: DerNode = {
+    tag: TAG.sequence,
+    children: [
+      new Uint8Array(new asn1js.ObjectIdentifier({ value: OID.data }).toBER()),
+      ...(options.encapsulate ? [{ tag: TAG.context0, children: [{ tag: TAG.octetString, children: [content] }] }] : []),
+    ],
+  };
+  // SignedData ::= SEQUENCE { version, digestAlgorithms, encapContentInfo, certificates [0], signerInfos }
+  const der = derEncode({
+    tag: TAG.sequence,
+    children: [
+      new Uint8Array(new asn1js.ObjectIdentifier({ value: OID.signedData }).toBER()),
+      { tag: TAG.context0, children: [{ tag: TAG.sequence, children: [parts[0], parts[1], encap, ...parts.slice(3)] }] },
+    ],
+  });
   return { ok: true, der };
 }

@@ -3,14 +3,23 @@
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const ENC = new Uint8Array(64).map((_, i) => ALPHABET.charCodeAt(i));
 
+/** Bytes base64Lines produces for `n` input bytes (76-column lines, CRLF after each and at the end). */
+export function base64LinesLength(n: number, lineLength = 76): number {
+  const chars = Math.ceil(n / 3) * 4;
+  return chars + Math.ceil(chars / lineLength) * 2;
+}
+
 /** Base64 with a CRLF after every `lineLength` characters (76, RFC 2045; a multiple of 4) and at the end. */
 export function base64Lines(data: Uint8Array, lineLength = 76): Uint8Array {
-  const chars = Math.ceil(data.length / 3) * 4;
-  const lines = Math.ceil(chars / lineLength);
-  const out = new Uint8Array(chars + lines * 2);
+  const out = new Uint8Array(base64LinesLength(data.length, lineLength));
+  return out.subarray(0, base64LinesInto(data, out, 0, lineLength));
+}
+
+/** Writes base64Lines(data) into `out` at `o`; returns the end offset. */
+export function base64LinesInto(data: Uint8Array, out: Uint8Array, o: number, lineLength = 76): number {
   const perLine = (lineLength / 4) * 3; // input bytes per full line
   const full = data.length - (data.length % 3);
-  let o = 0;
+  const start = o;
   let i = 0;
   while (i < full) {
     const lineEnd = Math.min(i + perLine, full);
@@ -36,11 +45,11 @@ export function base64Lines(data: Uint8Array, lineLength = 76): Uint8Array {
     out[o++] = rest === 2 ? ENC[(b & 15) << 2] : 61;
     out[o++] = 61;
   }
-  if (o > 0 && out[o - 1] !== 10) {
+  if (o > start && out[o - 1] !== 10) {
     out[o++] = 13;
     out[o++] = 10;
   }
-  return out.subarray(0, o);
+  return o;
 }
 
 /**

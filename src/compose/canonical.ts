@@ -74,7 +74,7 @@ function setHeader(headers: HeaderLine[], name: string, value: string): HeaderLi
   return out;
 }
 
-/** Canonicalises one entity (headers + body). */
+/** Canonicalises one entity (headers + body). Returns `entity` itself when it is already canonical (no copy). */
 export function canonicalEntity(entity: Uint8Array, depth = 0): Uint8Array {
   if (depth > MAX_DEPTH) return toCrlf(entity);
   const split = splitEntity(entity);
@@ -86,22 +86,27 @@ export function canonicalEntity(entity: Uint8Array, depth = 0): Uint8Array {
     headers = setHeader(headers, 'Content-Transfer-Encoding', 'base64');
     return concat([formatHeaderLines(headers), CRLF, base64Lines(split.body)]);
   }
-  const body = toCrlf(split.body);
-  const crlf = concat([formatHeaderLines(headers), CRLF, body]);
+  const whole = toCrlf(entity);
+  const unchanged = whole === entity;
+  const body = unchanged ? split.body : toCrlf(split.body);
+  const crlf = () => (unchanged ? entity : concat([formatHeaderLines(headers), CRLF, body]));
 
   if (type.startsWith('multipart/') && boundary) {
     const parts = splitMultipart(body, boundary);
-    if (!parts) return crlf; // not well-formed: sign as is (CRLF) rather than guess
+    if (!parts) return crlf(); // not well-formed: sign as is (CRLF) rather than guess
+    const canon = parts.parts.map((p) => canonicalEntity(p, depth + 1));
+    const cteOk = cte !== '8bit' && cte !== 'binary';
+    if (unchanged && cteOk && canon.every((c, i) => c === parts.parts[i])) return entity;
     const delim = new TextEncoder().encode(`--${boundary}`);
     const pieces: Uint8Array[] = [parts.preamble];
-    for (const p of parts.parts) pieces.push(delim, CRLF, canonicalEntity(p, depth + 1), CRLF);
+    for (const c of canon) pieces.push(delim, CRLF, c, CRLF);
     pieces.push(delim, new TextEncoder().encode('--'), parts.epilogue);
     // A multipart is 7-bit once its parts are; its own CTE must then not claim 8bit/binary.
-    if (cte === '8bit' || cte === 'binary') headers = setHeader(headers, 'Content-Transfer-Encoding', '7bit');
-    return concat([formatHeaderLines(headers), CRLF, concat(pieces)]);
+    if (!cteOk) headers = setHeader(headers, 'Content-Transfer-Encoding', '7bit');
+    return concat([formatHeaderLines(headers), CRLF, ...pieces]);
   }
-  if (type === 'message/rfc822') return crlf; // leave embedded messages alone (their own signatures)
-  if (cte === 'base64' || cte === 'quoted-printable' || !needsEncoding(body)) return crlf;
+  if (type === 'message/rfc822') return crlf(); // leave embedded messages alone (their own signatures)
+  if (cte === 'base64' || cte === 'quoted-printable' || !needsEncoding(body)) return crlf();
   const encoded = type.startsWith('text/') ? quotedPrintable(body) : base64Lines(body);
   headers = setHeader(headers, 'Content-Transfer-Encoding', type.startsWith('text/') ? 'quoted-printable' : 'base64');
   return concat([formatHeaderLines(headers), CRLF, encoded]);

@@ -10,7 +10,7 @@ import { defaultCrypto, type CryptoEngine } from '../crypto';
 import { createEnvelopedData, type ContentCipher, type RecipientSpec } from '../cms/encrypt';
 import type { Identity, SignHash } from '../keys/identity';
 import { canonicalEntity } from './canonical';
-import { assemble, pkcs7Body, pkcs7MimeFields } from './envelope';
+import { assemblePkcs7 } from './envelope';
 import { splitMessage } from './headers';
 import { signEntity } from './sign-message';
 import { hex } from '../keys/bytes';
@@ -64,7 +64,7 @@ export async function encryptMessage(
   const env = await createEnvelopedData(content, unique, { cipher: options.cipher, crypto });
   if (!env.ok) return env;
   const type = env.kind === 'auth-enveloped' ? 'authEnveloped-data' : 'enveloped-data';
-  return { ok: true, message: assemble(outer, pkcs7MimeFields(type), pkcs7Body(env.der)) };
+  return { ok: true, message: assemblePkcs7(outer, type, env.der) };
 }
 
 /** The same certificate twice (sender also in To) needs one RecipientInfo. */

@@ -3,7 +3,7 @@
  * the new Content-* fields, and the body. Shared by signing and encryption.
  */
 import { concat } from '../keys/bytes';
-import { base64Lines } from './base64';
+import { base64LinesInto, base64LinesLength } from './base64';
 import { formatHeaderLines, type HeaderLine } from './headers';
 
 const enc = new TextEncoder();
@@ -13,16 +13,16 @@ export function randomBoundary(crypto: { getRandomValues<T extends ArrayBufferVi
   return `----=_smime_${Array.from(r, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
-/** outer fields + MIME-Version + the given content fields + blank line + body. */
-export function assemble(outer: HeaderLine[], contentFields: string[], body: Uint8Array): Uint8Array {
+/** outer fields + MIME-Version + the given content fields + blank line + body pieces, in one allocation. */
+export function assemble(outer: HeaderLine[], contentFields: string[], body: Uint8Array | Uint8Array[]): Uint8Array {
   return concat([
     formatHeaderLines(outer),
     enc.encode(`MIME-Version: 1.0\r\n${contentFields.map((f) => `${f}\r\n`).join('')}\r\n`),
-    body,
+    ...(Array.isArray(body) ? body : [body]),
   ]);
 }
 
-/** application/pkcs7-mime body fields and the base64 body for a CMS blob. */
+/** application/pkcs7-mime body fields for a CMS blob. */
 export function pkcs7MimeFields(smimeType: 'signed-data' | 'enveloped-data' | 'authEnveloped-data'): string[] {
   return [
     `Content-Type: application/pkcs7-mime; smime-type=${smimeType}; name="smime.p7m"`,
@@ -32,6 +32,11 @@ export function pkcs7MimeFields(smimeType: 'signed-data' | 'enveloped-data' | 'a
   ];
 }
 
-export function pkcs7Body(der: Uint8Array): Uint8Array {
-  return base64Lines(der);
+/** A whole application/pkcs7-mime message: the base64 is written straight into the output buffer. */
+export function assemblePkcs7(outer: HeaderLine[], smimeType: Parameters<typeof pkcs7MimeFields>[0], der: Uint8Array): Uint8Array {
+  const head = assemble(outer, pkcs7MimeFields(smimeType), []);
+  const out = new Uint8Array(head.length + base64LinesLength(der.length));
+  out.set(head);
+  const end = base64LinesInto(der, out, head.length);
+  return out.subarray(0, end);
 }

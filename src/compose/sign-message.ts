@@ -9,11 +9,10 @@
 import { defaultCrypto, type CryptoEngine } from '../crypto';
 import { createSignedData } from '../cms/sign';
 import { MICALG } from '../cms/oids';
-import { concat } from '../keys/bytes';
 import type { Identity, SignHash } from '../keys/identity';
 import { base64Lines } from './base64';
 import { canonicalEntity } from './canonical';
-import { assemble, pkcs7Body, pkcs7MimeFields, randomBoundary } from './envelope';
+import { assemble, assemblePkcs7, randomBoundary } from './envelope';
 import { splitMessage, type HeaderLine } from './headers';
 
 export interface SignMessageOptions {
@@ -49,10 +48,10 @@ export async function signEntity(
   });
   if (!signed.ok) return signed;
   if (options.opaque) {
-    return { ok: true, message: assemble(outer, pkcs7MimeFields('signed-data'), pkcs7Body(signed.der)) };
+    return { ok: true, message: assemblePkcs7(outer, 'signed-data', signed.der) };
   }
   const boundary = randomBoundary(crypto);
-  const body = concat([
+  const body = [
     enc.encode(`This is a cryptographically signed message in MIME format.\r\n\r\n--${boundary}\r\n`),
     content,
     // The CRLF before the delimiter belongs to the delimiter (RFC 2046 §5.1.1), not to the signed content.
@@ -65,7 +64,7 @@ export async function signEntity(
     ),
     base64Lines(signed.der),
     enc.encode(`\r\n--${boundary}--\r\n`),
-  ]);
+  ];
   const ct = `Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=${MICALG[digest]}; boundary="${boundary}"`;
   return { ok: true, message: assemble(outer, [ct], body) };
 }
