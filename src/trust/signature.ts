@@ -4,7 +4,8 @@
  * BigInt arithmetic (FIPS 186 §4.7), because DSA keys may inherit their domain parameters from the issuer
  * (RFC 5280 §6.1.4 (f)) and old hierarchies such as NIST PKITS still use it. Hashing goes through WebCrypto.
  *
- * MD5 (and MD2) are always refused; SHA-1 only with `allowSha1`. SHA-224 is not in WebCrypto: unsupported.
+ * MD5 (and MD2) are always refused; SHA-1 only with `allowSha1`; RSA/DSA keys under 1024 bits always.
+ * SHA-224 is not in WebCrypto: unsupported.
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
@@ -177,6 +178,35 @@ function ecdsaRaw(sig: ArrayBuffer, size: number): ArrayBuffer | undefined {
   return out.buffer;
 }
 
+/**
+ * RSA and DSA keys below 1024 bits are refused for certificate and CRL signatures (NSS' floor for
+ * non-TLS use; 512- and 768-bit RSA have been factored).
+ */
+const MIN_KEY_BITS = 1024;
+const OID_RSA_KEY = '1.2.840.113549.1.1.1';
+
+function bitLength(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length && b[i] === 0) i++;
+  if (i === b.length) return 0;
+  return (b.length - i - 1) * 8 + (32 - Math.clz32(b[i]));
+}
+
+/** Modulus (RSA) or p (DSA) size in bits; undefined for other key types or when unreadable. */
+function keyBits(key: WorkingKey): number | undefined {
+  const alg = key.spki.algorithm.algorithmId;
+  if (alg === OID_RSA_KEY || alg === OID_RSA_PSS) {
+    const asn = asn1js.fromBER(key.spki.subjectPublicKey.valueBlock.valueHexView.slice().buffer);
+    const mod = asn.offset !== -1 && asn.result instanceof asn1js.Sequence ? asn.result.valueBlock.value[0] : undefined;
+    return mod instanceof asn1js.Integer ? bitLength(mod.valueBlock.valueHexView) : undefined;
+  }
+  if (alg === OID_DSA_KEY) {
+    const p = key.dsaParams ?? dsaParamsOf(key.spki);
+    return p ? p.p.toString(2).length : undefined;
+  }
+  return undefined;
+}
+
 /** A private copy as a plain ArrayBuffer (what WebCrypto's typings want). */
 function buf(u: Uint8Array): ArrayBuffer {
   return u.slice().buffer as ArrayBuffer;
@@ -218,6 +248,8 @@ export async function verifySignature(
     if (!hash) return { ok: false, why: 'unsupported', algorithm };
   }
   if (hash === 'SHA-1' && !allowSha1) return { ok: false, why: 'weak', algorithm };
+  const bits = keyBits(key);
+  if (bits !== undefined && bits < MIN_KEY_BITS) return { ok: false, why: 'weak', algorithm: `${algorithm} with a ${bits}-bit key` };
   try {
     const keyAlg = key.spki.algorithm.algorithmId;
     switch (alg.kind) {

@@ -3,13 +3,12 @@
 // comparable answer.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pkijs from 'pkijs';
-import { makePki, runOpenssl, opensslTime, type IssuedCert, type Pki } from '../support/pki';
+import { makePki, openssl, runOpenssl, pemToDer, type IssuedCert, type Pki } from '../support/pki';
 import { validateChain } from '../../src/trust/chain';
 import type { ChainOptions, ChainResult } from '../../src/trust/types';
-import { defaultCrypto } from '../../src/crypto';
 
 const AT = new Date(Date.UTC(2030, 0, 1));
 
@@ -272,6 +271,20 @@ test('SHA-1 signed certificate refused unless allowSha1; MD5 always', async () =
   } else console.log('# note: this OpenSSL refuses to make an MD5-signed certificate; MD5 case not exercised here');
 });
 
+test('a CA with a 768-bit RSA key cannot vouch for anyone (too weak), whatever the digest', async () => {
+  const d = pki.dir;
+  const cnf = join(d, 'weak.cnf');
+  writeFileSync(cnf, '[ req ]\ndistinguished_name = dn\n[ dn ]\n[ ca ]\nbasicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\nsubjectKeyIdentifier = hash\n[ ee ]\nbasicConstraints = CA:FALSE\nkeyUsage = critical, digitalSignature\nextendedKeyUsage = emailProtection\nsubjectAltName = email:weak@example.com\n');
+  await openssl(['req', '-x509', '-newkey', 'rsa:768', '-nodes', '-keyout', join(d, 'weak-ca.key'), '-out', join(d, 'weak-ca.pem'), '-subj', '/CN=Weak Root', '-days', '9000', '-sha256', '-config', cnf, '-extensions', 'ca']);
+  await openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(d, 'weak-ee.key'), '-out', join(d, 'weak-ee.csr'), '-subj', '/CN=Weakly Vouched', '-config', cnf]);
+  await openssl(['x509', '-req', '-in', join(d, 'weak-ee.csr'), '-CA', join(d, 'weak-ca.pem'), '-CAkey', join(d, 'weak-ca.key'), '-set_serial', '7', '-days', '3000', '-sha256', '-extfile', cnf, '-extensions', 'ee', '-out', join(d, 'weak-ee.pem')]);
+  const load = (f: string) => pkijs.Certificate.fromBER(new Uint8Array(pemToDer(readFileSync(join(d, f), 'utf8'))).slice().buffer as ArrayBuffer);
+  const r = await validateChain(load('weak-ee.pem'), { anchors: [load('weak-ca.pem')], intermediates: [], crls: [], at: new Date() });
+  assert.equal(r.trust, 'untrusted');
+  assert.equal(head(r).code, 'bad-cert-signature');
+  assert.match(head(r).message, /768-bit key/);
+});
+
 test('ECDSA and Ed25519 hierarchies verify', async () => {
   for (const keyType of ['ec-p256', 'ec-p384', 'ed25519'] as const) {
     const p = await makePki({ keyType });
@@ -305,7 +318,6 @@ test('cross-certificate loops end (bounded search)', async () => {
   assert.match(head(r).message, /Loop Top Root/);
 });
 
-void opensslTime;
 
 test('many same-named candidate CAs on several levels: bounded search, right answer, quick', async () => {
   // 4 levels × 3 CAs with one name per level: 3^4 name-matching paths, only one with matching keys.
