@@ -4,3 +4,5 @@ export * from './export';
 export * from './log';
 export * from './forwarder';
 export { IndexedDBAuditLog, IndexedDBQueueStore, openAuditDb } from './indexeddb';
+export { openHostAudit } from './host';
+export type { HostAudit } from './host';
