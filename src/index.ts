@@ -39,3 +39,5 @@ export type { IdbOptions } from './keys/idb';
 export { RecipientDirectory, MemoryDirectoryStorage, IdbDirectoryStorage, usableForEncryption } from './keys/directory';
 export type { DirectoryEntry, DirectoryStorage, AddResult } from './keys/directory';
 export * from './audit/index';
+export { buildEntity } from './compose/entity';
+export type { OutgoingPart } from './compose/entity';

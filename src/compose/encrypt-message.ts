@@ -11,6 +11,7 @@ import { createEnvelopedData, type ContentCipher, type RecipientSpec } from '../
 import type { Identity, SignHash } from '../keys/identity';
 import { canonicalEntity } from './canonical';
 import { assemblePkcs7 } from './envelope';
+import { buildEntity, type OutgoingPart } from './entity';
 import { splitMessage } from './headers';
 import { signEntity } from './sign-message';
 import { hex } from '../keys/bytes';
@@ -38,12 +39,12 @@ function recipientSpec(r: Uint8Array | RecipientSpec, keyTransport: EncryptMessa
 }
 
 export async function encryptMessage(
-  mime: Uint8Array,
+  mime: Uint8Array | OutgoingPart,
   recipients: (Uint8Array | RecipientSpec)[],
   options: EncryptMessageOptions = {},
 ): Promise<EncryptMessageResult> {
   const crypto = options.crypto ?? defaultCrypto();
-  const { outer, inner } = splitMessage(mime);
+  const { outer, inner } = splitMessage(mime instanceof Uint8Array ? mime : buildEntity(mime));
   let content: Uint8Array;
   if (options.sign) {
     if (!options.sender) return { ok: false, error: { code: 'no-key', message: 'Signing needs the sender\'s key.' } };

@@ -13,6 +13,7 @@ import type { Identity, SignHash } from '../keys/identity';
 import { base64Lines } from './base64';
 import { canonicalEntity } from './canonical';
 import { assemble, assemblePkcs7, randomBoundary } from './envelope';
+import { buildEntity, type OutgoingPart } from './entity';
 import { splitMessage, type HeaderLine } from './headers';
 
 export interface SignMessageOptions {
@@ -70,14 +71,14 @@ export async function signEntity(
 }
 
 /**
- * Signs a whole message. `mime` is the raw message (RFC 5322 fields + body) or a bare MIME entity (then the
- * result has no message fields; the host adds them).
+ * Signs a whole message. `mime` is the raw message (RFC 5322 fields + body), a bare MIME entity, or parts to build
+ * one (compose/entity.ts); without message fields the result has none either (the host adds them).
  */
 export async function signMessage(
-  mime: Uint8Array,
+  mime: Uint8Array | OutgoingPart,
   identity: Identity,
   options: SignMessageOptions = {},
 ): Promise<SignMessageResult> {
-  const { outer, inner } = splitMessage(mime);
+  const { outer, inner } = splitMessage(mime instanceof Uint8Array ? mime : buildEntity(mime));
   return signEntity(outer, inner, identity, options);
 }

@@ -8,7 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { loadCertificates } from '../../src/certs/load';
 import { signMessage } from '../../src/compose/sign-message';
+import { verifyMessage } from '../../src/verify-message';
 import { importPkcs12 } from '../../src/keys/pkcs12';
 import type { SignHash } from '../../src/keys/identity';
 import { ROOT } from '../support/corpus';
@@ -77,6 +79,14 @@ for (const c of cases) {
     const tf = file.replace(/\.eml$/, '-tampered.eml');
     writeFileSync(tf, tampered);
     assert.ok(!(await opensslVerify(tf, { CAfile: pki.root.certPath })).ok, 'OpenSSL rejects the tampered message');
+    // And ours: the untampered message is trusted (round trip), the tampered one invalid.
+    const anchors = loadCertificates(readFileSync(pki.root.certPath)).certs;
+    const good = await verifyMessage(r.message, { anchors });
+    assert.equal(good.verdict, 'trusted', good.summary);
+    assert.equal(good.signers[0].digestAlgorithm, c.digest);
+    const bad = await verifyMessage(new Uint8Array(tampered), { anchors });
+    assert.equal(bad.verdict, 'invalid', bad.summary);
+    assert.equal(bad.signature, 'invalid');
   });
 }
 
