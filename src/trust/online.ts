@@ -11,6 +11,10 @@
  * Afterwards the verdict's revocation detail says, per certificate, what was checked and how, and a
  * "not checked" reason says why the network did not answer.
  *
+ * Limits: OCSP and CRL answers are about today, also when `at` asks about an old message (a certificate revoked
+ * since is reported revoked); a delegated OCSP responder's own revocation is not checked (RFC 6960 §4.2.2.2.1
+ * leaves that to id-pkix-ocsp-nocheck, which CAs set on responder certificates).
+ *
  * Answers are cached (online-cache.ts) in the cache passed in; without one, each fetcher gets its own
  * in-memory cache, so a host that keeps one fetcher per session has one cache per session.
  */
@@ -67,6 +71,18 @@ export function onlineRevocation(
 ): NonNullable<ChainOptions['onlineRevocation']> {
   const cache = deps.cache ?? cacheFor(fetcher);
   return async (cert, issuer): Promise<OnlineRevocationResult> => {
+    try {
+      return await check(cert, issuer);
+    } catch (e) {
+      // A certificate pkijs parsed but cannot hash or encode further: say so instead of losing the reason.
+      const who = label(cert);
+      const text = `the check failed (${e instanceof Error ? e.message.slice(0, 200) : String(e)})`;
+      log?.push({ who, what: text, answered: false });
+      return { status: 'unknown', source: 'ocsp', detail: `Revocation of '${who}' could not be checked online: ${text}.` };
+    }
+  };
+
+  async function check(cert: pkijs.Certificate, issuer: pkijs.Certificate): Promise<OnlineRevocationResult> {
     const now = deps.now ?? new Date();
     const who = label(cert);
     const ctx = { fetcher, cache, now, crypto };
@@ -101,7 +117,7 @@ export function onlineRevocation(
     const text = why.join('; ');
     log?.push({ who, what: text, answered: false });
     return { status: 'unknown', source: ocspUrls.length ? 'ocsp' : 'crl', detail: `Revocation of '${who}' could not be checked online: ${text}.` };
-  };
+  }
 }
 
 /**
