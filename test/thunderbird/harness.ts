@@ -94,7 +94,8 @@ export interface LaunchOptions {
   extraPrefs?: string;
   /** Files the driver may fetch by name (GET /file/NAME). */
   files?: Map<string, Uint8Array>;
-  /** Enterprise policies (written as distribution/policies.json is not possible here: see README). */
+  /** Files to create under the throw-away HOME before start, by relative path (e.g. managed storage manifests). */
+  homeFiles?: Record<string, string>;
   timeoutMs?: number;
 }
 
@@ -144,6 +145,11 @@ export class Thunderbird {
     await this.startServer();
     mkdirSync(join(this.profile, 'extensions'), { recursive: true });
     mkdirSync(join(this.work, 'home'), { recursive: true });
+    for (const [rel, text] of Object.entries(opts.homeFiles ?? {})) {
+      const path = join(this.work, 'home', rel);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+    }
     for (const a of opts.addons) cpSync(a.xpi, join(this.profile, 'extensions', `${a.id}.xpi`));
     this.packDriver(join(this.profile, 'extensions', `${DRIVER_ID}.xpi`));
     const accounts = opts.extraPrefs?.includes('mail.accountmanager.accounts')
