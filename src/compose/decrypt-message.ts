@@ -12,6 +12,8 @@
  */
 import { decryptCms, type DecryptResult } from '../cms/decrypt';
 import type { CryptoEngine } from '../crypto';
+import { findSmimeEntity } from '../coverage';
+import { parseMime, stripMozillaPrefix } from '../mime';
 import type { Identity } from '../keys/identity';
 import type { KeyStore } from '../keys/keystore';
 import type { ReasonCode, Verdict } from '../verdict';
@@ -53,6 +55,12 @@ export type DecryptMessageResult =
       contentIsDecrypted: true;
       display: 'no-remote-content';
       layers: DecryptedLayer[];
+      /**
+       * False when the encrypted part sits inside an unencrypted multipart (other parts beside it). Such a message
+       * is a known EFAIL / decryption-oracle shape: hosts show the decrypted part on its own, never merged with
+       * the unencrypted parts, and say that the message is only partly encrypted.
+       */
+      wholeMessageEncrypted: boolean;
     }
   | {
       ok: false;
@@ -60,6 +68,14 @@ export type DecryptMessageResult =
       /** The verdict anyway (e.g. an outer signature that could be checked). */
       verdict: Verdict;
     };
+
+/** Is the message's first S/MIME layer its root entity (not a part among unencrypted parts)? */
+function encryptedAtRoot(raw: Uint8Array): boolean {
+  const m = parseMime(stripMozillaPrefix(raw));
+  if (!m.ok) return false;
+  const found = findSmimeEntity(m.root);
+  return found?.entity === m.root;
+}
 
 export async function decryptMessage(
   raw: Uint8Array,
@@ -77,7 +93,7 @@ export async function decryptMessage(
   });
   const verdict = await verifyMessage(raw, { ...verifyOptions, decrypt });
   if (content && verdict.decrypted) {
-    return { ok: true, verdict, content, contentIsDecrypted: true, display: 'no-remote-content', layers };
+    return { ok: true, verdict, content, contentIsDecrypted: true, display: 'no-remote-content', layers, wholeMessageEncrypted: encryptedAtRoot(raw) };
   }
   if (verdict.verdict === 'error' && verdict.encrypted) return { ok: false, error: verdict.error, verdict };
   const err = verdict.reasons.find((r) => r.code === 'decrypt-failed' || r.code === 'no-key' || r.code === 'unsupported-algorithm');

@@ -72,6 +72,7 @@ test('Thunderbird corpus: every encrypted message decrypts; inner signatures get
     assert.equal(r.verdict.encrypted, true);
     assert.equal(r.verdict.decrypted, true);
     assert.equal(r.contentIsDecrypted, true);
+    if (!e.file.endsWith('multipart-alternative.eml')) assert.equal(r.wholeMessageEncrypted, true, e.file);
     assert.ok(parseMime(r.content).ok, `${e.file}: decrypted content is MIME`);
     // Signed layers inside: same signature/chain result as OpenSSL, layer by layer.
     const ossl = e.openssl_layers.filter((l) => l.sig_rc !== undefined);
@@ -132,6 +133,9 @@ test('Thunderbird corpus: both encrypted parts of multipart-alternative.eml open
   const alice = await key('smime/Alice.p12');
   const m = parseMime(new Uint8Array(readFileSync(join(c.dir!, 'mail/test/browser/smime/data/multipart-alternative.eml'))));
   assert.ok(m.ok);
+  const whole = await decryptMessage(new Uint8Array(readFileSync(join(c.dir!, 'mail/test/browser/smime/data/multipart-alternative.eml'))), bob);
+  assert.ok(whole.ok);
+  assert.equal(whole.wholeMessageEncrypted, false, 'encrypted parts inside an unencrypted multipart are flagged');
   const parts = m.root.children.filter((p) => p.contentType.mediaType === 'application/pkcs7-mime');
   assert.equal(parts.length, 2);
   for (const part of parts) {
