@@ -285,6 +285,18 @@ async function verifySignerUnguarded(si: pkijs.SignerInfo, ctx: SignerContext): 
     const signed = new Uint8Array(si.signedAttrs.encodedValue);
     forms = [{ form: contentForm, data: () => signed }];
   } else {
+    // RFC 5652 §5.3: content other than id-data must come with signed attributes (which name its type);
+    // otherwise the type of what was signed is not protected and could be swapped.
+    if (ctx.eContentType !== OID.data) {
+      reasons.push(
+        reason(
+          'content-type-mismatch',
+          'error',
+          `The signed content is of type ${ctx.eContentType}, but the signature does not protect that type (no signed attributes).`,
+        ),
+      );
+      return result('invalid');
+    }
     forms = [{ form: 'as-given', data: () => ctx.content }];
     if (ctx.canonical) forms.push({ form: 'canonical', data: ctx.canonical });
   }

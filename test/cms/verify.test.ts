@@ -377,6 +377,16 @@ test('content-type attribute that differs from eContentType: content-type-mismat
   const r = ok(await verifySignedData(new Uint8Array(patched), {}));
   assert.equal(r.signature, 'invalid');
   assert.deepEqual(codes(r), ['content-type-mismatch']);
+
+  // Without signed attributes nothing protects a content type other than id-data (RFC 5652 §5.3).
+  const noattr = await signDer(s, { opaque: true, noattr: true });
+  const cms2 = pkijs.ContentInfo.fromBER(new Uint8Array(noattr.der));
+  const sd2 = new pkijs.SignedData({ schema: cms2.content });
+  sd2.encapContentInfo.eContentType = '1.2.840.113549.1.9.16.1.4';
+  const patched2 = new pkijs.ContentInfo({ contentType: cms2.contentType, content: sd2.toSchema(true) }).toSchema().toBER();
+  const r2 = ok(await verifySignedData(new Uint8Array(patched2), {}));
+  assert.equal(r2.signature, 'invalid');
+  assert.deepEqual(codes(r2), ['content-type-mismatch']);
 });
 
 test('zero SignerInfos and an unknown signature algorithm', async () => {
