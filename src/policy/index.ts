@@ -6,4 +6,4 @@ export { resolvePolicy } from './merge';
 export type { FieldSource, PolicyLayers, ResolvedPolicy } from './merge';
 export { policyToVerifyOptions, applyPolicyToVerdict, policyReasonsForSigner, keyBits } from './verify-options';
 export type { PolicyDeps } from './verify-options';
-export { parsePemCertificates } from './pem';
+export { parsePemCertificates, certificatesAsPem, derToPem } from './pem';

@@ -21,3 +21,20 @@ export function parsePemCertificates(text: string): PemResult {
   if (r.certs.length > MAX_BLOCKS) return { ok: false, problem: `more than ${MAX_BLOCKS} certificates in one entry` };
   return { ok: true, certs: r.certs };
 }
+
+/**
+ * Any certificate file a user or admin picks (PEM, DER, PKCS#7 .p7b/.p7c bundle) as the PEM strings policy's
+ * `anchors` / `intermediates` hold, one string per certificate. `error` says what could not be read.
+ */
+export function certificatesAsPem(bytes: Uint8Array): { pem: string[]; error?: string } {
+  const r = loadCertificates(bytes);
+  const pem = r.certs.map((c) => derToPem(new Uint8Array(c.toSchema().toBER())));
+  return r.error ? { pem, error: r.error } : { pem };
+}
+
+export function derToPem(der: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < der.length; i += 8192) bin += String.fromCharCode(...der.subarray(i, i + 8192));
+  const b64 = btoa(bin);
+  return `-----BEGIN CERTIFICATE-----\n${b64.replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+}

@@ -86,3 +86,27 @@ test('defaults and the JSON Schema come from the same field table', () => {
   for (const [k, v] of Object.entries(schema.properties)) counted += v.properties ? Object.keys(v.properties).length : (k ? 1 : 0);
   assert.equal(counted, leaves);
 });
+
+test('certificatesAsPem: DER and PKCS#7 files become policy PEM strings that validate', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { certificatesAsPem } = await import('../../src/policy/index');
+  const ders = bundledRootList().slice(0, 3).map((r) => Buffer.from(r.der, 'base64'));
+  const one = certificatesAsPem(ders[0]);
+  assert.equal(one.error, undefined);
+  assert.equal(one.pem[0], ROOT_PEM, 'same PEM as OpenSSL-style 64-column armour');
+  // A PKCS#7 certs-only bundle made by OpenSSL from three PEM certificates.
+  const pems = bundledRootList().slice(0, 3).map((r) => pemOf(r.der)).join('');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'pem-'));
+  writeFileSync(join(dir, 'certs.pem'), pems);
+  const p7 = execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', join(dir, 'certs.pem'), '-outform', 'DER']);
+  rmSync(dir, { recursive: true, force: true });
+  const bundle = certificatesAsPem(new Uint8Array(p7));
+  assert.equal(bundle.pem.length, 3);
+  assert.ok(validatePolicy({ anchors: bundle.pem }).ok);
+  const junk = certificatesAsPem(new TextEncoder().encode('not a certificate'));
+  assert.equal(junk.pem.length, 0);
+  assert.ok(junk.error);
+});
