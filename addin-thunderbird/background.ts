@@ -72,6 +72,8 @@ messenger.runtime.onMessage.addListener((msg: BackgroundRequest) => {
   switch (msg?.type) {
     case 'verdict-for-tab':
       return checker.forTab(msg.tabId);
+    case 'recheck':
+      return checker.recheck(msg.tabId);
     case 'compose-get':
       return sender.state(msg.tabId);
     case 'compose-set':

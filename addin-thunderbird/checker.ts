@@ -106,6 +106,17 @@ export class Checker {
     return { state: 'done', messageId: msgs[0].id, result: await this.resultFor(msgs[0]) };
   }
 
+  /** "Verify again" in the popup: forget this tab's message's verdict, check it anew, update the button. */
+  async recheck(tabId: number): Promise<TabResult> {
+    const msgs = await this.host.displayedMessages(tabId);
+    if (msgs.length === 1) {
+      this.cache.delete(msgs[0].id);
+      this.inflight.delete(msgs[0].id);
+      await this.onDisplayed(tabId, msgs);
+    }
+    return this.forTab(tabId);
+  }
+
   /** The cached result, the running check, or a new one. */
   resultFor(msg: MessageHeader): Promise<CheckResult> {
     const cached = this.cache.get(msg.id);

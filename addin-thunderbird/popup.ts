@@ -17,16 +17,24 @@ async function main(): Promise<void> {
   renderChecking(container);
   const [tab] = await messenger.tabs.query({ active: true, currentWindow: true });
   if (!tab) return showNone(container, 'No message is shown.');
-  const req: BackgroundRequest = { type: 'verdict-for-tab', tabId: tab.id };
-  const r = (await messenger.runtime.sendMessage(req)) as TabResult;
-  if (r.state === 'none') return showNone(container, r.why);
-  renderVerdict(container, r.result.verdict, { headingLevel: 2 });
-  const text = r.result.plainText;
-  if (text !== undefined) {
-    (document.getElementById('plaintext-body') as HTMLElement).textContent = text;
-    (document.getElementById('plaintext') as HTMLElement).hidden = false;
-  }
-  document.body.dataset.ready = 'true';
+  const show = async (type: 'verdict-for-tab' | 'recheck') => {
+    const req: BackgroundRequest = { type, tabId: tab.id };
+    const r = (await messenger.runtime.sendMessage(req)) as TabResult;
+    if (r.state === 'none') return showNone(container, r.why);
+    renderVerdict(container, r.result.verdict, {
+      headingLevel: 2,
+      onVerifyAgain: () => {
+        renderChecking(container);
+        void show('recheck');
+      },
+    });
+    const text = r.result.plainText;
+    // Decrypted content is shown as text only (textContent), never as HTML.
+    (document.getElementById('plaintext-body') as HTMLElement).textContent = text ?? '';
+    (document.getElementById('plaintext') as HTMLElement).hidden = text === undefined;
+    document.body.dataset.ready = 'true';
+  };
+  await show('verdict-for-tab');
 }
 
 function showNone(container: HTMLElement, why: string): void {

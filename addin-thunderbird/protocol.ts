@@ -3,6 +3,7 @@ import type { ComposeChoice } from './compose-defaults';
 
 export type BackgroundRequest =
   | { type: 'verdict-for-tab'; tabId: number }
+  | { type: 'recheck'; tabId: number }
   | { type: 'settings-changed' }
   | { type: 'compose-get'; tabId: number }
   | { type: 'compose-set'; tabId: number; choice: ComposeChoice };

@@ -26,6 +26,10 @@ export class VerdictCache<V> {
     }
   }
 
+  delete(id: number): void {
+    this.map.delete(id);
+  }
+
   clear(): void {
     this.map.clear();
   }

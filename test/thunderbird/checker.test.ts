@@ -107,3 +107,14 @@ test('action state: title starts with the phrase; mismatch and partial coverage 
   assert.equal(s.badge, '!');
   assert.equal(s.label, VERDICT_PHRASE.untrusted);
 });
+
+test('recheck (Verify again) reads the message anew and updates the button', async () => {
+  const host = new FakeHost();
+  host.displayed.set(1, [msg(21)]);
+  const c = new Checker(host, check);
+  await c.onDisplayed(1, [msg(21)]);
+  const r = await c.recheck(1);
+  assert.equal(r.state, 'done');
+  assert.equal(host.reads, 2);
+  assert.equal(host.states.at(-1)!.s.label, VERDICT_PHRASE.unsigned);
+});

@@ -39,7 +39,7 @@ describe('Thunderbird: administrator policy (managed storage) wins over user set
       data: { anchors: [pki.root.certPem], senderMatch: 'require', revocation: 'soft', userAnchors: false },
     };
     tb = await Thunderbird.launch(env.bin!, {
-      addons: [{ id: ADDON_ID, xpi: builtXpi() }],
+      addons: [{ id: ADDON_ID, xpi: await builtXpi() }],
       files: new Map([['company.eml', signed]]),
       homeFiles: { [`.mozilla/managed-storage/${ADDON_ID}.json`]: JSON.stringify(manifest) },
     });

@@ -75,7 +75,7 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
     bob = await pki.issue({ name: 'Bob Recipient', email: 'bob@example.com' });
     smtp = await startSmtp();
     tb = await Thunderbird.launch(env.bin!, {
-      addons: [{ id: ADDON_ID, xpi: builtXpi() }],
+      addons: [{ id: ADDON_ID, xpi: await builtXpi() }],
       extraPrefs: smtpPrefs(smtp.port, 'alice@example.com'),
     });
     await openOptions(tb.marionette);

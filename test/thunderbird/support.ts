@@ -3,7 +3,7 @@
  * add-on, the artifacts directory.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../support/corpus';
 import { findThunderbird, haveZip } from './harness';
@@ -27,18 +27,35 @@ export function thunderbirdOrSkip(): { bin: string; skip: false } | { bin: undef
   return { bin, skip: false };
 }
 
-/** The built XPI; builds the Thunderbird part once when it is missing (npm test builds before testing). */
-export function builtXpi(): string {
+/**
+ * The built XPI; builds the Thunderbird part once when it is missing (`npm test` builds before testing). Test files
+ * run in parallel, so the build is guarded by a lock directory: the others wait for the XPI.
+ */
+export async function builtXpi(): Promise<string> {
   const find = () => (existsSync(DIST) ? readdirSync(DIST).find((f) => f.endsWith('.xpi')) : undefined);
-  let xpi = find();
-  if (!xpi) {
-    const r = spawnSync('npx', ['webpack', '--mode', 'production', '--config-name', 'thunderbird'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    if (r.status !== 0) throw new Error(`building the add-on failed:\n${r.stdout}\n${r.stderr}`);
-    xpi = find();
+  const lock = join(ROOT, 'dist', '.thunderbird-build.lock');
+  for (let waited = 0; !find(); waited += 200) {
+    mkdirSync(join(ROOT, 'dist'), { recursive: true });
+    let mine = false;
+    try {
+      mkdirSync(lock);
+      mine = true;
+    } catch {
+      /* another test file is building */
+    }
+    if (mine) {
+      try {
+        const r = spawnSync('npx', ['webpack', '--mode', 'production', '--config-name', 'thunderbird'], { cwd: ROOT, encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`building the add-on failed:\n${r.stdout}\n${r.stderr}`);
+      } finally {
+        rmSync(lock, { recursive: true, force: true });
+      }
+      break;
+    }
+    if (waited > 300_000) throw new Error('waited 5 minutes for another build of the add-on');
+    await new Promise((r) => setTimeout(r, 200));
   }
+  const xpi = find();
   if (!xpi) throw new Error('no XPI in dist/thunderbird after the build');
   return join(DIST, xpi);
 }

@@ -151,7 +151,7 @@ describe('Thunderbird: the verdict on the toolbar and in the popup', { skip: env
     const made = await makeCases();
     cases = made.cases;
     for (const c of cases) files.set(`${c.name}.eml`, c.eml);
-    tb = await Thunderbird.launch(env.bin!, { addons: [{ id: ADDON_ID, xpi: builtXpi() }], files });
+    tb = await Thunderbird.launch(env.bin!, { addons: [{ id: ADDON_ID, xpi: await builtXpi() }], files });
     // The user trusts the test PKI's root: added through the options page, as a user would.
     await openOptions(tb.marionette);
     const st = await addPemInOptions(tb.marionette, 'anchor', made.anchorPem);
