@@ -501,3 +501,24 @@ test('ESS signing-certificate-v2 (openssl cms -cades): a substituted certificate
   a.cleanup();
   b.cleanup();
 });
+
+test('RSA key under 2048 bits: the signature is checked and valid, with a weak-key warning', async () => {
+  const pki = await pkiP;
+  const key = `${pki.dir}/rsa1024.key`;
+  const cert = `${pki.dir}/rsa1024.pem`;
+  const inPath = `${pki.dir}/rsa1024.in`;
+  const out = `${pki.dir}/rsa1024.der`;
+  writeFileSync(inPath, CONTENT);
+  for (const args of [
+    ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024', '-out', key],
+    ['req', '-new', '-x509', '-key', key, '-subj', '/CN=Small Key', '-days', '3650', '-out', cert],
+    ['cms', '-sign', '-binary', '-in', inPath, '-signer', cert, '-inkey', key, '-outform', 'DER', '-out', out],
+  ]) {
+    const res = await runOpenssl(args);
+    assert.equal(res.code, 0, res.stderr);
+  }
+  const r = ok(await verifySignedData(new Uint8Array(readFileSync(out)), { detachedContent: CONTENT }));
+  assert.equal(r.signature, 'valid');
+  assert.equal(r.signers[0].rsaBits, 1024);
+  assert.deepEqual(codes(r), ['signature-valid', 'weak-key']);
+});
