@@ -88,6 +88,10 @@ export function startOcspResponder(o: {
 }): Promise<OcspResponder> {
   const args = ['ocsp', '-index', o.index, '-port', '0', '-rsigner', o.rsigner, '-rkey', o.rkey, '-CA', o.ca, '-ndays', String(o.ndays ?? 1)];
   const child: ChildProcess = spawn('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Never leave a responder behind, even when a test fails before its after() hook runs.
+  const killOnExit = () => void child.kill();
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   let out = '';
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
