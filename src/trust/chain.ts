@@ -15,7 +15,7 @@ import { reason, type Reason, type TrustStatus } from '../verdict';
 import { buildPaths, type CandidatePath } from './build';
 import { certInfo, type CertInfo } from './cert-info';
 import { crlInfo, type CrlInfo } from './crl-info';
-import { RevocationChecker, type RevocationCheck } from './crl';
+import { RevocationChecker, declaresItselfCrlIssuer, type RevocationCheck } from './crl';
 import { problem, rank, worst, type Problem } from './problems';
 import { verifyCertSignature, type WorkingKey } from './signature';
 import type { ChainOptions, ChainResult } from './types';
@@ -260,10 +260,10 @@ async function validateChainUnguarded(leaf: pkijs.Certificate, opts: ChainOption
   const validateSigner = async (cert: CertInfo, forCert: CertInfo, depth: number): Promise<boolean> => {
     if (depth > MAX_SIGNER_DEPTH) return false;
     // A cycle: the signer's validation is under way further up. Only one case is accepted: a CRL signer
-    // whose own status is on a CRL it signed itself (PKITS 4.14.30; RFC 5280 allows an indirect CRL
-    // issuer to cover its own certificate). Its path has already passed every other check by then.
-    // Any other cycle does not vouch for anyone.
-    if (inProgress.has(cert.key)) return cert.key === forCert.key;
+    // whose own status is on a CRL it signed itself AND whose certificate says so (its CA named it as
+    // cRLIssuer in its cRLDistributionPoints; PKITS 4.14.30). Its path has passed every other check by
+    // then. Otherwise a stolen CRL-signing key could vouch for itself; any other cycle vouches for no one.
+    if (inProgress.has(cert.key)) return cert.key === forCert.key && declaresItselfCrlIssuer(cert);
     const done = env.signerResults.get(cert.key);
     if (done) return done;
     inProgress.add(cert.key);

@@ -76,6 +76,15 @@ function certDps(cert: CertInfo): Dp[] | undefined {
   return out;
 }
 
+/**
+ * Whether `cert`'s own cRLDistributionPoints name its subject as the CRL issuer: its CA has declared, in
+ * the signed certificate, that this certificate's status is published by the certificate's holder
+ * (an indirect CRL issuer covering itself, PKITS 4.14.30).
+ */
+export function declaresItselfCrlIssuer(cert: CertInfo): boolean {
+  return (certDps(cert) ?? []).some((dp) => dirNames(dp.crlIssuer).some((n) => nameEquals(n, cert.subject)));
+}
+
 function dpNameEq(a: DpName, b: DpName): boolean {
   if (a.kind === 'dir' && b.kind === 'dir') return nameEquals(a.name, b.name);
   if (a.kind === 'other' && b.kind === 'other') return a.key === b.key;

@@ -88,3 +88,24 @@ test('garbage and hostile inputs give a result, never an exception', async () =>
   assert.ok(empty.trust !== 'trusted');
   assert.ok(empty.reasons.length > 0);
 });
+
+test('bug: a CRL-signing certificate vouched for its own status when its CA\'s CRL about it was missing', async () => {
+  // PKITS 4.5.6 material: the EE's CRL is signed by a separate CRL-signing certificate of the same CA;
+  // that certificate's own status is on a CRL signed by the CA's certificate-signing key. Without that
+  // CRL, the CRL-signing key must not be taken at its own word (it is not declared as its own cRLIssuer).
+  const { corpus } = await import('../support/corpus');
+  const c = corpus('nist-pkits');
+  if (c.skip) return;
+  const { readFileSync } = await import('node:fs');
+  const load = (f: string) => new Uint8Array(readFileSync(`${c.dir}/${f}`)).slice().buffer as ArrayBuffer;
+  const certs = ['BasicSelfIssuedCRLSigningKeyCACert.crt', 'BasicSelfIssuedCRLSigningKeyCRLCert.crt'].map((f) => pkijs.Certificate.fromBER(load(`certs/${f}`)));
+  const leaf = pkijs.Certificate.fromBER(load('certs/ValidBasicSelfIssuedCRLSigningKeyTest6EE.crt'));
+  const anchor = pkijs.Certificate.fromBER(load('certs/TrustAnchorRootCertificate.crt'));
+  const crlOf = (f: string) => pkijs.CertificateRevocationList.fromBER(load(`crls/${f}`));
+  const all = ['TrustAnchorRootCRL.crl', 'BasicSelfIssuedCRLSigningKeyCACRL.crl', 'BasicSelfIssuedCRLSigningKeyCRLCertCRL.crl'];
+  const base = { anchors: [anchor], intermediates: certs, at: new Date(), revocation: 'hard' as const };
+  assert.equal((await validateChain(leaf, { ...base, crls: all.map(crlOf) })).trust, 'trusted');
+  const without = await validateChain(leaf, { ...base, crls: all.filter((f) => !f.includes('CRLCert')).map(crlOf) });
+  assert.equal(without.trust, 'untrusted');
+  assert.equal(without.reasons[0].code, 'revocation-unknown');
+});
