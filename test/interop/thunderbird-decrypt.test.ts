@@ -4,8 +4,8 @@
  * OpenSSL's, and the signed layers inside get OpenSSL's per-layer result and Thunderbird's verdict.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -15,7 +15,7 @@ import { decryptMessage } from '../../src/compose/decrypt-message';
 import type { Identity } from '../../src/keys/identity';
 import { importPkcs12 } from '../../src/keys/pkcs12';
 import { decodeOpaque, parseMime } from '../../src/mime';
-import { corpus, readExpected } from '../support/corpus';
+import { corpus, readExpected, ROOT } from '../support/corpus';
 
 interface Layer {
   layer: string;
@@ -145,4 +145,19 @@ test('Thunderbird corpus: both encrypted parts of multipart-alternative.eml open
     const no = await decryptCms(body.der, [alice]);
     assert.ok(!no.ok && no.error.code === 'no-key');
   }
+});
+
+test('CLI decrypt on Thunderbird\'s messages: --json verdict with --anchor, --out writes the entity', { skip: c.skip || (!existsSync(join(ROOT, 'dist/cli/smime-addin.cjs')) && 'CLI not built') }, async () => {
+  const cli = join(ROOT, 'dist/cli/smime-addin.cjs');
+  const out = join(mkdtempSync(join(tmpdir(), 'tb-cli-')), 'out.eml');
+  const r = spawnSync(process.execPath, [cli, 'decrypt', join(DATA, 'smime/alice.dsig.SHA256.multipart.env.eml'), '--key', join(DATA, 'smime/Bob.p12'), '--password', 'nss', '--json', '--anchor', join(DATA, 'smime/TestCA.pem'), '--out', out], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const v = JSON.parse(r.stdout);
+  assert.equal(v.verdict, 'trusted');
+  assert.equal(v.encrypted, true);
+  assert.equal(v.decrypted, true);
+  assert.match(readFileSync(out, 'latin1'), /multipart\/signed/);
+  const wrong = spawnSync(process.execPath, [cli, 'decrypt', join(DATA, 'smime/alice.env.eml'), '--key', join(DATA, 'smime/Alice.p12'), '--password', 'nss'], { encoding: 'utf8' });
+  assert.equal(wrong.status, 1);
+  assert.match(wrong.stderr, /not encrypted to your certificate/);
 });
