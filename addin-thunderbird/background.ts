@@ -52,9 +52,40 @@ function settingsChanged(): void {
   void currentCheck();
 }
 
+/** When Thunderbird last displayed each message (for the check below). */
+const displayedAt = new Map<number, number>();
+
 messenger.messageDisplay.onMessagesDisplayed.addListener((tab, list) => {
+  const msgs = messagesOf(list);
+  for (const m of msgs) displayedAt.set(m.id, Date.now());
+  if (displayedAt.size > 1000) displayedAt.delete(displayedAt.keys().next().value as number);
   // Not awaited: Thunderbird's display must never wait for a check.
-  checker.onDisplayed(tab.id, messagesOf(list)).catch((e) => log(`display handler failed: ${String(e)}`));
+  checker.onDisplayed(tab.id, msgs).catch((e) => log(`display handler failed: ${String(e)}`));
+});
+
+/**
+ * A message encrypted to a key only this add-on holds: Thunderbird replaces the whole message view with "cannot
+ * decrypt this message" and fires no display event, so the display button never appears. When a selected
+ * message has not been displayed shortly after and the user's key opens it, show its verdict and text in a
+ * small window of our own.
+ */
+const UNDISPLAYED_AFTER_MS = 2000;
+messenger.mailTabs.onSelectedMessagesChanged.addListener((_tab, list) => {
+  const msgs = messagesOf(list);
+  if (msgs.length !== 1) return;
+  const msg = msgs[0];
+  const since = Date.now();
+  setTimeout(() => {
+    if ((displayedAt.get(msg.id) ?? 0) >= since) return;
+    checker
+      .resultFor(msg)
+      .then(async (r) => {
+        if ((displayedAt.get(msg.id) ?? 0) >= since || !r.verdict.encrypted || !r.verdict.decrypted) return;
+        log(`message ${msg.id}: Thunderbird could not show it; the add-on decrypted it: opening the reader`);
+        await messenger.windows.create({ type: 'popup', url: `popup.html?message=${msg.id}`, width: 520, height: 640 });
+      })
+      .catch((e) => log(`reader: ${String(e)}`));
+  }, UNDISPLAYED_AFTER_MS);
 });
 const sender = new Sender(messenger, log);
 messenger.compose.onBeforeSend.addListener((tab, details) => sender.onBeforeSend(tab, details));
@@ -74,6 +105,8 @@ messenger.runtime.onMessage.addListener((msg: BackgroundRequest) => {
       return checker.forTab(msg.tabId);
     case 'recheck':
       return checker.recheck(msg.tabId);
+    case 'verdict-for-message':
+      return messenger.messages.get(msg.messageId).then((m) => checker.forMessage(m));
     case 'compose-get':
       return sender.state(msg.tabId);
     case 'compose-set':

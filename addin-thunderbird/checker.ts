@@ -106,6 +106,11 @@ export class Checker {
     return { state: 'done', messageId: msgs[0].id, result: await this.resultFor(msgs[0]) };
   }
 
+  /** The verdict of one message by id (the reader window for messages Thunderbird could not show). */
+  async forMessage(msg: MessageHeader): Promise<TabResult> {
+    return { state: 'done', messageId: msg.id, result: await this.resultFor(msg) };
+  }
+
   /** "Verify again" in the popup: forget this tab's message's verdict, check it anew, update the button. */
   async recheck(tabId: number): Promise<TabResult> {
     const msgs = await this.host.displayedMessages(tabId);

@@ -90,7 +90,10 @@ export interface Messenger {
     remove(tabId: number): Promise<void>;
     onRemoved: Event<(tabId: number) => void>;
   };
-  windows?: { remove(windowId: number): Promise<void> };
+  windows: {
+    remove(windowId: number): Promise<void>;
+    create(d: { type?: 'normal' | 'popup'; url?: string; width?: number; height?: number }): Promise<{ id: number }>;
+  };
   messages: {
     getRaw(id: number, opts: { data_format: 'File'; decrypt?: boolean }): Promise<File>;
     getRaw(id: number, opts: { data_format: 'BinaryString'; decrypt?: boolean }): Promise<string>;
@@ -101,6 +104,9 @@ export interface Messenger {
     onMessagesDisplayed: Event<(tab: Tab, list: MessageList | MessageHeader[]) => void>;
   };
   messageDisplayAction: ActionApi;
+  mailTabs: {
+    onSelectedMessagesChanged: Event<(tab: Tab, list: MessageList | MessageHeader[]) => void>;
+  };
   composeAction: ActionApi;
   compose: {
     getComposeDetails(tabId: number): Promise<ComposeDetails>;

@@ -15,6 +15,20 @@ async function main(): Promise<void> {
     void messenger.runtime.openOptionsPage();
   });
   renderChecking(container);
+  // Opened as a reader window for a message Thunderbird could not show (background.ts): by message id.
+  const messageId = Number(new URLSearchParams(location.search).get('message'));
+  if (Number.isInteger(messageId) && messageId > 0) {
+    document.body.classList.add('reader');
+    const req: BackgroundRequest = { type: 'verdict-for-message', messageId };
+    const r = (await messenger.runtime.sendMessage(req)) as TabResult;
+    if (r.state === 'none') return showNone(container, r.why);
+    renderVerdict(container, r.result.verdict, {
+      headingLevel: 2,
+      notes: ['Thunderbird could not decrypt this message; this add-on did, with your key.'],
+    });
+    showText(r.result.plainText);
+    return;
+  }
   const [tab] = await messenger.tabs.query({ active: true, currentWindow: true });
   if (!tab) return showNone(container, 'No message is shown.');
   const show = async (type: 'verdict-for-tab' | 'recheck') => {
@@ -28,13 +42,16 @@ async function main(): Promise<void> {
         void show('recheck');
       },
     });
-    const text = r.result.plainText;
-    // Decrypted content is shown as text only (textContent), never as HTML.
-    (document.getElementById('plaintext-body') as HTMLElement).textContent = text ?? '';
-    (document.getElementById('plaintext') as HTMLElement).hidden = text === undefined;
-    document.body.dataset.ready = 'true';
+    showText(r.result.plainText);
   };
   await show('verdict-for-tab');
+}
+
+/** Decrypted content is shown as text only (textContent), never as HTML. */
+function showText(text: string | undefined): void {
+  (document.getElementById('plaintext-body') as HTMLElement).textContent = text ?? '';
+  (document.getElementById('plaintext') as HTMLElement).hidden = text === undefined;
+  document.body.dataset.ready = 'true';
 }
 
 function showNone(container: HTMLElement, why: string): void {

@@ -4,6 +4,7 @@ import type { ComposeChoice } from './compose-defaults';
 export type BackgroundRequest =
   | { type: 'verdict-for-tab'; tabId: number }
   | { type: 'recheck'; tabId: number }
+  | { type: 'verdict-for-message'; messageId: number }
   | { type: 'settings-changed' }
   | { type: 'compose-get'; tabId: number }
   | { type: 'compose-set'; tabId: number; choice: ComposeChoice };

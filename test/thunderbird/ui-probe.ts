@@ -293,3 +293,30 @@ export async function importP12IntoThunderbird(m: Marionette, p12Path: string, p
     [p12Path, password],
   );
 }
+
+/** A PNG of the (popup) window whose page URL ends with `suffix`, drawn with drawSnapshot (remote content too). */
+export async function screenshotWindowOf(m: Marionette, suffix: string): Promise<Buffer> {
+  await m.command('WebDriver:SetTimeouts', { script: 15000 });
+  const r = await m.command('WebDriver:ExecuteAsyncScript', {
+    script: `
+      const [suffix] = arguments;
+      const resolve = arguments[arguments.length - 1];
+      (async () => {
+        for (const w of Services.wm.getEnumerator(null)) {
+          for (const b of w.document.querySelectorAll("browser")) {
+            if (!(b.currentURI && b.currentURI.spec.endsWith(suffix))) continue;
+            const img = await b.browsingContext.currentWindowGlobal.drawSnapshot(null, 1, "white");
+            const c = w.document.createElementNS("http://www.w3.org/1999/xhtml", "canvas");
+            c.width = img.width; c.height = img.height;
+            c.getContext("2d").drawImage(img, 0, 0);
+            return c.toDataURL("image/png");
+          }
+        }
+        return "error:no window";
+      })().then(resolve, (e) => resolve("error:" + e));`,
+    args: [suffix],
+  });
+  const v = (r && typeof r === 'object' && 'value' in r ? r.value : r) as string;
+  if (!v.startsWith('data:image/png;base64,')) throw new Error(`screenshot failed: ${v.slice(0, 300)}`);
+  return Buffer.from(v.slice('data:image/png;base64,'.length), 'base64');
+}

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VERDICT_PHRASE, type VerdictWord } from '../../src/index';
-import { Thunderbird } from './harness';
+import { Thunderbird, sleep } from './harness';
 import { makePki, smimeEncrypt, smimeSign, type IssuedCert, type Pki } from '../support/pki';
 import { textEntity, wrapInUnsignedMixed } from '../support/messages';
 import {
@@ -20,8 +20,10 @@ import {
   closePopup,
   importP12InOptions,
   importP12IntoThunderbird,
+  inPage,
   openOptions,
   openPopup,
+  screenshotWindowOf,
   screenshotWithPopup,
   settledButton,
 } from './ui-probe';
@@ -41,7 +43,17 @@ interface Case {
 }
 
 /** The messages, one per verdict class, made with OpenSSL at test time (test/support/pki.ts). */
-async function makeCases(): Promise<{ cases: Case[]; anchorPem: string; pki: Pki; p12: string }> {
+interface Made {
+  cases: Case[];
+  anchorPem: string;
+  pki: Pki;
+  p12: string;
+  /** Encrypted to Carol, whose key only the add-on has. */
+  carolP12: string;
+  forCarol: Buffer;
+}
+
+async function makeCases(): Promise<Made> {
   const pki = await makePki();
   const alice = await pki.issue({ name: 'Alice Example', email: 'alice@example.com' });
   const expired = await pki.issue({
@@ -120,7 +132,22 @@ async function makeCases(): Promise<{ cases: Case[]; anchorPem: string; pki: Pki
       popupIncludes: ['decrypted with your key', 'The launch date is 3 March.'],
     },
   ];
-  return { cases, anchorPem: pki.root.certPem, pki, p12: await alice.makeP12(P12_PASSWORD) };
+  const carol = await pki.issue({ name: 'Carol Example', email: 'carol@example.com' });
+  const forCarol = (
+    await smimeEncrypt({
+      recipients: [carol],
+      content: textEntity('Only Carol can read this: the vault code is 4711.'),
+      headers: { from: 'Bob <bob@example.com>', to: 'carol@example.com', subject: 'For Carol only', messageId: '<carol-1@example.com>' },
+    })
+  ).bytes;
+  return {
+    cases,
+    anchorPem: pki.root.certPem,
+    pki,
+    p12: await alice.makeP12(P12_PASSWORD),
+    carolP12: await carol.makeP12(P12_PASSWORD),
+    forCarol,
+  };
 }
 
 function plainMessage(): Buffer {
@@ -146,11 +173,13 @@ describe('Thunderbird: the verdict on the toolbar and in the popup', { skip: env
   let tb: Thunderbird;
   let cases: Case[] = [];
   const files = new Map<string, Uint8Array>();
+  let made: Made;
 
   before(async () => {
-    const made = await makeCases();
+    made = await makeCases();
     cases = made.cases;
     for (const c of cases) files.set(`${c.name}.eml`, c.eml);
+    files.set('for-carol.eml', made.forCarol);
     tb = await Thunderbird.launch(env.bin!, { addons: [{ id: ADDON_ID, xpi: await builtXpi() }], files });
     // The user trusts the test PKI's root: added through the options page, as a user would.
     await openOptions(tb.marionette);
@@ -159,6 +188,8 @@ describe('Thunderbird: the verdict on the toolbar and in the popup', { skip: env
     // Alice's key: in the add-on (options page) and in Thunderbird's own store.
     assert.match(await importP12InOptions(tb.marionette, readFileSync(made.p12), P12_PASSWORD), /Imported the certificate/);
     assert.equal(await importP12IntoThunderbird(tb.marionette, made.p12, P12_PASSWORD), 0);
+    // Carol's key: in the add-on only.
+    assert.match(await importP12InOptions(tb.marionette, readFileSync(made.carolP12), P12_PASSWORD), /Imported the certificate/);
     await closePageTabs(tb.marionette, '/options.html');
   });
   after(async () => {
@@ -169,6 +200,21 @@ describe('Thunderbird: the verdict on the toolbar and in the popup', { skip: env
     for (const c of cases) {
       await t.test(`${c.name}: "${VERDICT_PHRASE[c.verdict]}"`, () => checkCase(tb, c));
     }
+  });
+
+  test('encrypted to a key only the add-on holds: Thunderbird cannot show it, the add-on opens a reader', async () => {
+    const { id } = await tb.driver('import', { file: 'for-carol.eml' });
+    await tb.driver('select', { messageId: id });
+    const suffix = `popup.html?message=${id}`;
+    let text = '';
+    for (let i = 0; i < 100 && !text; i++) {
+      text = await inPage<string>(tb.marionette, suffix, 'return doc.body.dataset.ready ? doc.body.innerText : "";').catch(() => '');
+      if (!text) await sleep(100);
+    }
+    writeFileSync(join(artifactsDir(), 'encrypted-reader.png'), await screenshotWindowOf(tb.marionette, suffix));
+    assert.match(text, /Only Carol can read this: the vault code is 4711\./);
+    assert.match(text, /Thunderbird could not decrypt this message; this add-on did/);
+    assert.match(text, new RegExp(VERDICT_PHRASE.unsigned));
   });
 });
 

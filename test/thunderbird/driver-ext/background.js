@@ -62,6 +62,12 @@ const COMMANDS = {
     const tab = await messenger.messageDisplay.open({ file: new File([bytes], file, { type: "message/rfc822" }), location: "tab", active: true });
     return { tabId: tab.id, windowId: tab.windowId };
   },
+  async select({ messageId }) {
+    const [mail] = await messenger.tabs.query({ type: "mail" });
+    await messenger.tabs.update(mail.id, { active: true });
+    await messenger.mailTabs.setSelectedMessages(mail.id, [messageId]);
+    return { tabId: mail.id };
+  },
   async closeTab({ tabId }) { await messenger.tabs.remove(tabId); return true; },
   async displayed() { return seen; },
   async identities() {
