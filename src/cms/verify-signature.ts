@@ -99,6 +99,10 @@ async function verifyRsaPkcs1(
   const scheme = 'RSASSA-PKCS1-v1_5' as const;
   if (!hash) return { status: 'unsupported', scheme, detail: 'no digest algorithm given for the RSA signature' };
   if (!isRsaKey(input.publicKey)) return keyMismatch(scheme, input.publicKey);
+  // RFC 4055 §1.2: a key published under id-RSASSA-PSS may only make PSS signatures.
+  if (input.publicKey.algorithm.algorithmId === OID.rsassaPss) {
+    return { status: 'invalid', scheme, hash, detail: 'the certificate restricts its key to RSASSA-PSS, but the signature claims PKCS #1 v1.5' };
+  }
   if (!WEBCRYPTO_DIGESTS.has(hash)) return verifyRsaPkcs1Js(input, hash, crypto);
   const key = await crypto.subtle.importKey(
     'spki',

@@ -65,6 +65,9 @@ const CASES: { name: string; keyType: KeyType; md?: Digest; pss?: boolean; schem
   { name: 'ECDSA P-384 SHA-384', keyType: 'ec-p384', md: 'sha384', scheme: 'ECDSA', digest: 'SHA-384' },
   { name: 'ECDSA P-521 SHA-512', keyType: 'ec-p521', md: 'sha512', scheme: 'ECDSA', digest: 'SHA-512' },
   { name: 'ECDSA P-256 SHA-1', keyType: 'ec-p256', md: 'sha1', scheme: 'ECDSA', digest: 'SHA-1' },
+  // Hash longer / shorter than the curve order (truncation per FIPS 186-4).
+  { name: 'ECDSA P-256 SHA-512', keyType: 'ec-p256', md: 'sha512', scheme: 'ECDSA', digest: 'SHA-512' },
+  { name: 'ECDSA P-521 SHA-256', keyType: 'ec-p521', md: 'sha256', scheme: 'ECDSA', digest: 'SHA-256' },
 ];
 
 for (const c of CASES) {
@@ -521,4 +524,34 @@ test('RSA key under 2048 bits: the signature is checked and valid, with a weak-k
   assert.equal(r.signature, 'valid');
   assert.equal(r.signers[0].rsaBits, 1024);
   assert.deepEqual(codes(r), ['signature-valid', 'weak-key']);
+});
+
+test('RSASSA-PSS-only key (id-RSASSA-PSS in the certificate, OpenSSL genpkey -algorithm RSA-PSS)', async () => {
+  const pki = await pkiP;
+  const key = `${pki.dir}/pss-only.key`;
+  const cert = `${pki.dir}/pss-only.pem`;
+  const inPath = `${pki.dir}/pss-only.in`;
+  const out = `${pki.dir}/pss-only.der`;
+  writeFileSync(inPath, CONTENT);
+  for (const args of [
+    ['genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', key],
+    ['req', '-new', '-x509', '-key', key, '-subj', '/CN=PSS Only', '-days', '3650', '-out', cert],
+    ['cms', '-sign', '-binary', '-md', 'sha256', '-in', inPath, '-signer', cert, '-inkey', key, '-keyopt', 'rsa_padding_mode:pss', '-outform', 'DER', '-out', out],
+    // Without -keyopt OpenSSL 3.0 labels the PSS signature rsaEncryption, and its own verify refuses that too.
+    ['cms', '-sign', '-binary', '-md', 'sha256', '-in', inPath, '-signer', cert, '-inkey', key, '-outform', 'DER', '-out', `${out}.mislabelled`],
+  ]) {
+    const res = await runOpenssl(args);
+    assert.equal(res.code, 0, res.stderr);
+  }
+  const r = ok(await verifySignedData(new Uint8Array(readFileSync(out)), { detachedContent: CONTENT }));
+  assert.equal(r.signature, 'valid', JSON.stringify(r.signers[0].reasons));
+  const o = await opensslVerify(`${out}.mislabelled`, { inform: 'der', noverify: true, contentFile: inPath, binary: true });
+  assert.equal(o.ok, false);
+  const mis = ok(await verifySignedData(new Uint8Array(readFileSync(`${out}.mislabelled`)), { detachedContent: CONTENT }));
+  assert.equal(mis.signature, 'invalid');
+  assert.match(mis.signers[0].reasons[0].message, /restricts its key to RSASSA-PSS/);
+  assert.equal(r.signers[0].signatureAlgorithm, 'RSA-PSS');
+  const changed = Buffer.from(CONTENT);
+  changed[3] ^= 1;
+  assert.equal(ok(await verifySignedData(new Uint8Array(readFileSync(out)), { detachedContent: changed })).signature, 'invalid');
 });
