@@ -7,6 +7,8 @@ import type { Decryptor } from '../src/index';
 import { makeDecryptor } from '../src/index';
 import { keyStore, listIdentities } from './identities';
 
-export async function keyDecryptor(): Promise<Decryptor | undefined> {
-  return (await listIdentities()).length ? makeDecryptor(keyStore) : undefined;
+/** `onDecrypted` receives each decrypted MIME entity (innermost last), for showing it as plain text. */
+export async function keyDecryptor(onDecrypted?: (content: Uint8Array) => void): Promise<Decryptor | undefined> {
+  if ((await listIdentities()).length === 0) return undefined;
+  return makeDecryptor(keyStore, { onDecrypted: onDecrypted ? (r) => onDecrypted(r.content) : undefined });
 }

@@ -35,11 +35,17 @@ async function main(): Promise<void> {
   renderChecking(verdictEl, 'Connecting to Outlook…');
 
   const playground = playgroundEnvironment(window);
+  let trustPromise: Promise<TrustContext> | undefined;
+  const trust = () =>
+    (trustPromise ??= loadTrust(location.href, { anchors: playground?.anchors ?? [] }).catch((e: unknown) => {
+      trustPromise = undefined; // try again on the next check
+      throw e;
+    }));
+  // Policy, roots and their parsing start now, while office.js is still getting ready: the verdict waits for
+  // whichever is slower instead of for both in turn.
+  void trust().catch(() => undefined);
   const [mailbox, config] = await Promise.all([playground ? Promise.resolve(playground.mailbox) : officeMailbox(), loadConfig(location.href)]);
   const host = mailbox ? new OutlookHost(mailbox, verdictEl) : undefined;
-
-  let trustPromise: Promise<TrustContext> | undefined;
-  const trust = () => (trustPromise ??= loadTrust(location.href, { anchors: playground?.anchors ?? [] }));
   const controller = new PaneController({
     host,
     verdictEl,

@@ -157,6 +157,7 @@ module.exports = (env, argv) => {
       ...(fs.existsSync(path.join(__dirname, 'compose.ts')) ? { compose: path.join(__dirname, 'compose.ts') } : {}),
       commands: path.join(__dirname, 'commands.ts'),
       playground: path.join(__dirname, 'playground', 'playground.ts'),
+      'playground-frame': path.join(__dirname, 'playground', 'frame-optout.ts'),
     },
     output: {
       path: OUT,

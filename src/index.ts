@@ -17,6 +17,9 @@ export type { CmsVerifyOptions, CmsVerifyResult, CmsSignerResult } from './cms/t
 export { loadCertificates, loadCrls, loadPkiBundle } from './certs/load';
 export type { CertificateLoadResult, CrlLoadResult, PkiBundle } from './certs/load';
 export { certificateDetails, certificateEmails } from './certs/details';
+// MIME reading for hosts that show decrypted content as plain text (EFAIL rule, see decryptMessage).
+export { parseMime, walkEntities, bodyText, contentDisposition } from './mime';
+export type { MimeEntity } from './mime/types';
 // Sign, encrypt, decrypt and keys (issue 3).
 export { importPkcs12 } from './keys/pkcs12';
 export type { Pkcs12Result, Pkcs12ErrorCode, Pkcs12Options } from './keys/pkcs12';

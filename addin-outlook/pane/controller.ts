@@ -11,7 +11,9 @@ import { hostErrorVerdict } from '../../ui/host-verdict';
 import { renderChecking, renderVerdict } from '../../ui/verdict-view';
 import type { HostAdapter, RawMessage } from '../host';
 import type { TrustContext } from '../trust';
+import { htmlToText, readableContent } from './decrypted-text';
 import { type FallbackActions, hideFallbacks, showFallbacks } from './fallbacks';
+import { append, h } from '../../ui/dom';
 
 /** A dropped or chosen file larger than this is refused before reading it into memory. */
 export const MAX_FILE_BYTES = 160 * 1024 * 1024;
@@ -26,7 +28,7 @@ export interface PaneDeps {
   verdictEl: HTMLElement;
   fallbackEl: HTMLElement;
   trust(): Promise<TrustContext>;
-  decryptor(): Promise<Decryptor | undefined>;
+  decryptor(onDecrypted?: (content: Uint8Array) => void): Promise<Decryptor | undefined>;
   graph?: GraphSource;
   /** Notes shown with every verdict (e.g. "Playground: sample messages"). */
   notes?: string[];
@@ -117,11 +119,14 @@ export class PaneController {
 
   private async verifyBytes(g: number, bytes: Uint8Array, sourceNote: string, hostSender: string | undefined): Promise<void> {
     let verdict: Verdict;
+    let decrypted: Uint8Array | undefined;
     const notes: string[] = [];
     try {
       const trust = await this.deps.trust();
       notes.push(...trust.problems);
-      const decrypt = await this.deps.decryptor();
+      const decrypt = await this.deps.decryptor((content) => {
+        decrypted = content;
+      });
       verdict = await verifyMessage(bytes, { ...trust.options, decrypt });
       verdict = applyPolicyToVerdict(verdict, trust.resolved.policy);
     } catch (e) {
@@ -135,6 +140,7 @@ export class PaneController {
     }
     notes.push(...(this.deps.notes ?? []));
     renderVerdict(this.deps.verdictEl, verdict, { notes, onVerifyAgain: () => void this.again() });
+    if (verdict.decrypted && decrypted) showDecryptedText(this.deps.verdictEl, decrypted);
   }
 
   private again(): Promise<void> {
@@ -159,4 +165,19 @@ export class PaneController {
     this.renderProblemVerdict(g, raw.message);
     showFallbacks(this.deps.fallbackEl, this.actions());
   }
+}
+
+/** The decrypted message's text, as text (never HTML), under the verdict. */
+function showDecryptedText(el: HTMLElement, entity: Uint8Array): void {
+  const doc = el.ownerDocument;
+  const c = readableContent(entity, htmlToText);
+  const section = h(doc, 'section', { className: 'decrypted', attrs: { 'aria-label': 'Decrypted message', 'data-decrypted': '1' } });
+  append(section, h(doc, 'h2', { className: 'sv-heading' }, 'The decrypted message (plain text)'));
+  if (!c) append(section, h(doc, 'p', null, 'The decrypted content has no text this pane can show.'));
+  else {
+    append(section, h(doc, 'pre', { className: 'decrypted-text', attrs: { tabindex: '0' } }, c.text || '(no text)'));
+    if (c.truncated) append(section, h(doc, 'p', { className: 'sv-note' }, 'The text is long; only the beginning is shown.'));
+    if (c.attachments.length) append(section, h(doc, 'p', { className: 'sv-note' }, `Attachments (not opened here): ${c.attachments.join(', ')}`));
+  }
+  el.appendChild(section);
 }

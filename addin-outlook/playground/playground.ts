@@ -82,7 +82,7 @@ async function main(): Promise<void> {
             ` with the password "${index.p12.password}".`,
           )
         : null,
-      h(document, 'details', null, h(document, 'summary', null, 'Message source'), h(document, 'pre', { className: 'pg-source' }, src)),
+      h(document, 'details', null, h(document, 'summary', null, 'Message source'), h(document, 'pre', { className: 'pg-source', attrs: { tabindex: '0' } }, src)),
     );
     mailbox.select(m);
   };

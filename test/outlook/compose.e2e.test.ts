@@ -16,6 +16,7 @@ import { type OpenedPage, type TestServer, ensureBuilt, json, openPage, screensh
 import { BOB_P12_PASSWORD, type SampleSet, makeSampleSet } from './samples';
 
 declare function installMailbox(mailbox: unknown): void;
+declare function simulateNaaBridge(cfg: { clientId: string; email: string; name: string }): void;
 
 interface ComposeSim {
   subject: string;
@@ -29,7 +30,7 @@ interface ComposeSim {
   clientId: string;
 }
 
-/** Runs in the page before its scripts: an Outlook compose item and Outlook's NAA bridge, both simulated. */
+/** Runs in the page before its scripts (harness prelude in scope): an Outlook compose item and Outlook's NAA bridge. */
 function composeAndBridge(cfg: ComposeSim): void {
   type Cb = (r: unknown) => void;
   const w = window as unknown as Record<string, unknown>;
@@ -66,48 +67,7 @@ function composeAndBridge(cfg: ComposeSim): void {
   };
   installMailbox({ item, userProfile: { emailAddress: cfg.from.emailAddress, displayName: cfg.from.displayName } });
 
-  // Outlook's nested app authentication bridge: MSAL posts JSON requests, the host answers with a token.
-  const listeners: ((m: string) => void)[] = [];
-  const requests: string[] = [];
-  w.__naaRequests = requests;
-  const b64url = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-  const tid = '9188040d-6c67-4c5b-b112-36a304b66dad';
-  const oid = '00000000-0000-0000-66f3-3332eca7ea81';
-  const now = Math.floor(Date.now() / 1000);
-  const idToken = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({
-    aud: cfg.clientId,
-    iss: `https://login.microsoftonline.com/${tid}/v2.0`,
-    iat: now,
-    nbf: now,
-    exp: now + 3600,
-    name: cfg.from.displayName,
-    oid,
-    preferred_username: cfg.from.emailAddress,
-    sub: 'simulated',
-    tid,
-    ver: '2.0',
-  })}.`;
-  w.nestedAppAuthBridge = {
-    addEventListener: (_type: string, fn: (m: string) => void) => listeners.push(fn),
-    removeEventListener: () => undefined,
-    postMessage: (message: string) => {
-      const req = JSON.parse(message) as { method: string; requestId: string; tokenParams?: { scope?: string } };
-      const scope = req.tokenParams?.scope ?? '';
-      requests.push(`${req.method} ${scope}`.trim());
-      const base = { messageType: 'NestedAppAuthResponse', requestId: req.requestId, success: true };
-      const resp =
-        req.method === 'GetInitContext'
-          ? { ...base, initContext: { sdkName: 'simulated-outlook', sdkVersion: '1.0', capabilities: { queryAccount: false } } }
-          : {
-              ...base,
-              token: { access_token: `simulated-token ${scope}`, expires_in: 3600, id_token: idToken, properties: null, scope },
-              account: { homeAccountId: `${oid}.${tid}`, environment: 'login.microsoftonline.com', tenantId: tid, username: cfg.from.emailAddress, localAccountId: oid, name: cfg.from.displayName },
-            };
-      setTimeout(() => {
-        for (const l of listeners) l(JSON.stringify(resp));
-      }, 0);
-    },
-  };
+  simulateNaaBridge({ clientId: cfg.clientId, email: cfg.from.emailAddress, name: cfg.from.displayName });
 }
 
 const skip = chromiumSkip();

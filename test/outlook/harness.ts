@@ -102,7 +102,7 @@ export interface OpenedPage {
  * unchanged. `window.__sim.select(item)` switches the message and fires ItemChanged, as Outlook does for a pinned
  * pane.
  */
-function simulateMailbox(first: SimItem): void {
+export function simulateMailbox(first: SimItem): void {
   type Cb = (r: unknown) => void;
   const handlers: ((a: unknown) => void)[] = [];
   const makeItem = (it: SimItem) => {
@@ -144,7 +144,6 @@ function simulateMailbox(first: SimItem): void {
     handlerCount: () => handlers.length,
   };
   installMailbox(mailbox);
-  reportCspViolations();
 }
 
 /**
@@ -167,6 +166,17 @@ export function installMailbox(mailbox: unknown): void {
       office = v;
     },
   });
+}
+
+/** Records when a verdict first appears (performance.now(), i.e. ms since navigation start), for the benchmark. */
+function recordVerdictTime(): void {
+  const w = window as unknown as { __verdictAt?: number };
+  new MutationObserver((_m, obs) => {
+    if (document.querySelector('[data-verdict]')) {
+      w.__verdictAt = performance.now();
+      obs.disconnect();
+    }
+  }).observe(document, { childList: true, subtree: true });
 }
 
 /** Reports every CSP violation on the console with what was blocked and on which element. */
@@ -193,7 +203,57 @@ function isOfficeTelemetryViolation(text: string): boolean {
 /** tsx (esbuild) wraps named functions in __name(); functions sent to the page need it defined there. */
 const NAME_SHIM = 'var __name = (fn) => fn;';
 
-/** A page script run before the page's own: `fn(arg)`, with installMailbox and reportCspViolations in scope. */
+/**
+ * Outlook's nested app authentication bridge (window.nestedAppAuthBridge), simulated: MSAL posts JSON requests
+ * (GetInitContext, GetToken, GetTokenPopup) and the "host" answers with an unsigned ID token and an access token
+ * "simulated-token <scopes>". Requests are recorded in window.__naaRequests.
+ */
+export function simulateNaaBridge(cfg: { clientId: string; email: string; name: string }): void {
+  const w = window as unknown as Record<string, unknown>;
+  const listeners: ((m: string) => void)[] = [];
+  const requests: string[] = [];
+  w.__naaRequests = requests;
+  const b64url = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  const tid = '9188040d-6c67-4c5b-b112-36a304b66dad';
+  const oid = '00000000-0000-0000-66f3-3332eca7ea81';
+  const now = Math.floor(Date.now() / 1000);
+  const idToken = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({
+    aud: cfg.clientId,
+    iss: `https://login.microsoftonline.com/${tid}/v2.0`,
+    iat: now,
+    nbf: now,
+    exp: now + 3600,
+    name: cfg.name,
+    oid,
+    preferred_username: cfg.email,
+    sub: 'simulated',
+    tid,
+    ver: '2.0',
+  })}.`;
+  w.nestedAppAuthBridge = {
+    addEventListener: (_type: string, fn: (m: string) => void) => listeners.push(fn),
+    removeEventListener: () => undefined,
+    postMessage: (message: string) => {
+      const req = JSON.parse(message) as { method: string; requestId: string; tokenParams?: { scope?: string } };
+      const scope = req.tokenParams?.scope ?? '';
+      requests.push(`${req.method} ${scope}`.trim());
+      const base = { messageType: 'NestedAppAuthResponse', requestId: req.requestId, success: true };
+      const resp =
+        req.method === 'GetInitContext'
+          ? { ...base, initContext: { sdkName: 'simulated-outlook', sdkVersion: '1.0', capabilities: { queryAccount: false } } }
+          : {
+              ...base,
+              token: { access_token: `simulated-token ${scope}`, expires_in: 3600, id_token: idToken, properties: null, scope },
+              account: { homeAccountId: `${oid}.${tid}`, environment: 'login.microsoftonline.com', tenantId: tid, username: cfg.email, localAccountId: oid, name: cfg.name },
+            };
+      setTimeout(() => {
+        for (const l of listeners) l(JSON.stringify(resp));
+      }, 0);
+    },
+  };
+}
+
+/** A page script run before the page's own: `fn(arg)`, with the simulations above in scope. */
 export interface CustomInit {
   fn: (arg: never) => void;
   arg: unknown;
@@ -230,14 +290,11 @@ export async function openPage(browser: Browser, server: TestServer, path: strin
     offLoopback.push(url);
     return route.abort('blockedbyclient');
   });
-  const prelude = `${NAME_SHIM}\n${reportCspViolations.toString()}\n${installMailbox.toString()}\n`;
-  await page.addInitScript({
-    content: custom
-      ? `${prelude}reportCspViolations();\n(${custom.fn.toString()})(${JSON.stringify(custom.arg)});`
-      : item
-        ? `${prelude}(${simulateMailbox.toString()})(${JSON.stringify(item)});`
-        : `${prelude}reportCspViolations();`,
-  });
+  const prelude = [NAME_SHIM, reportCspViolations, installMailbox, simulateMailbox, simulateNaaBridge]
+    .map((f) => f.toString())
+    .join('\n');
+  const run = custom ? `(${custom.fn.toString()})(${JSON.stringify(custom.arg)});` : item ? `simulateMailbox(${JSON.stringify(item)});` : '';
+  await page.addInitScript({ content: `${prelude}\nreportCspViolations();\n(${recordVerdictTime.toString()})();\n${run}` });
   await page.goto(`${server.origin}/${path}`);
   return { page, context, problems, offLoopback, officeTelemetryBlocked };
 }

@@ -32,6 +32,9 @@ const CASES: Case[] = [
   { sample: 'unsigned', verdict: 'unsigned', anyCode: ['not-signed'] },
 ];
 
+declare function simulateMailbox(item: SimItem): void;
+declare function simulateNaaBridge(cfg: { clientId: string; email: string; name: string }): void;
+
 const skip = chromiumSkip();
 
 describe('Outlook task pane in Chromium over a simulated mailbox', { skip }, () => {
@@ -122,6 +125,8 @@ describe('Outlook task pane in Chromium over a simulated mailbox', { skip }, () 
     // Importing a key re-checks the open message with it.
     await o.page.locator('[data-verdict="trusted"]').waitFor({ timeout: 20_000 });
     assert.match(await o.page.locator('.sv-encrypted').innerText(), /decrypted with your key/);
+    // The content, as plain text only (no HTML rendering of decrypted content: EFAIL).
+    assert.match(await o.page.locator('[data-decrypted] pre').innerText(), /the quarterly figures are attached in the shared folder/);
     await checkClean(o, 'encrypted-decrypted');
   });
 
@@ -155,6 +160,37 @@ describe('Outlook task pane in Chromium over a simulated mailbox', { skip }, () 
     assert.match(await o.page.locator('#verdict').innerText(), /Read from the file message\.eml/);
     await screenshot(o.page, 'unreadable-then-dropped');
     assert.deepEqual(o.problems, []);
+  });
+
+  test('Graph fallback: an item Outlook withholds is fetched through GET /me/messages/{id}/$value (NAA token)', async () => {
+    const clientId = 'c0ffee00-0000-4000-8000-000000000002';
+    const fetched: { path: string; authorization?: string }[] = [];
+    server.routes.set('/config.json', (_req, res) =>
+      json(res, 200, { graph: { clientId, authority: 'https://login.microsoftonline.com/common', baseUrl: `${server.origin}/graph/v1.0` } }),
+    );
+    server.routes.set('/graph/v1.0/me/messages/', (req, res) => {
+      fetched.push({ path: new URL(req.url ?? '/', 'http://x').pathname, authorization: req.headers.authorization });
+      res.writeHead(200, { 'content-type': 'message/rfc822' }).end(set.samples.find((x) => x.id === 'trusted')!.bytes);
+    });
+    try {
+      const o = await openPage(browser, server, 'taskpane.html', undefined, {
+        fn: ((arg: { item: SimItem; clientId: string }) => {
+          simulateMailbox(arg.item);
+          simulateNaaBridge({ clientId: arg.clientId, email: 'bob@example.com', name: 'Bob Example' });
+        }) as (a: never) => void,
+        arg: { item: { ...item('trusted'), id: 'AAMkAD=/x', mode: 'fail', b64: undefined }, clientId },
+      });
+      opened.push(o);
+      await o.page.locator('[data-verdict="error"]').waitFor({ timeout: 20_000 });
+      await o.page.getByRole('button', { name: 'Fetch it through Microsoft 365' }).click();
+      await o.page.locator('[data-verdict="trusted"]').waitFor({ timeout: 30_000 });
+      assert.match(await o.page.locator('#verdict').innerText(), /Read through Microsoft Graph/);
+      assert.deepEqual(fetched, [{ path: `/graph/v1.0/me/messages/${encodeURIComponent('rest-AAMkAD=/x')}/$value`, authorization: 'Bearer simulated-token Mail.Read' }]);
+      await checkClean(o, 'graph-fallback');
+    } finally {
+      server.routes.delete('/config.json');
+      server.routes.delete('/graph/v1.0/me/messages/');
+    }
   });
 
   test('client without getAsFileAsync (below Mailbox 1.14): says so and offers the drop fallback', async () => {
