@@ -54,6 +54,19 @@ export const KNOWN_CERT_EXTENSIONS = new Set<string>([
   OID.authorityInfoAccess,
 ]);
 
+/** Extensions whose content changes the outcome of validation here. */
+const DECISIVE_EXTENSIONS = new Set<string>([
+  OID.basicConstraints,
+  OID.keyUsage,
+  OID.extKeyUsage,
+  OID.subjectAltName,
+  OID.nameConstraints,
+  OID.certificatePolicies,
+  OID.policyMappings,
+  OID.policyConstraints,
+  OID.inhibitAnyPolicy,
+]);
+
 /** keyUsage bits (RFC 5280 §4.2.1.3), bit 0 first. */
 export const KU = {
   digitalSignature: 0,
@@ -124,8 +137,12 @@ function makeCertInfo(cert: pkijs.Certificate): CertInfo {
     if (seen.has(e.extnID)) duplicated.push(e.extnID);
     seen.add(e.extnID);
     const pv = e.parsedValue as { parsingError?: string } | undefined | null;
-    // crl.ts reads cRLDistributionPoints itself (pkijs mis-reads nameRelativeToCRLIssuer).
+    // Only extensions that decide something here (or critical ones) make a certificate unusable when
+    // unreadable: a non-critical informational extension pkijs cannot parse is ignored, as RFC 5280
+    // lets a relying party ignore non-critical extensions. crl.ts reads cRLDistributionPoints itself
+    // (pkijs mis-reads nameRelativeToCRLIssuer).
     if (e.extnID === OID.crlDistributionPoints) continue;
+    if (!e.critical && !DECISIVE_EXTENSIONS.has(e.extnID)) continue;
     if (pv && typeof pv === 'object' && 'parsingError' in pv && pv.parsingError) malformed.push(e.extnID);
   }
   const info: CertInfo = {

@@ -91,3 +91,8 @@ test('unknown critical extension: refused; the same extension non-critical is fi
   await agree(await pki.issue({ name: 'Crit Ext', email: 'c@example.com', extraExt: '1.3.6.1.4.1.99999.7 = critical, ASN1:NULL' }), [pki.intermediate], 'unknown-critical-extension');
   await agree(await pki.issue({ name: 'NonCrit Ext', email: 'n@example.com', extraExt: '1.3.6.1.4.1.99999.7 = ASN1:NULL' }), [pki.intermediate], 'trusted');
 });
+
+test('unreadable extensions: a non-critical informational one is ignored, a deciding one (EKU) refuses the certificate', async () => {
+  await agree(await pki.issue({ name: 'Bad AIA', email: 'aia@example.com', extraExt: '1.3.6.1.5.5.7.1.1 = DER:0500' }), [pki.intermediate], 'trusted');
+  await agree(await pki.issue({ name: 'Bad EKU', email: 'eku@example.com', eku: null, extraExt: '2.5.29.37 = DER:0500' }), [pki.intermediate], 'unknown-critical-extension');
+});
