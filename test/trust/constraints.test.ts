@@ -71,6 +71,21 @@ test('directoryName and dNSName constraints', async () => {
   await agree(await pki.issue({ name: 'Dns Bad', issuer: ca, extraExt: 'subjectAltName = DNS:mail.example.net' }), [ca], 'name-constraints-violated');
 });
 
+test('iPAddress and URI constraints', async () => {
+  const ca = await pki.issue({
+    name: 'IP NC CA',
+    ca: true,
+    issuer: 'root',
+    extraExt: 'nameConstraints = critical, permitted;IP:192.168.0.0/255.255.0.0, permitted;URI:.example.com, excluded;URI:bad.example.com',
+  });
+  const mk = (n: string, san: string) => pki.issue({ name: n, issuer: ca, extraExt: `subjectAltName = ${san}` });
+  await agree(await mk('Ip In', 'IP:192.168.4.5'), [ca], 'trusted');
+  await agree(await mk('Ip Out', 'IP:10.0.0.1'), [ca], 'name-constraints-violated');
+  await agree(await mk('Uri In', 'URI:https://www.example.com/x'), [ca], 'trusted');
+  await agree(await mk('Uri Out', 'URI:https://www.example.net/x'), [ca], 'name-constraints-violated');
+  await agree(await mk('Uri Excluded', 'URI:https://bad.example.com/'), [ca], 'name-constraints-violated');
+});
+
 test('certificate policies: requireExplicitPolicy with and without a common policy', async () => {
   const ca = await pki.issue({
     name: 'Policy CA',
