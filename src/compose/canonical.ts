@@ -78,7 +78,10 @@ function setHeader(headers: HeaderLine[], name: string, value: string): HeaderLi
 export function canonicalEntity(entity: Uint8Array, depth = 0): Uint8Array {
   if (depth > MAX_DEPTH) return toCrlf(entity);
   const split = splitEntity(entity);
-  let headers = parseHeaderBlock(split.header);
+  const invalid: string[] = [];
+  let headers = parseHeaderBlock(split.header, invalid);
+  // A part header we cannot parse is never re-serialised (that would drop the line): CRLF only.
+  if (invalid.length) return toCrlf(entity);
   const { type, boundary } = mediaType(headers);
   const cte = (headerValue(headers, 'content-transfer-encoding') ?? '7bit').trim().toLowerCase();
   // Binary content is base64-encoded as it is: converting its line ends first would corrupt it.

@@ -32,7 +32,7 @@ export interface EncryptMessageOptions {
 
 export type EncryptMessageResult =
   | { ok: true; message: Uint8Array }
-  | { ok: false; error: { code: 'unsupported-algorithm' | 'no-recipient' | 'no-key'; message: string } };
+  | { ok: false; error: { code: 'unsupported-algorithm' | 'no-recipient' | 'no-key' | 'malformed-mime'; message: string } };
 
 function recipientSpec(r: Uint8Array | RecipientSpec, keyTransport: EncryptMessageOptions['keyTransport']): RecipientSpec {
   return r instanceof Uint8Array ? { certificate: r, keyTransport } : { keyTransport, ...r };
@@ -44,7 +44,8 @@ export async function encryptMessage(
   options: EncryptMessageOptions = {},
 ): Promise<EncryptMessageResult> {
   const crypto = options.crypto ?? defaultCrypto();
-  const { outer, inner } = splitMessage(mime instanceof Uint8Array ? mime : buildEntity(mime));
+  const { outer, inner, invalid } = splitMessage(mime instanceof Uint8Array ? mime : buildEntity(mime));
+  if (invalid.length) return { ok: false, error: { code: 'malformed-mime', message: `The message has a header line that is not a field: "${invalid[0].slice(0, 60)}".` } };
   let content: Uint8Array;
   if (options.sign) {
     if (!options.sender) return { ok: false, error: { code: 'no-key', message: 'Signing needs the sender\'s key.' } };
@@ -54,7 +55,7 @@ export async function encryptMessage(
       pss: options.pss,
       crypto,
     });
-    if (!signed.ok) return { ok: false, error: { code: signed.error.code === 'malformed-mime' ? 'unsupported-algorithm' : signed.error.code, message: signed.error.message } };
+    if (!signed.ok) return signed;
     content = signed.message;
   } else {
     content = canonicalEntity(inner);

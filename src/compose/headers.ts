@@ -15,6 +15,8 @@ export interface HeaderLine {
 }
 
 const latin1 = new TextDecoder('latin1');
+/** An RFC 5322 field name followed by a colon. */
+const FIELD = /^[!-9;-~]+[ \t]*:/;
 const utf8 = new TextEncoder();
 
 /**
@@ -22,6 +24,9 @@ const utf8 = new TextEncoder();
  * hand over either). No blank line: everything is header.
  */
 export function splitEntity(entity: Uint8Array): { header: Uint8Array; body: Uint8Array } {
+  // A body without any header block (text that does not start with "Name:"): all of it is body.
+  const firstLine = latin1.decode(entity.subarray(0, Math.min(entity.length, 1000))).split(/\r?\n/)[0];
+  if (entity.length && entity[0] !== 10 && entity[0] !== 13 && !FIELD.test(firstLine)) return { header: entity.subarray(0, 0), body: entity };
   if (entity[0] === 10) return { header: entity.subarray(0, 0), body: entity.subarray(1) };
   if (entity[0] === 13 && entity[1] === 10) return { header: entity.subarray(0, 0), body: entity.subarray(2) };
   for (let i = entity.indexOf(10); i >= 0 && i + 1 < entity.length; i = entity.indexOf(10, i + 1)) {
@@ -32,7 +37,7 @@ export function splitEntity(entity: Uint8Array): { header: Uint8Array; body: Uin
 }
 
 /** Fields of a header block (CRLF or LF); continuation lines join the field before them. Raw forms get CRLF. */
-export function parseHeaderBlock(header: Uint8Array): HeaderLine[] {
+export function parseHeaderBlock(header: Uint8Array, invalid: string[] = []): HeaderLine[] {
   const out: HeaderLine[] = [];
   let start = 0;
   const flush = (from: number, to: number) => {
@@ -40,7 +45,10 @@ export function parseHeaderBlock(header: Uint8Array): HeaderLine[] {
     const text = latin1.decode(header.subarray(from, to)).replace(/\r?\n/g, '\r\n');
     const raw = Uint8Array.from(text, (c) => c.charCodeAt(0));
     const colon = text.indexOf(':');
-    if (colon <= 0) return; // not a field: dropped (never happens for what hosts build)
+    if (colon <= 0 || !FIELD.test(text)) {
+      invalid.push(text.replace(/\r\n$/, ''));
+      return;
+    }
     const name = text.slice(0, colon).trim();
     out.push({ name, key: name.toLowerCase(), value: text.slice(colon + 1).replace(/\r\n(?=[ \t])/g, '').trim(), raw });
   };
@@ -78,15 +86,16 @@ export function isContentField(key: string): boolean {
  * Splits a whole message into its outer fields (everything but Content-* and MIME-Version) and the body entity
  * (Content-* fields + body). A message without Content-Type gets the RFC 2045 default made explicit.
  */
-export function splitMessage(message: Uint8Array): { outer: HeaderLine[]; inner: Uint8Array } {
+export function splitMessage(message: Uint8Array): { outer: HeaderLine[]; inner: Uint8Array; invalid: string[] } {
   const { header, body } = splitEntity(message);
-  const fields = parseHeaderBlock(header);
+  const invalid: string[] = [];
+  const fields = parseHeaderBlock(header, invalid);
   const outer = fields.filter((f) => !isContentField(f.key) && f.key !== 'mime-version');
   let content = fields.filter((f) => isContentField(f.key));
   if (!content.some((f) => f.key === 'content-type')) {
     content = [{ name: 'Content-Type', key: 'content-type', value: 'text/plain; charset=us-ascii', raw: undefined }, ...content];
   }
-  return { outer, inner: concat([formatHeaderLines(content), utf8.encode('\r\n'), body]) };
+  return { outer, inner: concat([formatHeaderLines(content), utf8.encode('\r\n'), body]), invalid };
 }
 
 /** True when the bytes start with RFC 5322 message fields (not just a MIME entity). */

@@ -79,6 +79,7 @@ export async function signMessage(
   identity: Identity,
   options: SignMessageOptions = {},
 ): Promise<SignMessageResult> {
-  const { outer, inner } = splitMessage(mime instanceof Uint8Array ? mime : buildEntity(mime));
+  const { outer, inner, invalid } = splitMessage(mime instanceof Uint8Array ? mime : buildEntity(mime));
+  if (invalid.length) return { ok: false, error: { code: 'malformed-mime', message: `The message has a header line that is not a field: "${invalid[0].slice(0, 60)}".` } };
   return signEntity(outer, inner, identity, options);
 }

@@ -64,3 +64,19 @@ test('splitMessage: RFC 5322 fields stay outside, Content-* move inside, folding
   // No Content-Type: the RFC 2045 default is made explicit inside.
   assert.match(dec(splitMessage(enc('From: a@b\n\nhi\n')).inner), /^Content-Type: text\/plain; charset=us-ascii\r\n\r\nhi/);
 });
+
+test('no data loss: a body without headers is all body; a junk header line is refused, not dropped', async () => {
+  const { signMessage } = await import('../../src/compose/sign-message');
+  const { outer, inner, invalid } = splitMessage(enc('just some text\nno headers at all\n'));
+  assert.deepEqual(outer, []);
+  assert.deepEqual(invalid, []);
+  assert.match(dec(inner), /^Content-Type: text\/plain; charset=us-ascii\r\n\r\njust some text\nno headers at all\n$/);
+  const junk = splitMessage(enc('From: a@example.com\nthis is not a field\nSubject: x\n\nbody\n'));
+  assert.deepEqual(junk.invalid, ['this is not a field']);
+  // signMessage refuses it before touching any key (the identity is never used).
+  const r = await signMessage(enc('From: a@example.com\nthis is not a field\n\nbody\n'), undefined as never);
+  assert.ok(!r.ok && r.error.code === 'malformed-mime');
+  // Inside a multipart, a part with a junk header line is kept byte for byte (CRLF only).
+  const m = 'Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\nfoo bar\n\nhé\n--b--\n';
+  assert.match(dec(canonicalEntity(enc(m))), /Content-Type: text\/plain\r\nfoo bar\r\n\r\nh\xc3\xa9\r\n--b--/);
+});
