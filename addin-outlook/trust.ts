@@ -13,7 +13,15 @@ const MAX_POLICY_BYTES = 4 * 1024 * 1024;
 
 export interface TrustContext {
   resolved: ResolvedPolicy;
+  /** The policy's options WITHOUT the bundled roots: the administrator's and the user's anchors only. */
   options: VerifyOptions;
+  /**
+   * The options WITH the bundled Mozilla roots (fetched and parsed on first call), or undefined when policy turns
+   * them off. Parsing 106 roots is the slowest part of a cold pane, so a message is first checked against the
+   * organisation's own anchors and only checked again with the bundled set when that did not end in "trusted"
+   * (more anchors can only add trusted paths, so the first "trusted" stands).
+   */
+  withBundled(): Promise<{ options: VerifyOptions } | { problem: string } | undefined>;
   /** Whether an admin policy.json was found and used. */
   adminPolicy: 'none' | 'loaded' | 'invalid';
   /** Plain sentences about problems with the policy sources (shown in the pane, never hidden). */
@@ -44,10 +52,18 @@ export async function loadTrust(base: string, extraUser: PartialPolicy = {}): Pr
   const extra = extraUser.anchors ?? [];
   const userLayer: PartialPolicy = extra.length ? { ...user, anchors: [...(user.anchors ?? []), ...extra] } : user;
   const resolved = resolvePolicy({ admin: admin.policy, user: userLayer });
-  const problems = [...admin.problems];
-  if (resolved.policy.bundledRoots) {
-    const roots = await loadBundledRootsData(base);
-    if (!roots.ok) problems.push(`The bundled trusted roots could not be loaded (${roots.problem}); only roots you or your administrator added are trusted.`);
-  }
-  return { resolved, options: policyToVerifyOptions(resolved.policy), adminPolicy: admin.state, problems };
+  const policy = resolved.policy;
+  let full: Promise<{ options: VerifyOptions } | { problem: string }> | undefined;
+  const withBundled = () => {
+    if (!policy.bundledRoots) return Promise.resolve(undefined);
+    full ??= loadBundledRootsData(base).then((roots) =>
+      roots.ok
+        ? { options: policyToVerifyOptions(policy) }
+        : { problem: `The bundled trusted roots could not be loaded (${roots.problem}); only roots you or your administrator added are trusted.` },
+    );
+    return full;
+  };
+  // Fetch the roots data now (network overlaps office.js loading); parsing waits until a message needs them.
+  if (policy.bundledRoots) void loadBundledRootsData(base);
+  return { resolved, options: policyToVerifyOptions({ ...policy, bundledRoots: false }), withBundled, adminPolicy: admin.state, problems: admin.problems };
 }

@@ -128,6 +128,12 @@ export class PaneController {
         decrypted = content;
       });
       verdict = await verifyMessage(bytes, { ...trust.options, decrypt });
+      if (verdict.verdict === 'untrusted' || verdict.verdict === 'invalid') {
+        // Not trusted by the organisation's own anchors: check again with the bundled roots too (trust.ts).
+        const full = await trust.withBundled();
+        if (full && 'problem' in full) notes.push(full.problem);
+        else if (full) verdict = await verifyMessage(bytes, { ...full.options, decrypt });
+      }
       verdict = applyPolicyToVerdict(verdict, trust.resolved.policy);
     } catch (e) {
       // The core never throws for a bad message; reaching this is a defect, shown as such rather than hidden.
