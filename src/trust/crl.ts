@@ -144,7 +144,12 @@ const COMPROMISE = new Set([0, 1, 2, 10]);
 export class RevocationChecker {
   private signerCache = new Map<string, Promise<WorkingKey | undefined>>();
 
-  constructor(private readonly ctx: RevocationContext) {}
+  /** Newest first, so a newer CRL (e.g. one the caller fetched) wins over an older one carried along. */
+  private readonly newestFirst: CrlInfo[];
+
+  constructor(private readonly ctx: RevocationContext) {
+    this.newestFirst = ctx.crls.slice().sort((a, b) => b.thisUpdate.getTime() - a.thisUpdate.getTime());
+  }
 
   /**
    * The key that signed `crl`, found and vouched for: the certificate's issuer itself (already on the
@@ -189,7 +194,7 @@ export class RevocationChecker {
   /** The delta CRL to use with complete CRL `base`, if any (§5.2.4, §6.3.3 (c)(ii)). */
   private async deltaFor(forCert: CertInfo, base: CrlInfo, issuer: CertInfo, issuerIsAnchor: boolean, issuerKey: WorkingKey): Promise<CrlInfo | undefined> {
     if (!this.ctx.useDeltas || base.crlNumber === undefined) return undefined;
-    for (const d of this.ctx.crls) {
+    for (const d of this.newestFirst) {
       if (d.deltaBase === undefined || d.unusable || !fresh(d, this.ctx.at)) continue;
       if (!nameEquals(d.issuer, base.issuer)) continue;
       if ((d.idp?.der ?? '') !== (base.idp?.der ?? '')) continue;
@@ -214,7 +219,7 @@ export class RevocationChecker {
 
     for (const dp of dps) {
       if (reasonsMask === ALL_REASONS || revoked) break;
-      for (const crl of this.ctx.crls) {
+      for (const crl of this.newestFirst) {
         if (reasonsMask === ALL_REASONS || revoked) break;
         if (crl.deltaBase !== undefined) continue; // complete CRLs only here
         if (!inScope(cert, crl, dp)) continue;

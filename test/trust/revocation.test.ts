@@ -38,6 +38,18 @@ test('certificateHold: revoked (on hold), as OpenSSL says', async () => {
   assert.notEqual(o.code, 0);
 });
 
+test('with an old and a new CRL at hand, the newer one decides (whatever their order)', async () => {
+  const pat = await pki.issue({ name: 'Pat', email: 'pat@example.com' });
+  const rootCrl = crl((await pki.crl({ issuer: 'root', ...UPD })).der);
+  const before = crl((await pki.crl({ issuer: 'intermediate', thisUpdate: new Date(Date.UTC(2029, 6, 1)), nextUpdate: new Date(Date.UTC(2030, 5, 1)) })).der);
+  await pki.revoke(pat, { reason: 'keyCompromise', at: new Date(Date.UTC(2029, 8, 1)) });
+  const after = crl((await pki.crl({ issuer: 'intermediate', thisUpdate: new Date(Date.UTC(2029, 9, 1)), nextUpdate: new Date(Date.UTC(2030, 5, 1)) })).der);
+  for (const crls of [[before, after, rootCrl], [after, before, rootCrl]]) {
+    const r = await validateChain(cert(pat), opts({ crls, revocation: 'hard' }));
+    assert.equal(r.trust, 'revoked');
+  }
+});
+
 test('revoked after the checking time: superseded does not reach back, key compromise does', async () => {
   const later = await pki.issue({ name: 'Superseded Later', email: 's@example.com' });
   const compromised = await pki.issue({ name: 'Compromised Later', email: 'c@example.com' });
