@@ -2,7 +2,15 @@
  * Background script: wires Thunderbird events to the checker (read side) and the sender (compose side).
  * Everything heavy runs here, in the extension process, never on Thunderbird's UI thread.
  */
-import { applyPolicyToVerdict, makeDecryptor, policyToVerifyOptions, verifyMessage } from '../src/index';
+import {
+  applyPolicyToVerdict,
+  auditEventFromVerdict,
+  makeDecryptor,
+  openHostAudit,
+  policyToVerifyOptions,
+  verifyMessage,
+  type HostAudit,
+} from '../src/index';
 import { directory, keyStore } from './cert-store';
 import { plainTextOf } from './plain-text';
 import { Checker, type CheckFn } from './checker';
@@ -26,6 +34,12 @@ async function makeCheck(): Promise<CheckFn> {
   // asks for none, so it stays offline whatever `online` says (README: permissions).
   const options = { ...policyToVerifyOptions({ ...policy, online: false }) };
   const identities = await keyStore.identities();
+  audit?.close();
+  audit = await openHostAudit(policy, 'thunderbird').catch((e) => {
+    log(`audit log unavailable: ${String(e)}`);
+    return undefined;
+  });
+  const auditNow = audit;
   return async (raw) => {
     // Encrypted layers are opened with the user's own keys (Thunderbird's getRaw gives the encrypted original).
     let content: Uint8Array | undefined;
@@ -35,10 +49,16 @@ async function makeCheck(): Promise<CheckFn> {
     const verdict = applyPolicyToVerdict(await verifyMessage(raw, { ...options, decrypt }), policy);
     // Remember trusted signers' certificates, to encrypt to them later (as mail clients do). Not awaited.
     directory.addFromVerifiedMessage(content ?? raw, verdict).catch((e) => log(`directory: ${String(e)}`));
+    // One audit event per check (no content, no subject: src/audit/event.ts). Not awaited.
+    auditNow
+      ?.record(auditEventFromVerdict(verdict, verdict.decrypted ? 'decrypt' : 'verify', { host: 'thunderbird' }))
+      .catch((e) => log(`audit: ${String(e)}`));
     return { verdict, plainText: content ? plainTextOf(content) : undefined };
   };
 }
 
+/** The audit log under the current policy (src/audit; IndexedDB, bounded, forwarded when the policy says so). */
+let audit: HostAudit | undefined;
 let check: Promise<CheckFn> | undefined;
 const currentCheck = () => (check ??= makeCheck());
 // Build the options (parse the bundled roots and anchors) at start-up, not when the first message is shown.
@@ -87,7 +107,9 @@ messenger.mailTabs.onSelectedMessagesChanged.addListener((_tab, list) => {
       .catch((e) => log(`reader: ${String(e)}`));
   }, UNDISPLAYED_AFTER_MS);
 });
-const sender = new Sender(messenger, log);
+const sender = new Sender(messenger, log, (e) => {
+  audit?.record(e).catch((err) => log(`audit: ${String(err)}`));
+});
 messenger.compose.onBeforeSend.addListener((tab, details) => sender.onBeforeSend(tab, details));
 
 messenger.tabs.onRemoved.addListener((tabId) => {
@@ -111,6 +133,12 @@ messenger.runtime.onMessage.addListener((msg: BackgroundRequest) => {
       return sender.state(msg.tabId);
     case 'compose-set':
       return sender.setChoice(msg.tabId, msg.choice).then(() => true);
+    case 'audit-export':
+      return currentCheck().then(async () => {
+        if (!audit) return { enabled: false, count: 0, jsonl: '' };
+        const events = await audit.list();
+        return { enabled: true, count: events.length, jsonl: await audit.exportText('jsonl') };
+      });
     case 'settings-changed':
       settingsChanged();
       return Promise.resolve(true);

@@ -10,7 +10,7 @@ import { derToPem, directory, keyStore, readCertificates, removeAllIdentities, r
 import { COMPOSE_DEFAULTS_KEY, readComposeDefaults } from './compose-defaults';
 import { messenger } from './messenger';
 import { loadPolicy, saveUserPolicy, type LoadedPolicy } from './policy-store';
-import type { BackgroundRequest } from './protocol';
+import type { AuditExport, BackgroundRequest } from './protocol';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const local = messenger.storage.local;
@@ -165,6 +165,16 @@ function renderPolicyFields(): void {
   $('bundled-note').hidden = !p.bundledRoots;
 }
 
+async function renderAudit(): Promise<void> {
+  const req: BackgroundRequest = { type: 'audit-export' };
+  const a = (await messenger.runtime.sendMessage(req)) as AuditExport;
+  $('audit-count').textContent = a.enabled ? `${a.count} event${a.count === 1 ? '' : 's'}` : 'off';
+  const link = $<HTMLAnchorElement>('audit-export');
+  if (link.href.startsWith('blob:')) URL.revokeObjectURL(link.href);
+  link.href = URL.createObjectURL(new Blob([a.jsonl], { type: 'application/x-ndjson' }));
+  link.hidden = !a.enabled || a.count === 0;
+}
+
 async function refresh(): Promise<void> {
   loaded = await loadPolicy(local, messenger.storage.managed);
   const probs = $('policy-problems');
@@ -227,7 +237,7 @@ async function main(): Promise<void> {
     status('remove-status', 'Everything this add-on stored has been removed.');
   });
 
-  await Promise.all([renderIdentities(), renderRecipients()]);
+  await Promise.all([renderIdentities(), renderRecipients(), renderAudit().catch(() => undefined)]);
   await refresh();
 }
 

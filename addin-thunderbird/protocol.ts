@@ -6,6 +6,7 @@ export type BackgroundRequest =
   | { type: 'recheck'; tabId: number }
   | { type: 'verdict-for-message'; messageId: number }
   | { type: 'settings-changed' }
+  | { type: 'audit-export' }
   | { type: 'compose-get'; tabId: number }
   | { type: 'compose-set'; tabId: number; choice: ComposeChoice };
 
@@ -17,4 +18,11 @@ export interface ComposeState {
   /** Recipients without a known certificate (encryption impossible), or undefined. */
   encryptProblem?: string;
   lastError?: string;
+}
+
+/** The audit log for the options page: how many events, and all of them as JSON Lines. */
+export interface AuditExport {
+  enabled: boolean;
+  count: number;
+  jsonl: string;
 }

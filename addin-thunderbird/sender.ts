@@ -7,7 +7,7 @@
  * Never lose the draft: on any failure the send is cancelled, the compose window stays open with the text as
  * it was, and the compose action shows the reason (badge "!" and its popup).
  */
-import { encryptMessage, signMessage, type Identity } from '../src/index';
+import { auditEventForSend, encryptMessage, signMessage, type AuditEvent, type Identity } from '../src/index';
 import { directory, keyStore } from './cert-store';
 import { addressOf, buildMessage, newMessageId, toBinaryString, type OutgoingAttachment } from './compose-mime';
 import { readComposeDefaults, type ComposeChoice } from './compose-defaults';
@@ -23,6 +23,7 @@ export class Sender {
   constructor(
     private readonly m: Messenger,
     private readonly log: (line: string) => void,
+    private readonly audit: (e: AuditEvent) => void = () => undefined,
   ) {}
 
   async choiceFor(tabId: number): Promise<ComposeChoice> {
@@ -88,6 +89,15 @@ export class Sender {
       });
       if (!res.ok) throw new Error(`The message could not be sent: ${res.error ?? 'unknown error'}`);
       this.log(`sent ${raw.bytes.length} bytes (${choice.sign ? 'signed' : ''}${choice.encrypt ? ' encrypted' : ''}) to ${to.length + bcc.length} recipient(s)`);
+      this.audit(
+        auditEventForSend(choice.encrypt ? 'encrypt' : 'sign', {
+          ok: true,
+          from: [addressOf(details.from ?? '')],
+          messageId: raw.messageId,
+          recipients: choice.encrypt ? to.length + bcc.length : undefined,
+          host: 'thunderbird',
+        }),
+      );
       this.choices.delete(tab.id);
       // The message is gone out; Thunderbird's own send is cancelled, so close the window ourselves (after
       // onBeforeSend has returned, or Thunderbird would still be in the middle of its send).
@@ -96,6 +106,7 @@ export class Sender {
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       this.log(`send cancelled: ${msg}`);
+      this.audit(auditEventForSend(choice.encrypt ? 'encrypt' : 'sign', { ok: false, from: [addressOf(details.from ?? '')], host: 'thunderbird' }));
       this.errors.set(tab.id, msg);
       await this.showChoice(tab.id, choice, `Not sent: ${msg}`).catch(() => undefined);
       return { cancel: true };

@@ -202,6 +202,24 @@ describe('Thunderbird: the verdict on the toolbar and in the popup', { skip: env
     }
   });
 
+  test('every check is in the audit log (options page), without content', async () => {
+    await openOptions(tb.marionette);
+    const a = await inPage<{ count: string; jsonl: string }>(
+      tb.marionette,
+      '/options.html',
+      `const link = doc.getElementById("audit-export");
+       const jsonl = link.href.startsWith("blob:") ? await (await win.fetch(link.href)).text() : "";
+       return { count: doc.getElementById("audit-count").textContent, jsonl };`,
+    );
+    await closePageTabs(tb.marionette, '/options.html');
+    const events = a.jsonl.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    assert.ok(events.length >= cases.length, `${a.count}: ${events.length} events for ${cases.length} messages`);
+    const verdicts = new Set(events.map((e: { verdict: string }) => e.verdict));
+    for (const w of ['trusted', 'invalid', 'untrusted', 'unsigned']) assert.ok(verdicts.has(w), `an audit event with ${w}`);
+    assert.ok(events.some((e: { op: string }) => e.op === 'decrypt'), 'the decrypted message is a decrypt event');
+    assert.doesNotMatch(a.jsonl, /quarterly numbers|launch date/i, 'no message content in the audit log');
+  });
+
   test('encrypted to a key only the add-on holds: Thunderbird cannot show it, the add-on opens a reader', async () => {
     const { id } = await tb.driver('import', { file: 'for-carol.eml' });
     await tb.driver('select', { messageId: id });
