@@ -4,6 +4,7 @@
  * Message-ID …, which stay outside the signature) from the MIME Content-* fields of the body (which move inside).
  */
 import { concat } from '../keys/bytes';
+import { stripMozillaPrefix } from '../mime';
 
 export interface HeaderLine {
   name: string;
@@ -87,7 +88,8 @@ export function isContentField(key: string): boolean {
  * (Content-* fields + body). A message without Content-Type gets the RFC 2045 default made explicit.
  */
 export function splitMessage(message: Uint8Array): { outer: HeaderLine[]; inner: Uint8Array; invalid: string[] } {
-  const { header, body } = splitEntity(message);
+  // A draft read from a Thunderbird folder starts with its mbox "From " line and X-Mozilla-* fields: not ours to send.
+  const { header, body } = splitEntity(stripMozillaPrefix(message));
   const invalid: string[] = [];
   const fields = parseHeaderBlock(header, invalid);
   const outer = fields.filter((f) => !isContentField(f.key) && f.key !== 'mime-version');

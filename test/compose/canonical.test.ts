@@ -80,3 +80,9 @@ test('no data loss: a body without headers is all body; a junk header line is re
   const m = 'Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\nfoo bar\n\nhé\n--b--\n';
   assert.match(dec(canonicalEntity(enc(m))), /Content-Type: text\/plain\r\nfoo bar\r\n\r\nh\xc3\xa9\r\n--b--/);
 });
+
+test('a message read from a Thunderbird folder: the mbox "From " line and X-Mozilla-* fields are not sent', () => {
+  const { outer, invalid } = splitMessage(enc('From - Mon Jan 15 10:30:00 2024\nX-Mozilla-Status: 0001\nX-Mozilla-Status2: 00000000\nFrom: a@example.com\nSubject: s\n\nbody\n'));
+  assert.deepEqual(invalid, []);
+  assert.deepEqual(outer.map((h) => h.key), ['from', 'subject']);
+});
