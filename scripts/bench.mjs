@@ -143,6 +143,11 @@ export async function verifyRows(ctx) {
         `openssl: exit ${ossl.status}`,
     });
   }
+  if (existsSync(CLI)) {
+    // What every CLI run pays before any message is read (module load; usage error, exit 2).
+    const start = timeProcess(process.execPath, [CLI], { runs });
+    rows.push({ name: 'CLI start only', bytes: 0, cliMs: start.ms, cliRssKb: start.rssKb, note: `exit ${start.status} (usage)` });
+  }
   return rows;
 }
 
@@ -150,7 +155,7 @@ export function printTable(rows) {
   const head = ['case', 'size', 'in-process (warm, median)', 'CLI (median)', 'CLI peak RSS', 'openssl cms (median)', 'CLI/openssl'];
   const body = rows.map((r) => [
     r.name,
-    r.bytes >= 1024 * 1024 ? `${(r.bytes / 1024 / 1024).toFixed(1)} MB` : `${(r.bytes / 1024).toFixed(1)} KB`,
+    !r.bytes ? '—' : r.bytes >= 1024 * 1024 ? `${(r.bytes / 1024 / 1024).toFixed(1)} MB` : `${(r.bytes / 1024).toFixed(1)} KB`,
     fmtMs(r.inProcessMs),
     fmtMs(r.cliMs),
     fmtMb(r.cliRssKb),

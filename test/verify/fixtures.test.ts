@@ -150,7 +150,9 @@ function bundle(paths: string[]): string {
 }
 
 let n = 0;
-async function signer(o: { keyType?: KeyType; start?: Date; end?: Date; eku?: string[] | null; selfSigned?: boolean } = {}) {
+async function signer(
+  o: { keyType?: KeyType; start?: Date; end?: Date; eku?: string[] | null; keyUsage?: string[]; selfSigned?: boolean } = {},
+) {
   const pki = await pkiP;
   const i = ++n;
   return pki.issue({ name: `Signer ${i}`, email: `signer${i}@example.com`, ...o });
@@ -159,7 +161,16 @@ const fromOf = (s: IssuedCert) => `Signer Person <${s.emails[0]}>`;
 
 async function signed(
   s: IssuedCert,
-  o: { md?: Digest; pss?: boolean; opaque?: boolean; chain?: string[]; from?: string; content?: Buffer; signingTime?: Date } = {},
+  o: {
+    md?: Digest;
+    pss?: boolean;
+    opaque?: boolean;
+    chain?: string[];
+    nocerts?: boolean;
+    from?: string;
+    content?: Buffer;
+    signingTime?: Date;
+  } = {},
 ): Promise<MessageFile> {
   return smimeSign({
     signer: s,
@@ -168,6 +179,7 @@ async function signed(
     pss: o.pss,
     opaque: o.opaque,
     chain: o.chain,
+    nocerts: o.nocerts,
     signingTime: o.signingTime,
     headers: { from: o.from ?? fromOf(s), to: 'Bob <bob@example.org>', subject: 'Invoice 4711' },
   });
@@ -210,6 +222,14 @@ for (const md of ['sha1', 'md5'] as const) {
     await check(await signed(s, { md }), { verdict: 'untrusted', signature: 'valid', warnings: ['weak-digest'], openssl: true });
   });
 }
+
+test('SHA-1 with the allowSha1 policy (API) → trusted', async () => {
+  const pki = await pkiP;
+  const m = await signed(await signer(), { md: 'sha1' });
+  const anchors = loadCertificates(readFileSync(pki.root.certPath)).certs;
+  const v = await verifyMessage(new Uint8Array(m.bytes), { anchors, allowSha1: true });
+  assertVerdict(v, TRUSTED, 'verifyMessage allowSha1');
+});
 
 // --- content and signers --------------------------------------------------------------------------------------
 
@@ -255,6 +275,21 @@ test('wrong EKU (serverAuth only) → untrusted, trust wrong-usage', async () =>
     trust: 'wrong-usage',
     reasons: ['wrong-extended-key-usage'],
   });
+});
+
+test('key usage without digitalSignature/nonRepudiation → untrusted, trust wrong-usage', async () => {
+  const s = await signer({ keyUsage: ['keyEncipherment'] });
+  await check(await signed(s), {
+    verdict: 'untrusted',
+    signature: 'valid',
+    trust: 'wrong-usage',
+    reasons: ['wrong-key-usage'],
+  });
+});
+
+test('no certificates in the message (signer unknown) → unknown-signer, not trusted', async () => {
+  const m = await signed(await signer(), { nocerts: true });
+  await check(m, { verdict: 'untrusted', signature: 'unknown-signer', reasons: ['signer-cert-missing'] });
 });
 
 test('self-signed signer → untrusted', async () => {
