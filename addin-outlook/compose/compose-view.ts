@@ -1,10 +1,12 @@
 /**
- * The compose pane: read the draft, build its MIME, sign it with the user's key (the core's signMessage), send
- * it through Microsoft Graph (POST /me/sendMail, MIME in base64). It says what was sent and what failed, and it
+ * The compose pane: read the draft, build its MIME, sign it with the user's key (the core's signMessage) and/or
+ * encrypt it to every recipient and the sender (encryptMessage; recipients' certificates from the recipient
+ * directory, missing ones asked for), send it through Microsoft Graph (POST /me/sendMail, MIME in base64). It says what was sent and what failed, and it
  * never touches the draft: on any failure the draft is exactly as the user left it, and after a successful send
  * the user discards it themselves (the add-in asks for ReadItem only, so it could not close it anyway).
  */
-import { signMessage } from '../../src/index';
+import { encryptMessage, loadCertificates, signMessage } from '../../src/index';
+import { directory } from '../directory';
 import { append, clear, h } from '../../ui/dom';
 import type { GraphConfig } from '../config';
 import { GraphClient } from '../graph';
@@ -50,14 +52,43 @@ export async function renderCompose(root: HTMLElement, opts: ComposeOptions): Pr
 
   const sign = h(doc, 'input', { attrs: { type: 'checkbox', id: 'opt-sign' } });
   sign.checked = true;
-  sign.disabled = true; // the only protection this version sends; shown so the user sees what happens
+  const encrypt = h(doc, 'input', { attrs: { type: 'checkbox', id: 'opt-encrypt' } });
   const send = h(doc, 'button', { className: 'sv-button', attrs: { type: 'button', id: 'send-signed' } }, 'Sign and send');
+  const label = () => {
+    send.textContent = sign.checked && encrypt.checked ? 'Sign, encrypt and send' : encrypt.checked ? 'Encrypt and send' : 'Sign and send';
+  };
+  sign.addEventListener('change', label);
+  encrypt.addEventListener('change', label);
+  const certFile = h(doc, 'input', { attrs: { type: 'file', id: 'recipient-cert-file', accept: '.cer,.crt,.pem,.der,.p7b,.p7c' } });
+  certFile.addEventListener('change', async () => {
+    const f = certFile.files?.[0];
+    certFile.value = '';
+    if (!f) return;
+    const certs = loadCertificates(new Uint8Array(await f.arrayBuffer())).certs;
+    const added: string[] = [];
+    const refused: string[] = [];
+    for (const c of certs) {
+      const r = await directory.add(new Uint8Array(c.toSchema(false).toBER(false)), 'manual');
+      if (r.ok) added.push(r.entry.emails.join(', '));
+      else refused.push(r.message);
+    }
+    if (added.length) say(`Added the certificate of ${added.join('; ')} for encryption.`, 'info', refused);
+    else say(`No usable certificate in ${f.name}. ${refused.join(' ') || 'The file holds no certificate.'}`, 'bad');
+  });
   append(
     root,
-    h(doc, 'p', null, 'Sends this message signed with your certificate, so recipients can check it is from you and unchanged.'),
+    h(doc, 'p', null, 'Signing lets recipients check the message is from you and unchanged; encrypting lets only them (and you) read it.'),
     h(doc, 'div', { className: 'setting' }, sign, h(doc, 'label', { attrs: { for: 'opt-sign' } }, 'Sign')),
+    h(doc, 'div', { className: 'setting' }, encrypt, h(doc, 'label', { attrs: { for: 'opt-encrypt' } }, 'Encrypt')),
     h(doc, 'div', { className: 'sv-actions' }, send),
     status,
+    h(
+      doc,
+      'div',
+      { className: 'form-row' },
+      h(doc, 'label', { attrs: { for: 'recipient-cert-file' } }, 'Add a recipient\'s certificate for encryption (.cer, .pem, .p7b)'),
+      certFile,
+    ),
   );
   if (!sender) {
     say('Sending needs Microsoft Graph, which this installation of the add-in has not been configured for (ask your administrator; see the README).', 'bad');
@@ -90,22 +121,56 @@ export async function renderCompose(root: HTMLElement, opts: ComposeOptions): Pr
         say(`Not sent: ${e instanceof DraftError ? e.message : `the message could not be built (${String(e)}).`} Your draft is unchanged.`, 'bad');
         return;
       }
-      say('Signing…');
-      const signed = await signMessage(mime, identity);
-      if (!signed.ok) {
-        say(`Not sent: signing failed: ${signed.error.message} Your draft is unchanged.`, 'bad');
+      if (!sign.checked && !encrypt.checked) {
+        say('Choose Sign, Encrypt or both. Nothing was sent.', 'bad');
         return;
+      }
+      let out: Uint8Array;
+      if (encrypt.checked) {
+        const recipients = [...draft.to, ...draft.cc].map((a) => a.address.toLowerCase());
+        const certs: Uint8Array[] = [];
+        const missing: string[] = [];
+        for (const r of [...new Set(recipients)]) {
+          const found = await directory.lookup(r);
+          if (found[0]) certs.push(found[0].der);
+          else missing.push(r);
+        }
+        if (missing.length) {
+          say(
+            `Not sent: there is no valid certificate for ${missing.join(', ')}, so the message cannot be encrypted to them. Add their certificate below, or open a signed message from them first. Your draft is unchanged.`,
+            'bad',
+          );
+          return;
+        }
+        say(sign.checked ? 'Signing and encrypting…' : 'Encrypting…');
+        const enc = await encryptMessage(mime, certs, { sender: identity, sign: sign.checked });
+        if (!enc.ok) {
+          say(`Not sent: encrypting failed: ${enc.error.message} Your draft is unchanged.`, 'bad');
+          return;
+        }
+        out = enc.message;
+      } else {
+        say('Signing…');
+        const signed = await signMessage(mime, identity);
+        if (!signed.ok) {
+          say(`Not sent: signing failed: ${signed.error.message} Your draft is unchanged.`, 'bad');
+          return;
+        }
+        out = signed.message;
       }
       say('Sending…');
       try {
-        await sender.sendMime(signed.message);
+        await sender.sendMime(out);
       } catch (e) {
         say(`Not sent: ${e instanceof Error ? e.message : String(e)}. Your draft is unchanged; try again.`, 'bad');
         return;
       }
       const to = [...draft.to, ...draft.cc].map((a) => a.address).join(', ');
+      const how = [sign.checked ? `signed as ${identity.emails[0] ?? draft.from.address}` : '', encrypt.checked ? 'encrypted to every recipient and to you' : '']
+        .filter(Boolean)
+        .join(', ');
       say(
-        `Sent, signed as ${identity.emails[0] ?? draft.from.address}. Your draft is still open in Outlook: discard it so it is not sent twice.`,
+        `Sent, ${how}. Your draft is still open in Outlook: discard it so it is not sent twice.`,
         'ok',
         [
           `To: ${to}`,

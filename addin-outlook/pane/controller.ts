@@ -9,6 +9,7 @@ import { verifyMessage } from '../../src/index';
 import { applyPolicyToVerdict } from '../../src/index';
 import { hostErrorVerdict } from '../../ui/host-verdict';
 import { renderChecking, renderVerdict } from '../../ui/verdict-view';
+import { directory } from '../directory';
 import type { HostAdapter, RawMessage } from '../host';
 import type { TrustContext } from '../trust';
 import { htmlToText, readableContent } from './decrypted-text';
@@ -135,6 +136,8 @@ export class PaneController {
         else if (full) verdict = await verifyMessage(bytes, { ...full.options, decrypt });
       }
       verdict = applyPolicyToVerdict(verdict, trust.resolved.policy);
+      // Remember trusted signers' certificates for encrypting replies (the directory keeps only valid, trusted ones).
+      if (verdict.verdict === 'trusted') void directory.addFromVerifiedMessage(decrypted ?? bytes, verdict).catch(() => undefined);
     } catch (e) {
       // The core never throws for a bad message; reaching this is a defect, shown as such rather than hidden.
       verdict = hostErrorVerdict('internal-error', `The add-in failed while checking this message: ${e instanceof Error ? e.message : String(e)}`);

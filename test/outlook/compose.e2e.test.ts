@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { opensslVerify } from '../support/pki';
+import { opensslDecrypt, opensslVerify } from '../support/pki';
 import { chromiumSkip, launchChromium } from './chromium';
 import { type OpenedPage, type TestServer, ensureBuilt, json, openPage, screenshot, seriousA11yViolations, startServer } from './harness';
 import { BOB_P12_PASSWORD, type SampleSet, makeSampleSet } from './samples';
@@ -167,6 +167,48 @@ describe('Outlook compose pane: sign and send through a Graph stand-in', { skip 
     assert.deepEqual(o.offLoopback, [], 'requests left loopback');
     assert.deepEqual(o.problems, [], 'console errors or CSP violations');
     assert.deepEqual(await seriousA11yViolations(o.page), []);
+  });
+
+  test('sign and encrypt to Bob (his certificate added in the pane): openssl decrypts with his key and verifies inside', async () => {
+    sent = [];
+    graphStatus = 202;
+    const o = await open(sim());
+    await importAlice(o);
+    await o.page.locator('#recipient-cert-file').setInputFiles(set.bob.certPath);
+    await o.page.getByText('Added the certificate of bob@example.com').waitFor({ timeout: 20_000 });
+    await o.page.locator('#opt-encrypt').check();
+    await o.page.getByRole('button', { name: 'Sign, encrypt and send' }).click();
+    await o.page.locator('[data-result="ok"]').waitFor({ timeout: 30_000 });
+    assert.match(await o.page.locator('#compose-status').innerText(), /encrypted to every recipient and to you/);
+    assert.equal(sent.length, 1);
+    const mime = Buffer.from(sent[0].body, 'base64');
+    assert.match(mime.toString('latin1'), /Content-Type: application\/pkcs7-mime; smime-type=enveloped-data/);
+    const file = join(set.pki.dir, 'graph-sent-encrypted.eml');
+    writeFileSync(file, mime);
+    const d = await opensslDecrypt(file, { recipient: set.bob });
+    assert.ok(d.ok, d.stderr);
+    const inner = join(set.pki.dir, 'graph-sent-decrypted.eml');
+    writeFileSync(inner, d.content);
+    const v = await opensslVerify(inner, { CAfile: set.pki.root.certPath });
+    assert.ok(v.ok, v.stderr);
+    assert.match(v.content.toString('latin1'), /the figures are attached/);
+    // The sender can read her own copy too.
+    assert.ok((await opensslDecrypt(file, { recipient: set.alice })).ok);
+    assert.deepEqual(await o.page.evaluate(() => (window as unknown as { __draftWrites: string[] }).__draftWrites), []);
+    await screenshot(o.page, 'compose-encrypted');
+    assert.deepEqual(o.offLoopback, []);
+    assert.deepEqual(o.problems, []);
+  });
+
+  test('encrypt without the recipient\'s certificate: asks for it, sends nothing', async () => {
+    sent = [];
+    const o = await open(sim());
+    await importAlice(o);
+    await o.page.locator('#opt-encrypt').check();
+    await o.page.getByRole('button', { name: 'Sign, encrypt and send' }).click();
+    await o.page.locator('[data-result="bad"]').waitFor({ timeout: 20_000 });
+    assert.match(await o.page.locator('#compose-status').innerText(), /no valid certificate for bob@example\.com.*Add their certificate below/s);
+    assert.equal(sent.length, 0);
   });
 
   test('Graph refuses: the pane says it was not sent and why; the draft is unchanged', async () => {
