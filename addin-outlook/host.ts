@@ -37,6 +37,8 @@ export class OutlookHost implements HostAdapter {
   constructor(
     private readonly mailbox: Mailbox,
     private readonly container: HTMLElement,
+    /** Named in the pane's note "Read from …". */
+    private readonly sourceName = 'Outlook',
     private readonly itemChangedEvent = officeGlobal()?.EventType?.ItemChanged ?? 'olkItemSelectedChanged',
   ) {}
 
@@ -66,7 +68,7 @@ export class OutlookHost implements HostAdapter {
       if ((b64.length / 4) * 3 > MAX_MESSAGE_BYTES) {
         return { ok: false, reason: 'too-large', message: 'The message is larger than 160 MB; it was not checked.' };
       }
-      return { ok: true, bytes: base64ToBytes(b64), source: 'Outlook' };
+      return { ok: true, bytes: base64ToBytes(b64), source: this.sourceName };
     } catch (e) {
       return {
         ok: false,

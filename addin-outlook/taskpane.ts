@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   // whichever is slower instead of for both in turn.
   void trust().catch(() => undefined);
   const [mailbox, config] = await Promise.all([playground ? Promise.resolve(playground.mailbox) : officeMailbox(), loadConfig(location.href)]);
-  const host = mailbox ? new OutlookHost(mailbox, verdictEl) : undefined;
+  const host = mailbox ? new OutlookHost(mailbox, verdictEl, playground ? 'the playground\'s simulated mailbox' : 'Outlook') : undefined;
   const controller = new PaneController({
     host,
     verdictEl,
