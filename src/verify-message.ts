@@ -23,7 +23,7 @@ import type { MimeEntity } from './mime/types';
 import { bindSender } from './sender';
 import type { SenderBinding } from './sender';
 import { validateChainOnline } from './trust/online';
-import type { RevocationMode, TrustFetcher } from './trust/types';
+import type { AnchorLookup, RevocationMode, TrustFetcher } from './trust/types';
 import type {
   CoverageStatus,
   LayerReport,
@@ -51,6 +51,8 @@ export interface VerifyOptions {
   decrypt?: Decryptor;
   /** Trust anchors (roots). Parse PEM/DER/PKCS#7 with certs/load.ts. */
   anchors?: pkijs.Certificate[];
+  /** Anchors looked up by name on demand (the bundled roots; see trust/types.ts AnchorLookup). */
+  anchorLookup?: AnchorLookup;
   /** Extra intermediates (caller-supplied, or remembered from earlier messages). */
   intermediates?: pkijs.Certificate[];
   /** Extra CRLs. */
@@ -334,6 +336,7 @@ async function verifyLayer(
         cert,
         {
           anchors: ctx.opts.anchors ?? [],
+          anchorLookup: ctx.opts.anchorLookup,
           intermediates: [...res.certificates, ...(ctx.opts.intermediates ?? [])],
           crls,
           at: ctx.at,

@@ -4,7 +4,7 @@
  * the same policy means the same decision everywhere.
  */
 import type * as pkijs from 'pkijs';
-import { bundledAnchors } from '../trust/roots/bundled';
+import { bundledAnchorLookup } from '../trust/roots/bundled';
 import { createFetcher } from '../trust/fetcher';
 import type { TrustFetcher } from '../trust/types';
 import type { VerifyOptions } from '../verify-message';
@@ -30,7 +30,9 @@ function pemList(list: string[]): pkijs.Certificate[] {
 /** The VerifyOptions fields a policy decides: anchors (bundled unless off, plus policy anchors), etc. */
 export function policyToVerifyOptions(policy: Policy, deps: PolicyDeps = {}): VerifyOptions {
   return {
-    anchors: [...(policy.bundledRoots ? bundledAnchors() : []), ...pemList(policy.anchors)],
+    // Bundled roots are looked up by name when a path needs them, not parsed up front (see bundledAnchorLookup).
+    anchors: pemList(policy.anchors),
+    anchorLookup: policy.bundledRoots ? bundledAnchorLookup : undefined,
     intermediates: pemList(policy.intermediates),
     allowSha1: policy.allowSha1,
     revocation: policy.revocation,

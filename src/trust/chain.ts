@@ -241,9 +241,12 @@ export async function validateChain(leaf: pkijs.Certificate, opts: ChainOptions,
 
 async function validateChainUnguarded(leaf: pkijs.Certificate, opts: ChainOptions, crypto: CryptoEngine): Promise<ChainResult> {
   const leafInfo = certInfo(leaf);
-  const anchors = uniq(safe(opts.anchors, certInfo));
   const intermediates = uniq(safe(opts.intermediates, certInfo));
   const crls = safe(opts.crls, crlInfo);
+  const looked = opts.anchorLookup
+    ? [leafInfo, ...intermediates].map((c) => c.issuer).concat(crls.map((c) => c.issuer)).flatMap((n) => opts.anchorLookup!(n))
+    : [];
+  const anchors = uniq(safe([...opts.anchors, ...looked], certInfo));
   const env: Env = { opts, crypto, anchors, intermediates, crls, signerResults: new Map() };
   const mkChecker = (depth: number): RevocationChecker =>
     new RevocationChecker({

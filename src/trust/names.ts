@@ -121,6 +121,11 @@ export function parseNameDer(der: ArrayBuffer | Uint8Array): ParsedName {
   return { rdns, display };
 }
 
+/** A string that two names share exactly when nameEquals says they are equal (for indexes). */
+export function nameKey(name: ParsedName): string {
+  return name.rdns.map((rdn) => rdn.map((a) => `${a.type}=${a.key}`).join('+')).join(',');
+}
+
 /** Parse a pkijs name (from a certificate, CRL or GeneralName directoryName). */
 export function parseName(name: pkijs.RelativeDistinguishedNames): ParsedName {
   const der =

@@ -1,4 +1,5 @@
 import type * as pkijs from 'pkijs';
+import type { ParsedName } from './names';
 import type { Reason, SignerReport, TrustStatus } from '../verdict';
 
 export type RevocationMode = 'off' | 'soft' | 'hard';
@@ -14,8 +15,16 @@ export interface TrustFetcher {
   post(url: string, body: Uint8Array, contentType: string): Promise<Uint8Array>;
 }
 
+/**
+ * Anchors found by name on demand: the certificates whose subject equals `issuer`. Used for large anchor sets
+ * (the 106 bundled roots) so that a verification parses and indexes only the few roots a path can end at.
+ */
+export type AnchorLookup = (issuer: ParsedName) => pkijs.Certificate[];
+
 export interface ChainOptions {
   anchors: pkijs.Certificate[];
+  /** More anchors, looked up by the issuer names of the certificates and CRLs at hand (see AnchorLookup). */
+  anchorLookup?: AnchorLookup;
   intermediates: pkijs.Certificate[];
   crls: pkijs.CertificateRevocationList[];
   /** Time validity is checked at. */

@@ -29,7 +29,7 @@ test('--policy FILE is the strongest source, --online and --audit are user setti
     assert.match(off.notes[0], /--online ignored/);
 
     const none = loadPolicyForCli(['x.eml']);
-    assert.equal(none.verifyOptions.anchors?.length, bundledRootList().length);
+    assert.equal(typeof none.verifyOptions.anchorLookup, 'function', 'bundled roots on by default');
     assert.equal(none.verifyOptions.fetcher, undefined);
     assert.equal(none.auditFile, null);
 

@@ -9,9 +9,9 @@ import type { SignedVerdict, SignerReport } from '../../src/verdict';
 const pem = (b64: string) => `-----BEGIN CERTIFICATE-----\n${b64.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
 
 test('policyToVerifyOptions: bundled roots unless off, policy anchors, revocation, fetcher only when online', () => {
-  const n = bundledRootList().length;
   const d = policyToVerifyOptions(defaultPolicy());
-  assert.equal(d.anchors?.length, n);
+  assert.equal(d.anchors?.length, 0, 'bundled roots are looked up by name, not listed');
+  assert.equal(typeof d.anchorLookup, 'function');
   assert.equal(d.revocation, 'soft');
   assert.equal(d.allowSha1, false);
   assert.equal(d.fetcher, undefined, 'no network by default');
@@ -21,6 +21,7 @@ test('policyToVerifyOptions: bundled roots unless off, policy anchors, revocatio
   const fake: TrustFetcher = { get: async () => new Uint8Array(), post: async () => new Uint8Array() };
   const o = policyToVerifyOptions(resolvePolicy({ admin: p.policy }).policy, { fetcher: fake });
   assert.equal(o.anchors?.length, 1);
+  assert.equal(o.anchorLookup, undefined, 'bundled roots off');
   assert.equal(o.fetcher, fake);
   assert.equal(o.revocation, 'hard');
   assert.equal(o.allowSha1, true);

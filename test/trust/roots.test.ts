@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { bundledAnchors, bundledRootList, bundledRootsMeta } from '../../src/trust/roots/bundled';
+import { bundledAnchorLookup, bundledAnchors, bundledRootList, bundledRootsMeta } from '../../src/trust/roots/bundled';
+import { nameEquals, parseName, parseNameDer } from '../../src/trust/names';
 import { defaultCrypto } from '../../src/crypto';
 
 test('bundled roots: data well-formed, self-signed CAs, expired excluded', async () => {
@@ -47,4 +48,17 @@ test('bundled roots: data well-formed, self-signed CAs, expired excluded', async
       `${meta.excludedExpired.length} expired left out; ${expiredSince} expired since; pkijs verified ${pkijsSelfVerified} self-signatures)`,
   );
   assert.equal(pkijsSelfVerified, certs.length);
+});
+
+test('bundledAnchorLookup finds each bundled root by its subject name, and nothing for an unknown name', () => {
+  const all = bundledAnchors();
+  for (const c of all) {
+    const found = bundledAnchorLookup(parseName(c.subject));
+    assert.ok(
+      found.some((f) => Buffer.from(f.tbsView).equals(Buffer.from(c.tbsView))),
+      `not found by name: ${parseName(c.subject).display}`,
+    );
+    for (const f of found) assert.ok(nameEquals(parseName(f.subject), parseName(c.subject)));
+  }
+  assert.deepEqual(bundledAnchorLookup(parseNameDer(new Uint8Array([0x30, 0]))), [], 'the empty name');
 });
