@@ -7,7 +7,7 @@
  * bundled.ts parses the list on its first use and keeps the result, so the pane awaits this loader before the
  * first verification (trust.ts).
  */
-import type { BundledRoot, BundledRootsMeta } from '../src/trust/roots/types';
+import type { BundledRoot, BundledRootsMeta } from '../src/index';
 
 export const MOZILLA_EMAIL_ROOTS: BundledRoot[] = [];
 

@@ -3,7 +3,7 @@
  * shown as text (textContent), so nothing in it can load remote content or run (the EFAIL rule in
  * src/compose/decrypt-message.ts). When the message has only HTML, its tags are stripped to text.
  */
-import { bodyText, contentDisposition, parseMime, walkEntities, type MimeEntity } from '../src/mime/index';
+import { bodyText, contentDisposition, parseMime, walkEntities, type MimeEntity } from '../src/index';
 
 const MAX_CHARS = 200_000;
 
