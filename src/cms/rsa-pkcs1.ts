@@ -12,43 +12,11 @@ import * as pkijs from 'pkijs';
 import type { CryptoEngine } from '../crypto';
 import { bs, buf, wipeAll } from '../keys/bytes';
 import type { SealedKey } from '../keys/identity';
+import { bigIntToBytes as fromBig, bytesToBigInt as toBig, modInverse, modPow } from '../bigint';
 
-function toBig(u: Uint8Array): bigint {
-  let x = 0n;
-  for (const b of u) x = (x << 8n) | BigInt(b);
-  return x;
-}
 
-function fromBig(x: bigint, len: number): Uint8Array {
-  const out = new Uint8Array(len);
-  for (let i = len - 1; i >= 0; i--) {
-    out[i] = Number(x & 0xffn);
-    x >>= 8n;
-  }
-  return out;
-}
 
-function modPow(base: bigint, exp: bigint, m: bigint): bigint {
-  let r = 1n;
-  base %= m;
-  while (exp > 0n) {
-    if (exp & 1n) r = (r * base) % m;
-    base = (base * base) % m;
-    exp >>= 1n;
-  }
-  return r;
-}
 
-function modInverse(a: bigint, m: bigint): bigint {
-  let [r0, r1] = [a % m, m];
-  let [s0, s1] = [1n, 0n];
-  while (r1 !== 0n) {
-    const q = r0 / r1;
-    [r0, r1] = [r1, r0 - q * r1];
-    [s0, s1] = [s1, s0 - q * s1];
-  }
-  return ((s0 % m) + m) % m;
-}
 
 function intBytes(i: { valueBlock: { valueHexView: Uint8Array } }): Uint8Array {
   return i.valueBlock.valueHexView;
@@ -114,7 +82,8 @@ export async function rsaPkcs1Decrypt(
     const m2 = modPow(blinded % q, dq, q);
     const h = (qinv * (((m1 - m2) % p) + p)) % p;
     const mBlinded = m2 + h * q;
-    const m = (mBlinded * modInverse(r, n)) % n;
+    // r < n was drawn at random: it is coprime with n except with negligible probability (n = pq).
+    const m = (mBlinded * (modInverse(r, n) ?? 0n)) % n;
     em = fromBig(m, k);
     // Check the padding without early exits on the secret-dependent parts.
     let good = (em[0] === 0 ? 1 : 0) & (em[1] === 2 ? 1 : 0);

@@ -23,6 +23,7 @@ import {
 } from './algorithms';
 import { bytesEqual, digest } from './digest';
 import { errorText } from './errors';
+import { bigIntToBytes as fromBigInt, bytesToBigInt as toBigInt, modPow } from '../bigint';
 
 export interface SignatureCheck {
   status: 'valid' | 'invalid' | 'unsupported';
@@ -360,28 +361,5 @@ function stripZeros(b: Uint8Array): Uint8Array {
   return b.subarray(i);
 }
 
-function toBigInt(b: Uint8Array): bigint {
-  let v = 0n;
-  for (const x of b) v = (v << 8n) | BigInt(x);
-  return v;
-}
 
-function fromBigInt(v: bigint, len: number): Uint8Array {
-  const out = new Uint8Array(len);
-  for (let i = len - 1; i >= 0 && v > 0n; i--) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return out;
-}
 
-function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
-  let result = 1n;
-  base %= mod;
-  while (exp > 0n) {
-    if (exp & 1n) result = (result * base) % mod;
-    base = (base * base) % mod;
-    exp >>= 1n;
-  }
-  return result;
-}

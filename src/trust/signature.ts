@@ -10,6 +10,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { CryptoEngine } from '../crypto';
+import { bytesToBigInt, modInverse, modPow } from '../bigint';
 
 export interface DsaParams {
   p: bigint;
@@ -73,11 +74,6 @@ export function signatureAlgorithmName(oid: string): string {
   return ALGS[oid]?.name ?? oid;
 }
 
-function bytesToBigInt(b: Uint8Array): bigint {
-  let x = 0n;
-  for (const v of b) x = (x << 8n) | BigInt(v);
-  return x;
-}
 
 function intOf(block: asn1js.AsnType | undefined): bigint | undefined {
   if (!(block instanceof asn1js.Integer)) return undefined;
@@ -86,28 +82,7 @@ function intOf(block: asn1js.AsnType | undefined): bigint | undefined {
   return bytesToBigInt(v);
 }
 
-function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
-  let r = 1n;
-  base %= mod;
-  while (exp > 0n) {
-    if (exp & 1n) r = (r * base) % mod;
-    base = (base * base) % mod;
-    exp >>= 1n;
-  }
-  return r;
-}
 
-function modInverse(a: bigint, m: bigint): bigint | undefined {
-  let [oldR, r] = [a % m, m];
-  let [oldS, s] = [1n, 0n];
-  while (r !== 0n) {
-    const q = oldR / r;
-    [oldR, r] = [r, oldR - q * r];
-    [oldS, s] = [s, oldS - q * s];
-  }
-  if (oldR !== 1n) return undefined;
-  return ((oldS % m) + m) % m;
-}
 
 /** DSA domain parameters from an SPKI, or undefined when absent (inherited). */
 export function dsaParamsOf(spki: pkijs.PublicKeyInfo): DsaParams | undefined {
