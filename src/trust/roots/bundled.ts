@@ -62,6 +62,9 @@ function subjectDer(der: Uint8Array): Uint8Array | undefined {
 }
 
 let index: Map<string, number[]> | undefined;
+// The Outlook pane fills MOZILLA_EMAIL_ROOTS from fetched data (addin-outlook/roots-data.ts): an index made before
+// that would be empty for good, so it is remade whenever the list's length differs from the one indexed.
+let indexedCount = -1;
 const lazy = new Map<number, pkijs.Certificate>();
 
 /**
@@ -70,8 +73,10 @@ const lazy = new Map<number, pkijs.Certificate>();
  * preparing them for path building cost ~0.3 s per CLI run and ~1 s for the first message in a host.
  */
 export const bundledAnchorLookup: AnchorLookup = (issuer: ParsedName) => {
-  if (!index) {
+  if (!index || indexedCount !== MOZILLA_EMAIL_ROOTS.length) {
     index = new Map();
+    indexedCount = MOZILLA_EMAIL_ROOTS.length;
+    lazy.clear();
     MOZILLA_EMAIL_ROOTS.forEach((r, i) => {
       const der = decodeBase64(r.der);
       const subject = der && subjectDer(der);
