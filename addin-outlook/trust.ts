@@ -58,12 +58,12 @@ export async function loadTrust(base: string, extraUser: PartialPolicy = {}): Pr
     if (!policy.bundledRoots) return Promise.resolve(undefined);
     full ??= loadBundledRootsData(base).then((roots) =>
       roots.ok
-        ? { options: policyToVerifyOptions(policy) }
+        ? { options: policyToVerifyOptions(policy, { corsHint: true }) }
         : { problem: `The bundled trusted roots could not be loaded (${roots.problem}); only roots you or your administrator added are trusted.` },
     );
     return full;
   };
   // Fetch the roots data now (network overlaps office.js loading); parsing waits until a message needs them.
   if (policy.bundledRoots) void loadBundledRootsData(base);
-  return { resolved, options: policyToVerifyOptions({ ...policy, bundledRoots: false }), withBundled, adminPolicy: admin.state, problems: admin.problems };
+  return { resolved, options: policyToVerifyOptions({ ...policy, bundledRoots: false }, { corsHint: true }), withBundled, adminPolicy: admin.state, problems: admin.problems };
 }
