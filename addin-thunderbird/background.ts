@@ -3,6 +3,7 @@
  * Everything heavy runs here, in the extension process, never on Thunderbird's UI thread.
  */
 import {
+  IntermediateMemory,
   applyPolicyToVerdict,
   auditEventFromVerdict,
   makeDecryptor,
@@ -21,6 +22,8 @@ import type { BackgroundRequest } from './protocol';
 import { Sender } from './sender';
 
 const log = (line: string) => console.log(`smime-addin: ${line}`);
+/** storage.local key of the intermediates remembered from verified messages (public certificates, base64 DER). */
+const INTERMEDIATES_KEY = 'rememberedIntermediates';
 
 /**
  * The check under the current policy. Built once per policy change: turning the policy into VerifyOptions
@@ -40,13 +43,28 @@ async function makeCheck(): Promise<CheckFn> {
     return undefined;
   });
   const auditNow = audit;
+  // Intermediates from earlier trusted messages (trust/intermediate-memory.ts), kept in storage.local.
+  const memory = IntermediateMemory.fromSaved((await messenger.storage.local.get(INTERMEDIATES_KEY))[INTERMEDIATES_KEY]);
+  const rememberIntermediates = (cas: Parameters<IntermediateMemory['remember']>[0]) => {
+    if (memory.remember(cas)) {
+      messenger.storage.local.set({ [INTERMEDIATES_KEY]: memory.toSaved() }).catch((e: unknown) => log(`intermediates: ${String(e)}`));
+    }
+  };
   return async (raw) => {
     // Encrypted layers are opened with the user's own keys (Thunderbird's getRaw gives the encrypted original).
     let content: Uint8Array | undefined;
     const decrypt = identities.length
       ? makeDecryptor(identities, { onDecrypted: (r) => (content = r.content) })
       : undefined;
-    const verdict = applyPolicyToVerdict(await verifyMessage(raw, { ...options, decrypt }), policy);
+    const verdict = applyPolicyToVerdict(
+      await verifyMessage(raw, {
+        ...options,
+        intermediates: [...(options.intermediates ?? []), ...memory.certificates()],
+        rememberIntermediates,
+        decrypt,
+      }),
+      policy,
+    );
     // Remember trusted signers' certificates, to encrypt to them later (as mail clients do). Not awaited.
     directory.addFromVerifiedMessage(content ?? raw, verdict).catch((e) => log(`directory: ${String(e)}`));
     // One audit event per check (no content, no subject: src/audit/event.ts). Not awaited.

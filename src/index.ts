@@ -44,3 +44,4 @@ export type { DirectoryEntry, DirectoryStorage, AddResult } from './keys/directo
 export * from './audit/index';
 export { buildEntity } from './compose/entity';
 export type { OutgoingPart } from './compose/entity';
+export { IntermediateMemory } from './trust/intermediate-memory';

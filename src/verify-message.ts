@@ -55,6 +55,11 @@ export interface VerifyOptions {
   anchorLookup?: AnchorLookup;
   /** Extra intermediates (caller-supplied, or remembered from earlier messages). */
   intermediates?: pkijs.Certificate[];
+  /**
+   * Called with the intermediate CA certificates of every chain that validated as trusted, so a host can remember
+   * them for later messages that leave them out (trust/intermediate-memory.ts).
+   */
+  rememberIntermediates?: (cas: pkijs.Certificate[]) => void;
   /** Extra CRLs. */
   crls?: pkijs.CertificateRevocationList[];
   /** Check validity at this time instead of now (old messages). */
@@ -347,6 +352,7 @@ async function verifyLayer(
         ctx.crypto,
       );
       report.trust = chain.trust;
+      if (chain.trust === 'trusted' && chain.chain.length > 2) ctx.opts.rememberIntermediates?.(chain.chain.slice(1, -1));
       report.chain = await Promise.all(chain.chain.map((c) => certificateDetails(c, ctx.crypto)));
       report.revocation = chain.revocation;
       report.reasons.push(...chain.reasons);

@@ -10,6 +10,7 @@ import { applyPolicyToVerdict } from '../../src/index';
 import { hostErrorVerdict } from '../../ui/host-verdict';
 import { renderChecking, renderVerdict } from '../../ui/verdict-view';
 import { directory } from '../directory';
+import { intermediateMemory, rememberIntermediates } from '../intermediates';
 import type { HostAdapter, RawMessage } from '../host';
 import type { TrustContext } from '../trust';
 import { htmlToText, readableContent } from './decrypted-text';
@@ -128,12 +129,18 @@ export class PaneController {
       const decrypt = await this.deps.decryptor((content) => {
         decrypted = content;
       });
-      verdict = await verifyMessage(bytes, { ...trust.options, decrypt });
+      const remembered = { rememberIntermediates, decrypt };
+      const withMemory = (o: typeof trust.options) => ({
+        ...o,
+        ...remembered,
+        intermediates: [...(o.intermediates ?? []), ...intermediateMemory.certificates()],
+      });
+      verdict = await verifyMessage(bytes, withMemory(trust.options));
       if (verdict.verdict === 'untrusted' || verdict.verdict === 'invalid') {
         // Not trusted by the organisation's own anchors: check again with the bundled roots too (trust.ts).
         const full = await trust.withBundled();
         if (full && 'problem' in full) notes.push(full.problem);
-        else if (full) verdict = await verifyMessage(bytes, { ...full.options, decrypt });
+        else if (full) verdict = await verifyMessage(bytes, withMemory(full.options));
       }
       verdict = applyPolicyToVerdict(verdict, trust.resolved.policy);
       // Remember trusted signers' certificates for encrypting replies (the directory keeps only valid, trusted ones).
