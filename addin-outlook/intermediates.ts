@@ -24,3 +24,13 @@ export function rememberIntermediates(cas: Parameters<IntermediateMemory['rememb
     // Storage full or blocked: remembered for this session only.
   }
 }
+
+/** Forgets the remembered intermediates (Settings → What is stored). */
+export function forgetIntermediates(): void {
+  intermediateMemory.clear();
+  try {
+    globalThis.localStorage?.removeItem(KEY);
+  } catch {
+    // Storage blocked: nothing was saved either.
+  }
+}

@@ -9,6 +9,7 @@ import { verifyMessage } from '../../src/index';
 import { applyPolicyToVerdict } from '../../src/index';
 import { hostErrorVerdict } from '../../ui/host-verdict';
 import { renderChecking, renderVerdict } from '../../ui/verdict-view';
+import { recordVerdict } from '../audit';
 import { directory } from '../directory';
 import { intermediateMemory, rememberIntermediates } from '../intermediates';
 import type { HostAdapter, RawMessage } from '../host';
@@ -143,6 +144,7 @@ export class PaneController {
         else if (full) verdict = await verifyMessage(bytes, withMemory(full.options));
       }
       verdict = applyPolicyToVerdict(verdict, trust.resolved.policy);
+      recordVerdict(trust.resolved.policy, verdict);
       // Remember trusted signers' certificates for encrypting replies (the directory keeps only valid, trusted ones).
       if (verdict.verdict === 'trusted') void directory.addFromVerifiedMessage(decrypted ?? bytes, verdict).catch(() => undefined);
     } catch (e) {

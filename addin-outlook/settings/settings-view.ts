@@ -9,6 +9,9 @@ import { loadUserPolicy, saveUserPolicy } from '../settings-store';
 import { loadTrust } from '../trust';
 import { labelPem, readCertificateFile, samePem } from './certificates';
 import { renderIdentitySection } from './identity-view';
+import { renderAuditSection } from '../../ui/audit-view';
+import { paneAudit } from '../audit';
+import { forgetIntermediates, intermediateMemory } from '../intermediates';
 
 export interface SettingsOptions {
   /** URL of the page (policy.json is looked up beside it). */
@@ -123,8 +126,18 @@ export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Pr
       file,
     );
 
+    // --- the audit log (same origin IndexedDB as the pane that records it)
+    await renderAuditSection(el, await paneAudit(policy), policy.audit.enabled);
+
     // --- what is stored
     const removeAll = h(doc, 'button', { className: 'sv-button sv-button--secondary', attrs: { type: 'button', id: 'remove-settings' } }, 'Remove these settings');
+    const forget = h(doc, 'button', { className: 'sv-button sv-button--secondary', attrs: { type: 'button', id: 'forget-intermediates' } }, 'Forget remembered intermediates');
+    forget.addEventListener('click', () => {
+      forgetIntermediates();
+      say('Remembered intermediate certificates were forgotten.');
+      opts.onChanged();
+      void redraw();
+    });
     removeAll.addEventListener('click', () => void save({}, 'Your settings were removed; defaults apply.'));
     append(
       el,
@@ -136,7 +149,13 @@ export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Pr
         `In this browser's storage for the add-in (IndexedDB), never sent anywhere: ${(user.anchors ?? []).length} trusted root(s), ${(user.intermediates ?? []).length} intermediate(s)` +
           `${user.allowSha1 !== undefined || user.bundledRoots !== undefined ? ', and your policy choices' : ''}. Your key, if imported, is listed above.`,
       ),
-      h(doc, 'div', { className: 'sv-actions' }, removeAll),
+      h(
+        doc,
+        'p',
+        { attrs: { id: 'remembered-intermediates' } },
+        `In this browser's local storage: ${intermediateMemory.size} intermediate certificate(s) remembered from trusted messages, so later messages that leave them out stay trusted.`,
+      ),
+      h(doc, 'div', { className: 'sv-actions' }, removeAll, ' ', forget),
       status,
     );
   };

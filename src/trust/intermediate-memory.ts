@@ -80,6 +80,11 @@ export class IntermediateMemory {
     return [...this.byDer.keys()];
   }
 
+  /** Forgets everything (a settings page's "remove"). */
+  clear(): void {
+    this.byDer.clear();
+  }
+
   get size(): number {
     return this.byDer.size;
   }

@@ -130,6 +130,41 @@ describe('Outlook task pane in Chromium over a simulated mailbox', { skip }, () 
     await checkClean(o, 'encrypted-decrypted');
   });
 
+  test('audit log: each check is recorded without content; Settings filter it and export CSV and JSON Lines', async () => {
+    const o = await open(item('tampered'));
+    await o.page.locator('[data-verdict="invalid"]').waitFor({ timeout: 20_000 });
+    await o.page.getByRole('button', { name: 'Settings' }).click();
+    await o.page.locator('#audit-count').waitFor({ timeout: 20_000 });
+    assert.match(await o.page.locator('#audit-count').innerText(), /^[1-9]\d* events? kept/);
+    await o.page.locator('#audit-verdict').selectOption('invalid');
+    await o.page.locator('[data-list="audit"] li', { hasText: 'invalid' }).first().waitFor({ timeout: 10_000 });
+    const [csv] = await Promise.all([o.page.waitForEvent('download'), o.page.locator('#audit-export-csv').click()]);
+    const csvText = await (await csv.createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8'));
+    const lines = csvText.trim().split(/\r?\n/);
+    assert.ok(lines.length >= 2, csvText);
+    assert.ok(lines.slice(1).every((l) => l.includes('invalid')), 'the filter applies to the export');
+    assert.ok(!csvText.includes('Invoice') && !/BEGIN|PRIVATE/.test(csvText), 'no content or keys');
+    const [jsonl] = await Promise.all([o.page.waitForEvent('download'), o.page.locator('#audit-export-jsonl').click()]);
+    const first = JSON.parse((await (await jsonl.createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8'))).split('\n')[0]);
+    assert.equal(first.verdict, 'invalid');
+    assert.equal(first.host, 'outlook');
+    assert.deepEqual(o.problems, []);
+    await screenshot(o.page, 'settings-audit');
+  });
+
+  test('intermediates from a trusted message are remembered, shown in Settings and can be forgotten', async () => {
+    const o = await open(item('trusted'));
+    await o.page.locator('[data-verdict="trusted"]').waitFor({ timeout: 20_000 });
+    await o.page.getByRole('button', { name: 'Settings' }).click();
+    const note = o.page.locator('#remembered-intermediates');
+    await note.waitFor({ timeout: 20_000 });
+    assert.match(await note.innerText(), /: 1 intermediate certificate\(s\) remembered/);
+    await o.page.locator('#forget-intermediates').click();
+    await o.page.getByText('Remembered intermediate certificates were forgotten.').waitFor({ timeout: 10_000 });
+    assert.match(await o.page.locator('#remembered-intermediates').innerText(), /: 0 intermediate certificate\(s\) remembered/);
+    assert.deepEqual(o.problems, []);
+  });
+
   test('a wrong key password is said plainly and nothing is stored', async () => {
     const o = await open(item('unsigned'));
     await o.page.locator('[data-verdict]').waitFor({ timeout: 20_000 });

@@ -1,0 +1,24 @@
+/**
+ * The pane's audit log (src/audit): one event per check, in the add-in's IndexedDB, bounded and — when the policy
+ * names an endpoint — forwarded. Events hold no content or keys (src/audit/event.ts). Opened once per audit
+ * policy; a failure to open it never stops a check, it only means nothing is recorded.
+ */
+import { type HostAudit, type Policy, type Verdict, auditEventFromVerdict, openHostAudit } from '../src/index';
+
+let opened: { key: string; audit: Promise<HostAudit | undefined> } | undefined;
+
+export function paneAudit(policy: Policy): Promise<HostAudit | undefined> {
+  const key = JSON.stringify(policy.audit);
+  if (opened?.key !== key) {
+    void opened?.audit.then((a) => a?.close());
+    opened = { key, audit: openHostAudit(policy, 'outlook').catch(() => undefined) };
+  }
+  return opened.audit;
+}
+
+/** Records a verdict; not awaited by the caller, never throws. */
+export function recordVerdict(policy: Policy, verdict: Verdict): void {
+  void paneAudit(policy)
+    .then((a) => a?.record(auditEventFromVerdict(verdict, verdict.decrypted ? 'decrypt' : 'verify', { host: 'outlook' })))
+    .catch(() => undefined);
+}
