@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { verifySignedData } from '../../src/cms/verify';
 import { corpus } from '../support/corpus';
-import { prng } from '../support/messages';
+import { concatBytes as concat, prng } from '../support/messages';
 import { makePki, smimeSign } from '../support/pki';
 
 const CONTENT = Buffer.from('Content-Type: text/plain\r\n\r\nfuzz me\r\n');
@@ -68,15 +68,6 @@ function mutate(base: Uint8Array, r: Rng): Uint8Array {
   return b;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 test(`verifySignedData survives ${ITERATIONS} mutated blobs: a result each, no throw, bounded time`, async () => {
   const pki = await makePki();

@@ -15,22 +15,13 @@ import { contentDisposition, decodeHeaderValue, getHeader } from '../../src/mime
 import { addressesOf } from '../../src/mime/address';
 import { SHARED } from '../support/corpus';
 import type { MimeEntity } from '../../src/mime/types';
+import { concatBytes as concat, prng } from '../support/messages';
 
 const SEED = Number(process.env.MIME_FUZZ_SEED ?? 0x5eed2026) >>> 0;
 const COUNT = Number(process.env.MIME_FUZZ_COUNT ?? 3000);
 const PER_MESSAGE_MS = 200;
 const TOTAL_CPU_MS = 30_000; // CPU in the MIME code for all cases (the generator and machine load excluded)
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const enc = new TextEncoder();
 const crlf = (s: string): string => s.replace(/\r?\n/g, '\r\n');
@@ -102,15 +93,6 @@ function corpusSamples(): Uint8Array[] {
   return out;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** Positions worth cutting at: line starts, '--' runs, colons, CRs, blank lines. */
 function interesting(b: Uint8Array): number[] {
@@ -222,7 +204,7 @@ function exercise(raw: Uint8Array): void {
 
 test(`fuzz: ${COUNT} mutated messages, seed ${SEED}`, () => {
   console.log(`# MIME fuzz seed ${SEED} (set MIME_FUZZ_SEED to reproduce), ${COUNT} cases`);
-  const r = mulberry32(SEED);
+  const r = prng(SEED).float;
   const bases = [...TEMPLATES.map((t) => enc.encode(t)), ...corpusSamples()];
   const perMutator = new Map<string, { n: number; ms: number; failed: number }>();
   const t0 = performance.now();

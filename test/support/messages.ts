@@ -198,6 +198,17 @@ export function prng(seed: number): { u32(): number; int(maxExclusive: number): 
   return { u32, int: (n) => (n <= 0 ? 0 : u32() % n), float: () => u32() / 0x100000000 };
 }
 
+/** The bytes of all parts, one after another (fuzz tests build messages from pieces). */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
 /** The entity a typical signed mail carries: a text part plus an attachment of `size` deterministic bytes. */
 export function entityWithAttachment(size: number, opts: { text?: string; filename?: string; seed?: number } = {}): Buffer {
   return multipartEntity([
