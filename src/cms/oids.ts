@@ -1,13 +1,12 @@
-/** Object identifiers used by sign / encrypt / decrypt (RFC 5652, 5754, 8017, 5753, 5083/5084, 8551). */
+import { OID as VERIFY_OID } from './algorithms';
+
+/**
+ * Object identifiers used by sign / encrypt / decrypt (RFC 5652, 5754, 8017, 5753, 5083/5084, 8551): the ones
+ * verification also uses come from cms/algorithms.ts, so each identifier is written once.
+ */
 export const OID = {
-  data: '1.2.840.113549.1.7.1',
-  signedData: '1.2.840.113549.1.7.2',
-  envelopedData: '1.2.840.113549.1.7.3',
-  authEnvelopedData: '1.2.840.113549.1.9.16.1.23',
+  ...VERIFY_OID,
   // attributes
-  contentType: '1.2.840.113549.1.9.3',
-  messageDigest: '1.2.840.113549.1.9.4',
-  signingTime: '1.2.840.113549.1.9.5',
   smimeCapabilities: '1.2.840.113549.1.9.15',
   encryptionKeyPreference: '1.2.840.113549.1.9.16.2.11',
   // digests
@@ -16,12 +15,9 @@ export const OID = {
   sha512: '2.16.840.1.101.3.4.2.3',
   sha1: '1.3.14.3.2.26',
   // signature / key transport
-  rsaEncryption: '1.2.840.113549.1.1.1',
-  rsaPss: '1.2.840.113549.1.1.10',
+  rsaPss: VERIFY_OID.rsassaPss,
   rsaOaep: '1.2.840.113549.1.1.7',
-  mgf1: '1.2.840.113549.1.1.8',
   pSpecified: '1.2.840.113549.1.1.9',
-  ecPublicKey: '1.2.840.10045.2.1',
   ecdsaSha256: '1.2.840.10045.4.3.2',
   ecdsaSha384: '1.2.840.10045.4.3.3',
   ecdsaSha512: '1.2.840.10045.4.3.4',
