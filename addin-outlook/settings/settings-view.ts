@@ -132,11 +132,11 @@ export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Pr
     // --- what is stored
     const removeAll = h(doc, 'button', { className: 'sv-button sv-button--secondary', attrs: { type: 'button', id: 'remove-settings' } }, 'Remove these settings');
     const forget = h(doc, 'button', { className: 'sv-button sv-button--secondary', attrs: { type: 'button', id: 'forget-intermediates' } }, 'Forget remembered intermediates');
-    forget.addEventListener('click', () => {
+    // No re-check of the open message here: it would remember its own chain's intermediate again at once.
+    forget.addEventListener('click', async () => {
       forgetIntermediates();
+      await redraw();
       say('Remembered intermediate certificates were forgotten.');
-      opts.onChanged();
-      void redraw();
     });
     removeAll.addEventListener('click', () => void save({}, 'Your settings were removed; defaults apply.'));
     append(
