@@ -27,7 +27,13 @@ let loading: Promise<{ ok: true; count: number } | { ok: false; problem: string 
 function isRoot(r: unknown): r is BundledRoot {
   if (!r || typeof r !== 'object') return false;
   const o = r as Record<string, unknown>;
-  return typeof o.name === 'string' && typeof o.sha256 === 'string' && typeof o.notAfter === 'string' && typeof o.der === 'string';
+  return (
+    typeof o.name === 'string' &&
+    typeof o.sha256 === 'string' &&
+    typeof o.notAfter === 'string' &&
+    typeof o.der === 'string' &&
+    (o.emailDistrustAfter === undefined || typeof o.emailDistrustAfter === 'string')
+  );
 }
 
 /** Fetches roots.json beside the page once; later calls share the first result. */

@@ -56,6 +56,7 @@ export type ReasonCode =
   // trust
   | 'chain-trusted'
   | 'untrusted-root'
+  | 'root-distrusted'
   | 'self-signed'
   | 'missing-intermediate'
   | 'cert-expired'

@@ -53,6 +53,8 @@ export interface VerifyOptions {
   anchors?: pkijs.Certificate[];
   /** Anchors looked up by name on demand (the bundled roots; see trust/types.ts AnchorLookup). */
   anchorLookup?: AnchorLookup;
+  /** Per-anchor e-mail distrust-after dates (the bundled roots'; see trust/types.ts ChainOptions). */
+  emailDistrustAfter?: (anchor: pkijs.Certificate) => Date | undefined;
   /** Extra intermediates (caller-supplied, or remembered from earlier messages). */
   intermediates?: pkijs.Certificate[];
   /**
@@ -342,6 +344,7 @@ async function verifyLayer(
         {
           anchors: ctx.opts.anchors ?? [],
           anchorLookup: ctx.opts.anchorLookup,
+          emailDistrustAfter: ctx.opts.emailDistrustAfter,
           intermediates: [...res.certificates, ...(ctx.opts.intermediates ?? [])],
           crls,
           at: ctx.at,

@@ -4,7 +4,7 @@
  * the same policy means the same decision everywhere.
  */
 import type * as pkijs from 'pkijs';
-import { bundledAnchorLookup } from '../trust/roots/bundled';
+import { bundledAnchorLookup, bundledEmailDistrustAfter } from '../trust/roots/bundled';
 import { createFetcher } from '../trust/fetcher';
 import type { TrustFetcher } from '../trust/types';
 import type { VerifyOptions } from '../verify-message';
@@ -33,6 +33,9 @@ export function policyToVerifyOptions(policy: Policy, deps: PolicyDeps = {}): Ve
     // Bundled roots are looked up by name when a path needs them, not parsed up front (see bundledAnchorLookup).
     anchors: pemList(policy.anchors),
     anchorLookup: policy.bundledRoots ? bundledAnchorLookup : undefined,
+    // Mozilla's "e-mail distrust after" dates travel with the bundled roots; an anchor the admin or user configured
+    // explicitly is a separate certificate object and carries none (explicit trust is theirs to decide).
+    emailDistrustAfter: policy.bundledRoots ? bundledEmailDistrustAfter : undefined,
     intermediates: pemList(policy.intermediates),
     allowSha1: policy.allowSha1,
     revocation: policy.revocation,

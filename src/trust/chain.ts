@@ -117,6 +117,26 @@ async function checkRevocationOnPath(
   return { problems, revocation, notes };
 }
 
+/**
+ * Mozilla's per-root "e-mail distrust after" date (NSS CKA_NSS_EMAIL_DISTRUST_AFTER), as Thunderbird applies it: a
+ * signer certificate issued (notBefore) after the date is not trusted through that root, while older ones still
+ * are. It judges the issuance date, not the time of checking, so old mail stays readable as trusted.
+ */
+function checkDistrustAfter(env: Env, path: CandidatePath, opts: PathCheckOptions): Problem[] {
+  if (opts.purpose !== 'email' || path.certs.length === 0 || !env.opts.emailDistrustAfter) return [];
+  const after = env.opts.emailDistrustAfter(path.anchor.cert);
+  const leaf = path.certs[0];
+  if (!after || leaf.notBefore.getTime() <= after.getTime()) return [];
+  return [
+    problem(
+      'root-distrusted',
+      'untrusted',
+      `The signer's certificate ('${leaf.label}') was issued on ${leaf.notBefore.toISOString().slice(0, 10)}, after ` +
+        `Mozilla stopped trusting '${path.anchor.label}' for e-mail certificates issued from ${after.toISOString().slice(0, 10)} on.`,
+    ),
+  ];
+}
+
 async function evaluatePath(env: Env, path: CandidatePath, opts: PathCheckOptions): Promise<PathResult> {
   if (path.certs.length === 0) {
     // The signer's certificate is itself a trust anchor: it is trusted directly; its dates and usage
@@ -128,7 +148,7 @@ async function evaluatePath(env: Env, path: CandidatePath, opts: PathCheckOption
   const out = await validatePath(path, opts, env.crypto);
   // RFC 5280 treats an anchor as name + key only; OpenSSL and NSS also refuse an anchor certificate
   // outside its validity period, and so do we (a root past its end date is no longer maintained).
-  let problems = [...out.problems, ...checkValidity(path.anchor, opts.at, false)];
+  let problems = [...out.problems, ...checkValidity(path.anchor, opts.at, false), ...checkDistrustAfter(env, path, opts)];
   let revocation: ChainResult['revocation'] = { status: 'not-checked', detail: 'The chain did not validate, so revocation was not checked.' };
   let notes: Reason[] = [];
   if (problems.every((p) => SOUND.has(p.code))) {

@@ -23,9 +23,10 @@ const RANK: Partial<Record<ReasonCode, number>> = {
   'cert-expired': 9,
   'cert-not-yet-valid': 10,
   'revocation-unknown': 11,
-  'untrusted-root': 12,
-  'self-signed': 13,
-  'missing-intermediate': 14,
+  'root-distrusted': 12,
+  'untrusted-root': 13,
+  'self-signed': 14,
+  'missing-intermediate': 15,
 };
 
 export function rank(p: Problem): number {

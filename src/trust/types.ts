@@ -25,6 +25,12 @@ export interface ChainOptions {
   anchors: pkijs.Certificate[];
   /** More anchors, looked up by the issuer names of the certificates and CRLs at hand (see AnchorLookup). */
   anchorLookup?: AnchorLookup;
+  /**
+   * A per-anchor "distrust after" date for e-mail (NSS' CKA_NSS_EMAIL_DISTRUST_AFTER on the bundled roots): a signer
+   * certificate whose notBefore is later than the date is not trusted through that anchor ('root-distrusted').
+   * Undefined result = no such date. Applies to the signer's own path only, not to CRL signers.
+   */
+  emailDistrustAfter?: (anchor: pkijs.Certificate) => Date | undefined;
   intermediates: pkijs.Certificate[];
   crls: pkijs.CertificateRevocationList[];
   /** Time validity is checked at. */

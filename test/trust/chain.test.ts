@@ -350,3 +350,27 @@ test('many same-named candidate CAs on several levels: bounded search, right ans
   assert.ok(ok < 10_000 && bad < 10_000);
   p.cleanup();
 });
+
+test("a root's e-mail distrust-after date: signers issued after it are not trusted, older ones still are", async () => {
+  // What NSS' CKA_NSS_EMAIL_DISTRUST_AFTER does for Thunderbird (8 bundled roots carry one; see roots.test.ts).
+  const distrust = new Date(Date.UTC(2025, 0, 1));
+  const older = await pki.issue({ name: 'Issued Before', email: 'before@example.com', start: new Date(Date.UTC(2024, 5, 1)), end: new Date(Date.UTC(2031, 0, 1)) });
+  const newer = await pki.issue({ name: 'Issued After', email: 'after@example.com', start: new Date(Date.UTC(2025, 5, 1)), end: new Date(Date.UTC(2031, 0, 1)) });
+  const root = cert(pki.root);
+  const emailDistrustAfter = (a: pkijs.Certificate) => (a === root ? distrust : undefined);
+  const o = (extra: Partial<ChainOptions> = {}) => ({ ...opts(), anchors: [root], emailDistrustAfter, ...extra });
+
+  const before = await validateChain(cert(older), o());
+  assert.equal(before.trust, 'trusted', JSON.stringify(before.reasons));
+
+  const after = await validateChain(cert(newer), o());
+  assert.equal(after.trust, 'untrusted');
+  assert.equal(head(after).code, 'root-distrusted');
+  assert.match(head(after).message, /issued on 2025-06-01, after Mozilla stopped trusting 'Fixture Root CA' for e-mail certificates issued from 2025-01-01 on/);
+  // OpenSSL has no such notion: it trusts the same chain, which is why the date has to be applied by us.
+  assert.equal((await opensslVerifies(newer)).ok, true);
+
+  // The date belongs to that root object only: the same root configured explicitly (another object) carries none.
+  const explicit = await validateChain(cert(newer), o({ anchors: [cert(pki.root)] }));
+  assert.equal(explicit.trust, 'trusted', JSON.stringify(explicit.reasons));
+});

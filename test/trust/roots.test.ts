@@ -3,7 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { bundledAnchorLookup, bundledAnchors, bundledRootList, bundledRootsMeta } from '../../src/trust/roots/bundled';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundledAnchorLookup, bundledAnchors, bundledEmailDistrustAfter, bundledRootList, bundledRootsMeta } from '../../src/trust/roots/bundled';
+import { policyToVerifyOptions, resolvePolicy } from '../../src/policy/index';
+import { ROOT } from '../support/corpus';
 import { nameEquals, parseName, parseNameDer } from '../../src/trust/names';
 import { defaultCrypto } from '../../src/crypto';
 
@@ -61,4 +66,52 @@ test('bundledAnchorLookup finds each bundled root by its subject name, and nothi
     for (const f of found) assert.ok(nameEquals(parseName(f.subject), parseName(c.subject)));
   }
   assert.deepEqual(bundledAnchorLookup(parseNameDer(new Uint8Array([0x30, 0]))), [], 'the empty name');
+});
+
+test("bundled roots: Mozilla's e-mail distrust-after dates are recorded, handed to path validation, and match NSS", async (t) => {
+  const list = bundledRootList();
+  const dated = list.filter((r) => r.emailDistrustAfter);
+  assert.equal(dated.length, bundledRootsMeta().withEmailDistrustAfter);
+  for (const r of dated) {
+    const d = new Date(r.emailDistrustAfter!);
+    assert.equal(d.toISOString(), r.emailDistrustAfter, r.name);
+    // Each root is found by name and carries its date; other roots carry none.
+    const der = Buffer.from(r.der, 'base64');
+    const found = bundledAnchorLookup(parseName(bundledAnchors().find((c) => Buffer.from(c.toSchema().toBER()).equals(der))!.subject));
+    const same = found.find((c) => Buffer.from(c.toSchema().toBER()).equals(der))!;
+    assert.equal(bundledEmailDistrustAfter(same)?.toISOString(), r.emailDistrustAfter, r.name);
+  }
+  const undated = bundledAnchors().filter((c) => !bundledEmailDistrustAfter(c));
+  assert.equal(undated.length, list.length - dated.length);
+
+  // The policy hands the dates to verification only while the bundled set is on.
+  const on = policyToVerifyOptions(resolvePolicy({}).policy);
+  assert.ok(on.emailDistrustAfter && on.anchorLookup);
+  const off = policyToVerifyOptions(resolvePolicy({ user: { bundledRoots: false } }).policy);
+  assert.equal(off.emailDistrustAfter, undefined);
+
+  // Independent reading: ask the PKCS#11 module on this machine (Debian's libnssckbi.so) for the same attribute.
+  const ckbi = '/usr/lib/x86_64-linux-gnu/libnssckbi.so';
+  const sameNss = bundledRootsMeta().source.includes(ckbi) && existsSync(ckbi);
+  if (!sameNss) {
+    t.skip(`${ckbi} not present: NSS cross-check skipped`);
+    return;
+  }
+  let nss: Record<string, { email: string | null }>;
+  try {
+    nss = JSON.parse(execFileSync('python3', [join(ROOT, 'scripts', 'nss-distrust.py'), ckbi], { encoding: 'utf8' }));
+  } catch (e) {
+    t.skip(`python3 could not read ${ckbi} (${String(e).split('\n')[0]}): NSS cross-check skipped`);
+    return;
+  }
+  let compared = 0;
+  for (const r of list) {
+    const entry = nss[r.sha256.replace(/:/g, '').toLowerCase()];
+    if (!entry) continue; // a different libnss3 than the one the data was generated from
+    compared++;
+    const want = entry.email ? `20${entry.email.slice(0, 2)}-${entry.email.slice(2, 4)}-${entry.email.slice(4, 6)}` : undefined;
+    assert.equal(r.emailDistrustAfter?.slice(0, 10), want, r.name);
+  }
+  console.log(`# bundled roots with an e-mail distrust-after date: ${dated.length} (${dated.map((r) => `${r.name} ${r.emailDistrustAfter!.slice(0, 10)}`).join('; ')}); ${compared} compared with NSS on this machine`);
+  assert.ok(compared >= list.length - 5, `only ${compared} of ${list.length} roots found in ${ckbi}`);
 });

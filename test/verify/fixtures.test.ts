@@ -375,3 +375,17 @@ test('CLI: exit 0 only when every file is trusted; one verdict per file; 2 for u
   assert.equal(runCli(['verify', good.path, '--at', 'not-a-time', '--anchor', pki.root.certPath]).status, 2);
   assert.equal(runCli(['frobnicate']).status, 2);
 });
+
+test("signer issued after its root's e-mail distrust-after date → untrusted (root-distrusted), with the date in the reason", async () => {
+  // The bundled roots pass their NSS dates this way (policyToVerifyOptions); here a fixture root stands in for one.
+  const pki = await pkiP;
+  const s = await signer({ start: utc(2025, 6), end: utc(2031) });
+  const m = await signed(s);
+  const anchors = loadCertificates(readFileSync(pki.root.certPath)).certs;
+  const base = { anchors, intermediates: loadCertificates(readFileSync(pki.intermediate.certPath)).certs, at: utc(2030) };
+  const distrusted = await verifyMessage(new Uint8Array(m.bytes), { ...base, emailDistrustAfter: (a) => (a === anchors[0] ? utc(2025) : undefined) });
+  assertVerdict(distrusted, { verdict: 'untrusted', signature: 'valid', trust: 'untrusted', sender: 'match', reasons: ['root-distrusted'] }, 'distrust-after');
+  assert.match(distrusted.reasons.find((r) => r.code === 'root-distrusted')!.message, /issued on 2025-06-01.*from 2025-01-01 on/);
+  const later = await verifyMessage(new Uint8Array(m.bytes), { ...base, emailDistrustAfter: () => utc(2026) });
+  assertVerdict(later, { verdict: 'trusted' }, 'issued before the date');
+});

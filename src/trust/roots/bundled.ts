@@ -13,13 +13,27 @@ import { MOZILLA_EMAIL_ROOTS, MOZILLA_EMAIL_ROOTS_META } from './mozilla-email-r
 import type { BundledRoot, BundledRootsMeta } from './types';
 
 let parsed: pkijs.Certificate[] | undefined;
+/** The e-mail distrust-after date of each parsed bundled root that has one (by certificate object). */
+const distrustAfter = new WeakMap<pkijs.Certificate, Date>();
 
 function parseRoot(r: BundledRoot): pkijs.Certificate {
   // The data file is generated and tested; a parse failure here is a build defect, not a bad message.
   const der = decodeBase64(r.der);
   const asn = der ? asn1js.fromBER(der) : undefined;
   if (!asn || asn.offset === -1) throw new Error(`bundled root ${r.name} does not parse`);
-  return new pkijs.Certificate({ schema: asn.result });
+  const cert = new pkijs.Certificate({ schema: asn.result });
+  const after = r.emailDistrustAfter ? new Date(r.emailDistrustAfter) : undefined;
+  if (after && !Number.isNaN(after.getTime())) distrustAfter.set(cert, after);
+  return cert;
+}
+
+/**
+ * Mozilla's "e-mail distrust after" date of a bundled root (NSS CKA_NSS_EMAIL_DISTRUST_AFTER), for the certificate
+ * objects this module hands out; undefined for any other certificate, including a copy of the same root that an
+ * admin or user configured as an anchor themselves.
+ */
+export function bundledEmailDistrustAfter(cert: pkijs.Certificate): Date | undefined {
+  return distrustAfter.get(cert);
 }
 
 /** The bundled e-mail roots as certificates (parsed once, then shared: callers must not mutate them). */

@@ -5,6 +5,11 @@ export interface BundledRoot {
   sha256: string;
   notAfter: string; // ISO 8601
   der: string; // base64
+  /**
+   * NSS' CKA_NSS_EMAIL_DISTRUST_AFTER for this root (ISO 8601), when Mozilla set one: e-mail certificates it vouches
+   * for whose notBefore is later are not trusted (how Mozilla winds a CA down without breaking older mail).
+   */
+  emailDistrustAfter?: string;
 }
 
 /** Where the bundled set came from (recorded by scripts/gen-roots.mjs). */
@@ -18,4 +23,6 @@ export interface BundledRootsMeta {
   emailTrusted: number;
   excludedExpired: string[];
   count: number;
+  /** Roots with an e-mail distrust-after date (read from the PKCS#11 module by scripts/nss-distrust.py). */
+  withEmailDistrustAfter?: number;
 }
