@@ -43,8 +43,6 @@ def main(lib_path):
     if rv != 0:
         raise SystemExit(f"C_GetFunctionList failed: {rv:#x}")
     table = ctypes.cast(flp.value + ctypes.sizeof(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p))
-    fn = lambda name: ctypes.CFUNCTYPE(CK_ULONG, *([ctypes.c_void_p] * 0))(table[FN[name]])
-
     def call(name, *argtypes_and_args):
         types = [t for t, _ in argtypes_and_args]
         f = ctypes.CFUNCTYPE(CK_ULONG, *types)(table[FN[name]])
