@@ -107,7 +107,15 @@ async function checkRevocationOnPath(
     revocation = { status: 'unknown', detail: first.detail };
     if (mode === 'hard') {
       problems.push(problem('revocation-unknown', 'untrusted', `${first.detail} Revocation checking is required, so the chain is not trusted.`));
+    } else if (first.noCrl && !env.opts.onlineRevocation) {
+      // Offline by choice (the default, for privacy) and the message carries no CRL: nothing failed, so this is a
+      // note, not a warning on every trusted message (which would teach people to ignore warnings). It still says
+      // plainly what was not checked and why.
+      notes.push(
+        reason('revocation-not-checked', 'info', `${first.detail} Revocation was not checked, because online checks are off; turn them on to check it.`),
+      );
     } else {
+      // A check was possible (a CRL at hand, or online checking on) and gave no answer: a soft failure, said loudly.
       const code = first.noCrl ? 'revocation-not-checked' : 'revocation-unknown';
       notes.push(reason(code, 'warning', `${first.detail} Whether it has been revoked is not known.`));
     }
