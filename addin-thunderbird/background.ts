@@ -3,7 +3,6 @@
  * Everything heavy runs here, in the extension process, never on Thunderbird's UI thread.
  */
 import {
-  IntermediateMemory,
   applyPolicyToVerdict,
   auditEventFromVerdict,
   makeDecryptor,
@@ -19,11 +18,13 @@ import { ThunderbirdHost } from './host';
 import { messenger, messagesOf } from './messenger';
 import { loadPolicy, USER_POLICY_KEY } from './policy-store';
 import type { BackgroundRequest } from './protocol';
+import { answerAudit } from './audit-bridge';
+import { RememberedIntermediates } from './remembered-intermediates';
 import { Sender } from './sender';
 
 const log = (line: string) => console.log(`smime-addin: ${line}`);
-/** storage.local key of the intermediates remembered from verified messages (public certificates, base64 DER). */
-const INTERMEDIATES_KEY = 'rememberedIntermediates';
+/** Intermediates from earlier trusted messages (remembered-intermediates.ts), kept in storage.local. */
+const remembered = new RememberedIntermediates(messenger.storage.local, log);
 
 /**
  * The check under the current policy. Built once per policy change: turning the policy into VerifyOptions
@@ -43,13 +44,8 @@ async function makeCheck(): Promise<CheckFn> {
     return undefined;
   });
   const auditNow = audit;
-  // Intermediates from earlier trusted messages (trust/intermediate-memory.ts), kept in storage.local.
-  const memory = IntermediateMemory.fromSaved((await messenger.storage.local.get(INTERMEDIATES_KEY))[INTERMEDIATES_KEY]);
-  const rememberIntermediates = (cas: Parameters<IntermediateMemory['remember']>[0]) => {
-    if (memory.remember(cas)) {
-      messenger.storage.local.set({ [INTERMEDIATES_KEY]: memory.toSaved() }).catch((e: unknown) => log(`intermediates: ${String(e)}`));
-    }
-  };
+  auditEnabled = policy.audit.enabled;
+  await remembered.reload();
   return async (raw) => {
     // Encrypted layers are opened with the user's own keys (Thunderbird's getRaw gives the encrypted original).
     let content: Uint8Array | undefined;
@@ -59,8 +55,8 @@ async function makeCheck(): Promise<CheckFn> {
     const verdict = applyPolicyToVerdict(
       await verifyMessage(raw, {
         ...options,
-        intermediates: [...(options.intermediates ?? []), ...memory.certificates()],
-        rememberIntermediates,
+        intermediates: [...(options.intermediates ?? []), ...remembered.certificates()],
+        rememberIntermediates: remembered.remember,
         decrypt,
       }),
       policy,
@@ -77,6 +73,7 @@ async function makeCheck(): Promise<CheckFn> {
 
 /** The audit log under the current policy (src/audit; IndexedDB, bounded, forwarded when the policy says so). */
 let audit: HostAudit | undefined;
+let auditEnabled = false;
 let check: Promise<CheckFn> | undefined;
 const currentCheck = () => (check ??= makeCheck());
 // Build the options (parse the bundled roots and anchors) at start-up, not when the first message is shown.
@@ -151,12 +148,21 @@ messenger.runtime.onMessage.addListener((msg: BackgroundRequest) => {
       return sender.state(msg.tabId);
     case 'compose-set':
       return sender.setChoice(msg.tabId, msg.choice).then(() => true);
-    case 'audit-export':
-      return currentCheck().then(async () => {
-        if (!audit) return { enabled: false, count: 0, jsonl: '' };
-        const events = await audit.list();
-        return { enabled: true, count: events.length, jsonl: await audit.exportText('jsonl') };
-      });
+    case 'audit-stats':
+    case 'audit-list':
+    case 'audit-export-text':
+      return currentCheck().then(() => answerAudit(audit, auditEnabled, msg));
+    case 'intermediates-list':
+      return currentCheck().then(() => remembered.saved());
+    case 'intermediates-forget':
+      // Verdicts that relied on a forgotten certificate are dropped, but nothing is checked again here: re-checking
+      // the open message would remember its chain's intermediate again at once (Outlook had that bug, 2507365).
+      return currentCheck()
+        .then(() => remembered.forget(msg.saved))
+        .then(() => {
+          checker.invalidate();
+          return remembered.saved();
+        });
     case 'settings-changed':
       settingsChanged();
       return Promise.resolve(true);

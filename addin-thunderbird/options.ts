@@ -10,7 +10,9 @@ import { derToPem, directory, keyStore, readCertificates, removeAllIdentities, r
 import { COMPOSE_DEFAULTS_KEY, readComposeDefaults } from './compose-defaults';
 import { messenger } from './messenger';
 import { loadPolicy, saveUserPolicy, type LoadedPolicy } from './policy-store';
-import type { AuditExport, BackgroundRequest } from './protocol';
+import type { BackgroundRequest } from './protocol';
+import { renderAuditSection } from '../ui/audit-view';
+import { backgroundAuditSource } from './audit-bridge';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const local = messenger.storage.local;
@@ -23,8 +25,12 @@ function status(id: string, text: string, ok = true): void {
 }
 
 async function notifyBackground(): Promise<void> {
-  const req: BackgroundRequest = { type: 'settings-changed' };
-  await messenger.runtime.sendMessage(req).catch(() => undefined);
+  await ask({ type: 'settings-changed' }).catch(() => undefined);
+}
+
+/** A request to the background script (background.ts answers it). */
+function ask(req: BackgroundRequest): Promise<unknown> {
+  return messenger.runtime.sendMessage(req);
 }
 
 async function describePem(pem: string): Promise<{ title: string; meta: string }> {
@@ -33,15 +39,15 @@ async function describePem(pem: string): Promise<{ title: string; meta: string }
   const d = await certificateDetails(c);
   return {
     title: d.commonName,
-    meta: `${d.emails.join(', ')}${d.emails.length ? ' · ' : ''}valid until ${d.notAfter.slice(0, 10)} · SHA-256 ${d.sha256.slice(0, 23)}…`,
+    meta: `${d.emails.join(', ')}${d.emails.length ? ' · ' : ''}issued by ${d.issuer} · valid until ${d.notAfter.slice(0, 10)} · SHA-256 ${d.sha256.slice(0, 23)}…`,
   };
 }
 
-async function certItem(pem: string, onRemove?: () => Promise<void>, lockedNote?: string): Promise<HTMLLIElement> {
+async function certItem(pem: string, onRemove?: () => Promise<void>, lockedNote?: string, removeLabel = 'Remove'): Promise<HTMLLIElement> {
   const d = await describePem(pem);
   const li = h(document, 'li', null, h(document, 'div', null, h(document, 'strong', null, d.title), h(document, 'div', { className: 'meta' }, d.meta)));
   if (onRemove) {
-    const b = h(document, 'button', { attrs: { type: 'button' } }, 'Remove');
+    const b = h(document, 'button', { attrs: { type: 'button', 'aria-label': `${removeLabel} ${d.title}` } }, removeLabel);
     b.addEventListener('click', () => void onRemove());
     li.appendChild(b);
   } else if (lockedNote) li.appendChild(h(document, 'span', { className: 'locked' }, lockedNote));
@@ -165,14 +171,42 @@ function renderPolicyFields(): void {
   $('bundled-note').hidden = !p.bundledRoots;
 }
 
+/** The audit log, kept by the background page, in the view the Outlook settings use too (ui/audit-view.ts). */
 async function renderAudit(): Promise<void> {
-  const req: BackgroundRequest = { type: 'audit-export' };
-  const a = (await messenger.runtime.sendMessage(req)) as AuditExport;
-  $('audit-count').textContent = a.enabled ? `${a.count} event${a.count === 1 ? '' : 's'}` : 'off';
-  const link = $<HTMLAnchorElement>('audit-export');
-  if (link.href.startsWith('blob:')) URL.revokeObjectURL(link.href);
-  link.href = URL.createObjectURL(new Blob([a.jsonl], { type: 'application/x-ndjson' }));
-  link.hidden = !a.enabled || a.count === 0;
+  const source = backgroundAuditSource(ask);
+  // No answer from the background: the view says the log could not be opened, the rest of the page still works.
+  const { enabled, stats } = await source.state().catch(() => ({ enabled: true, stats: undefined }));
+  const el = $('audit');
+  clear(el);
+  await renderAuditSection(el, stats ? source : undefined, enabled, { heading: 'h2' });
+}
+
+/** Base64 DER (as the background saves them) to PEM. */
+function savedToPem(saved: string): string {
+  return derToPem(Uint8Array.from(atob(saved), (c) => c.charCodeAt(0)));
+}
+
+/**
+ * The intermediates the background remembered from trusted messages. Forgetting goes through the background, which
+ * holds them in memory for its checks; it drops the verdicts but checks nothing again by itself.
+ */
+async function renderRemembered(list?: string[]): Promise<void> {
+  const saved = list ?? ((await ask({ type: 'intermediates-list' })) as string[]);
+  const ul = $('remembered-intermediates');
+  clear(ul);
+  for (const s of saved) {
+    const pem = savedToPem(s);
+    const li = await certItem(pem, () => forgetRemembered(s, 'The intermediate was forgotten.'), undefined, 'Forget');
+    ul.appendChild(li);
+  }
+  if (!ul.firstChild) ul.appendChild(h(document, 'li', { className: 'meta' }, 'None.'));
+  $<HTMLButtonElement>('forget-intermediates').disabled = saved.length === 0;
+}
+
+async function forgetRemembered(saved: string | undefined, done: string): Promise<void> {
+  const after = (await ask({ type: 'intermediates-forget', saved })) as string[];
+  await renderRemembered(after);
+  status('remembered-status', done);
 }
 
 async function refresh(): Promise<void> {
@@ -228,16 +262,18 @@ async function main(): Promise<void> {
     });
   }
 
+  $('forget-intermediates').addEventListener('click', () => void forgetRemembered(undefined, 'All remembered intermediates were forgotten.'));
+
   $('remove-all').addEventListener('click', async () => {
     await removeAllIdentities();
     await removeAllRecipients();
     await local.clear?.();
     await notifyBackground();
-    await Promise.all([refresh(), renderIdentities(), renderRecipients()]);
+    await Promise.all([refresh(), renderIdentities(), renderRecipients(), renderRemembered()]);
     status('remove-status', 'Everything this add-on stored has been removed.');
   });
 
-  await Promise.all([renderIdentities(), renderRecipients(), renderAudit().catch(() => undefined)]);
+  await Promise.all([renderIdentities(), renderRecipients(), renderRemembered(), renderAudit()]);
   await refresh();
 }
 

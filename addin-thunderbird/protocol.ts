@@ -1,12 +1,23 @@
 /** Messages between the add-on's pages (popup, options, compose popup) and its background script. */
+import type { AuditFilter } from '../src/index';
 import type { ComposeChoice } from './compose-defaults';
+
+/** Reads of the background's audit log by the options page (audit-bridge.ts). */
+export type AuditRequest =
+  | { type: 'audit-stats' }
+  | { type: 'audit-list'; filter?: AuditFilter }
+  | { type: 'audit-export-text'; format: 'jsonl' | 'csv'; filter?: AuditFilter };
 
 export type BackgroundRequest =
   | { type: 'verdict-for-tab'; tabId: number }
   | { type: 'recheck'; tabId: number }
   | { type: 'verdict-for-message'; messageId: number }
   | { type: 'settings-changed' }
-  | { type: 'audit-export' }
+  | AuditRequest
+  /** Answer: the remembered intermediates as saved (base64 DER), oldest first. */
+  | { type: 'intermediates-list' }
+  /** Forgets one remembered intermediate (its saved form), or all without `saved`. Answer: the list after. */
+  | { type: 'intermediates-forget'; saved?: string }
   | { type: 'compose-get'; tabId: number }
   | { type: 'compose-set'; tabId: number; choice: ComposeChoice };
 
@@ -20,9 +31,8 @@ export interface ComposeState {
   lastError?: string;
 }
 
-/** The audit log for the options page: how many events, and all of them as JSON Lines. */
-export interface AuditExport {
+/** The audit log's state for the options page: on or off by policy, and its counts (absent: could not be opened). */
+export interface AuditStatsReply {
   enabled: boolean;
-  count: number;
-  jsonl: string;
+  stats?: { count: number; dropped: number; queued?: number };
 }

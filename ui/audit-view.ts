@@ -15,11 +15,16 @@ export interface AuditSource {
 const VERDICTS = ['trusted', 'untrusted', 'invalid', 'unsigned', 'error'] as const;
 const SHOWN = 20;
 
-export async function renderAuditSection(el: HTMLElement, source: AuditSource | undefined, enabled: boolean): Promise<void> {
+export interface AuditSectionOptions {
+  /** The heading's level where the section sits (default h3, under a settings page's h2). */
+  heading?: 'h2' | 'h3';
+}
+
+export async function renderAuditSection(el: HTMLElement, source: AuditSource | undefined, enabled: boolean, opts: AuditSectionOptions = {}): Promise<void> {
   const doc = el.ownerDocument;
-  append(el, h(doc, 'h3', { className: 'sv-heading' }, 'Audit log'));
+  append(el, h(doc, opts.heading ?? 'h3', { className: 'sv-heading', attrs: { id: 'audit-heading' } }, 'Audit log'));
   if (!source || !enabled) {
-    append(el, h(doc, 'p', { attrs: { id: 'audit-count' } }, enabled ? 'The audit log could not be opened in this browser.' : 'Off (your policy keeps no audit log).'));
+    append(el, h(doc, 'p', { attrs: { id: 'audit-count' } }, enabled ? 'The audit log could not be opened here.' : 'Off (your policy keeps no audit log).'));
     return;
   }
   const count = h(doc, 'p', { attrs: { id: 'audit-count', role: 'status' } });
@@ -49,19 +54,25 @@ export async function renderAuditSection(el: HTMLElement, source: AuditSource | 
     verdict: verdict.value || undefined,
     from: from.value.trim() || undefined,
   });
+  // Typing in the sender box starts a redraw per key; only the latest one may draw, whatever order they finish in.
+  let latest = 0;
   const redraw = async () => {
+    const mine = ++latest;
+    list.setAttribute('aria-busy', 'true');
     const s = await source.stats();
     count.textContent =
-      `${s.count} event${s.count === 1 ? '' : 's'} kept in this browser` +
+      `${s.count} event${s.count === 1 ? '' : 's'} kept on this computer` +
       (s.dropped ? ` (${s.dropped} oldest dropped by the size limit)` : '') +
       (s.queued ? `, ${s.queued} waiting to be sent to your organisation` : '') +
       '. No message content or keys are recorded.';
     const events = await source.list({ ...filter(), limit: SHOWN });
+    if (mine !== latest) return;
+    list.removeAttribute('aria-busy');
     clear(list);
     for (const e of events) {
       append(
         list,
-        h(doc, 'li', null, h(doc, 'span', { className: 'sv-mono' }, e.time.slice(0, 19).replace('T', ' ')), ` ${e.op} · ${e.verdict} · ${e.from.join(', ') || 'no sender'}`),
+        h(doc, 'li', null, h(doc, 'span', { className: 'sv-mono' }, `${e.time.slice(0, 19).replace('T', ' ')} UTC`), ` ${e.op} · ${e.verdict} · ${e.from.join(', ') || 'no sender'}`),
       );
     }
     if (events.length === 0) append(list, h(doc, 'li', null, 'No matching events.'));

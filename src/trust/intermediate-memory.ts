@@ -80,6 +80,11 @@ export class IntermediateMemory {
     return [...this.byDer.keys()];
   }
 
+  /** Forgets one certificate, named by its saved form (an entry of `toSaved()`); true when it was there. */
+  forget(saved: string): boolean {
+    return this.byDer.delete(saved);
+  }
+
   /** Forgets everything (a settings page's "remove"). */
   clear(): void {
     this.byDer.clear();

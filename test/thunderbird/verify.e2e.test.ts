@@ -3,7 +3,9 @@
  * verdict class, import it into a local folder (so getRaw returns Thunderbird's X-Mozilla-* lines in front of
  * the original bytes), open it in a tab, and check what the user sees: the action's badge and title, and the
  * popup's text and data-verdict. A screenshot of the message with the popup open goes to
- * test-artifacts/thunderbird/<case>.png.
+ * test-artifacts/thunderbird/<case>.png. Then the options page: the audit log of those checks (filtered, exported
+ * as JSON Lines and CSV) and the intermediate remembered from the trusted message (listed, and once forgotten no
+ * longer completing a message that leaves it out): test-artifacts/thunderbird/options-*.png.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,6 +53,10 @@ interface Made {
   /** Encrypted to Carol, whose key only the add-on has. */
   carolP12: string;
   forCarol: Buffer;
+  /** Alice's signature without the intermediate: trusted only while the add-on remembers it. */
+  bare: Buffer;
+  /** Another of Alice's messages, with the intermediate. */
+  full: Buffer;
 }
 
 async function makeCases(): Promise<Made> {
@@ -147,6 +153,15 @@ async function makeCases(): Promise<Made> {
     p12: await alice.makeP12(P12_PASSWORD),
     carolP12: await carol.makeP12(P12_PASSWORD),
     forCarol,
+    full: await signed(alice, 'Alice Example <alice@example.com>', 'Signed again with the full chain', 'Here is the full chain again.'),
+    bare: (
+      await smimeSign({
+        signer: alice,
+        chain: [],
+        content: textEntity('Signed, but my certificate came without its issuer.'),
+        headers: { from: 'Alice Example <alice@example.com>', to: 'bob@example.com', subject: 'Signed without the intermediate', messageId: '<bare-1@example.com>' },
+      })
+    ).bytes,
   };
 }
 
@@ -180,6 +195,8 @@ describe('Thunderbird: the verdict on the toolbar and in the popup', { skip: env
     cases = made.cases;
     for (const c of cases) files.set(`${c.name}.eml`, c.eml);
     files.set('for-carol.eml', made.forCarol);
+    files.set('bare.eml', made.bare);
+    files.set('full.eml', made.full);
     tb = await Thunderbird.launch(env.bin!, { addons: [{ id: ADDON_ID, xpi: await builtXpi() }], files });
     // The user trusts the test PKI's root: added through the options page, as a user would.
     await openOptions(tb.marionette);
@@ -202,22 +219,90 @@ describe('Thunderbird: the verdict on the toolbar and in the popup', { skip: env
     }
   });
 
-  test('every check is in the audit log (options page), without content', async () => {
+  test('every check is in the audit log (options page): shown, filtered, exported as JSON Lines and CSV, without content', async () => {
     await openOptions(tb.marionette);
-    const a = await inPage<{ count: string; jsonl: string }>(
-      tb.marionette,
-      '/options.html',
-      `const link = doc.getElementById("audit-export");
-       const jsonl = link.href.startsWith("blob:") ? await (await win.fetch(link.href)).text() : "";
-       return { count: doc.getElementById("audit-count").textContent, jsonl };`,
-    );
-    await closePageTabs(tb.marionette, '/options.html');
-    const events = a.jsonl.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
-    assert.ok(events.length >= cases.length, `${a.count}: ${events.length} events for ${cases.length} messages`);
-    const verdicts = new Set(events.map((e: { verdict: string }) => e.verdict));
+    const count = await inPage<string>(tb.marionette, '/options.html', `${WAIT_FOR}
+      await waitFor(() => /kept/.test(doc.getElementById("audit-count").textContent));
+      return doc.getElementById("audit-count").textContent;`);
+    const kept = Number(/^(\d+) events? kept/.exec(count)?.[1]);
+    assert.ok(kept >= cases.length, `${count} (for ${cases.length} messages)`);
+
+    const invalid = await auditFilter(tb, 'invalid', '');
+    assert.ok(invalid.length >= 1 && invalid.every((l) => l.includes('· invalid ·')), `verdict filter: ${invalid.join(' | ')}`);
+    const fromMallory = await auditFilter(tb, '', 'MALLORY@');
+    assert.ok(fromMallory.length >= 1 && fromMallory.every((l) => l.includes('mallory@example.com')), `sender filter: ${fromMallory.join(' | ')}`);
+    assert.ok(fromMallory.length < kept, 'the sender filter narrows the list');
+    const csv = (await auditExport(tb, 'csv')).trimEnd().split('\r\n');
+    assert.equal(csv[0], 'time,op,host,verdict,messageId,from,signer,recipients,reasons,id');
+    assert.equal(csv.length - 1, fromMallory.length, 'the CSV holds the filtered events');
+    assert.ok(csv.slice(1).every((l) => /,thunderbird,untrusted,.*mallory@example\.com/.test(l)), csv.join('\n'));
+
+    const untrusted = await auditFilter(tb, 'untrusted', '');
+    const jsonlUntrusted = parseJsonl(await auditExport(tb, 'jsonl'));
+    assert.equal(jsonlUntrusted.length, untrusted.length, 'the JSON Lines export holds the filtered events');
+    assert.ok(jsonlUntrusted.length >= 4 && jsonlUntrusted.every((e) => e.verdict === 'untrusted'));
+
+    const all = await auditFilter(tb, '', '');
+    assert.equal(all.length, Math.min(kept, 20), 'no filter: the newest 20');
+    const jsonl = await auditExport(tb, 'jsonl');
+    const events = parseJsonl(jsonl);
+    assert.equal(events.length, kept, 'the unfiltered export holds every event');
+    const verdicts = new Set(events.map((e) => e.verdict));
     for (const w of ['trusted', 'invalid', 'untrusted', 'unsigned']) assert.ok(verdicts.has(w), `an audit event with ${w}`);
-    assert.ok(events.some((e: { op: string }) => e.op === 'decrypt'), 'the decrypted message is a decrypt event');
-    assert.doesNotMatch(a.jsonl, /quarterly numbers|launch date/i, 'no message content in the audit log');
+    assert.ok(events.some((e) => e.op === 'decrypt'), 'the decrypted message is a decrypt event');
+    assert.ok(events.every((e) => e.host === 'thunderbird'));
+    assert.doesNotMatch(jsonl, /quarterly numbers|launch date/i, 'no message content in the audit log');
+    await screenshotOptionsAt(tb, 'audit', 'options-audit.png');
+    await closePageTabs(tb.marionette, '/options.html');
+    console.log(`# Thunderbird options page audit log: ${kept} events; ${invalid.length} invalid, ${fromMallory.length} from mallory, ${untrusted.length} untrusted; exports JSONL ${events.length} lines, CSV ${csv.length - 1} rows`);
+  });
+
+  test('an intermediate remembered from a trusted message is listed; forgotten, it no longer completes a chain', async () => {
+    // The "trusted" case above carried Alice's full chain: its intermediate is remembered.
+    await openOptions(tb.marionette);
+    let remembered = await rememberedList(tb);
+    assert.equal(remembered.length, 1, remembered.join(' | '));
+    assert.match(remembered[0], /Fixture Intermediate CA/);
+    assert.match(remembered[0], /issued by .*Fixture Root CA/);
+    assert.match(remembered[0], /valid until \d{4}-\d\d-\d\d · SHA-256 [0-9A-F:]+…/);
+    await screenshotOptionsAt(tb, 'h-inter', 'options-intermediates.png');
+    await closePageTabs(tb.marionette, '/options.html');
+
+    const bare = await tb.driver('import', { file: 'bare.eml' });
+    const before = await verdictOf(tb, bare);
+    assert.ok(before.title.startsWith(VERDICT_PHRASE.trusted), `with the remembered intermediate: ${before.title}`);
+
+    await openOptions(tb.marionette);
+    const st = await inPage<string>(tb.marionette, '/options.html', `${WAIT_FOR}
+      const li = [...doc.querySelectorAll("#remembered-intermediates li")].find((l) => /Fixture Intermediate CA/.test(l.textContent));
+      li.querySelector("button").click();
+      const st = doc.getElementById("remembered-status");
+      await waitFor(() => st.textContent);
+      return st.textContent;`);
+    assert.match(st, /forgotten/);
+    assert.deepEqual(await rememberedList(tb), ['None.']);
+    await closePageTabs(tb.marionette, '/options.html');
+
+    const after = await verdictOf(tb, bare);
+    assert.ok(after.title.startsWith(VERDICT_PHRASE.untrusted), `forgotten, the chain is incomplete again: ${after.title}`);
+    assert.equal(after.badge, '!');
+    await openOptions(tb.marionette);
+    assert.deepEqual(await rememberedList(tb), ['None.'], 'forgetting re-checked nothing that would remember it again');
+    await closePageTabs(tb.marionette, '/options.html');
+
+    // Seen again in a full chain, it is remembered again; "forget all" empties the list.
+    const trusted = await tb.driver('import', { file: 'full.eml' });
+    assert.ok((await verdictOf(tb, trusted)).title.startsWith(VERDICT_PHRASE.trusted));
+    await openOptions(tb.marionette);
+    assert.equal((await rememberedList(tb)).length, 1);
+    const all = await inPage<string>(tb.marionette, '/options.html', `${WAIT_FOR}
+      doc.getElementById("forget-intermediates").click();
+      const st = doc.getElementById("remembered-status");
+      await waitFor(() => /All remembered/.test(st.textContent));
+      return st.textContent;`);
+    assert.match(all, /All remembered intermediates were forgotten/);
+    assert.deepEqual(await rememberedList(tb), ['None.']);
+    await closePageTabs(tb.marionette, '/options.html');
   });
 
   test('encrypted to a key only the add-on holds: Thunderbird cannot show it, the add-on opens a reader', async () => {
@@ -235,6 +320,74 @@ describe('Thunderbird: the verdict on the toolbar and in the popup', { skip: env
     assert.match(text, new RegExp(VERDICT_PHRASE.unsigned));
   });
 });
+
+/** Page code: `waitFor(pred)` polls until pred() is truthy (5 s at most). */
+const WAIT_FOR = `const waitFor = async (pred) => { for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => win.setTimeout(r, 25)); return pred(); };`;
+
+/** Sets the audit view's filters as a user would and returns the listed events' lines once they match. */
+async function auditFilter(tb: Thunderbird, verdict: string, from: string): Promise<string[]> {
+  return inPage<string[]>(tb.marionette, '/options.html', `${WAIT_FOR}
+    const [verdict, from] = ${JSON.stringify([verdict, from])};
+    const sel = doc.getElementById("audit-verdict");
+    sel.value = verdict;
+    sel.dispatchEvent(new win.Event("change"));
+    const box = doc.getElementById("audit-from");
+    box.value = from;
+    box.dispatchEvent(new win.Event("input"));
+    // The view marks the list busy from the change until the matching events are drawn.
+    const list = doc.querySelector('[data-list="audit"]');
+    await waitFor(() => !list.hasAttribute("aria-busy"));
+    return [...list.querySelectorAll("li")].map((li) => li.textContent);`);
+}
+
+/**
+ * Clicks the audit view's export button and returns the file's text: the download link the view creates is
+ * caught on its way (its click is cancelled, so no download dialog) and its blob read.
+ */
+async function auditExport(tb: Thunderbird, format: 'jsonl' | 'csv'): Promise<string> {
+  return inPage<string>(tb.marionette, '/options.html', `
+    const href = await new Promise((resolve) => {
+      const on = (e) => {
+        const a = e.target;
+        if (!a || !a.download) return;
+        e.preventDefault();
+        doc.removeEventListener("click", on, true);
+        resolve({ href: a.href, name: a.download });
+      };
+      doc.addEventListener("click", on, true);
+      doc.getElementById(${JSON.stringify(`audit-export-${format}`)}).click();
+    });
+    if (href.name !== ${JSON.stringify(`smime-audit.${format}`)}) throw new Error("download named " + href.name);
+    return await (await win.fetch(href.href)).text();`);
+}
+
+function parseJsonl(text: string): Array<{ verdict: string; op: string; host?: string }> {
+  return text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+/** The lines of the options page's list of remembered intermediates, once it has been drawn. */
+async function rememberedList(tb: Thunderbird): Promise<string[]> {
+  return inPage<string[]>(tb.marionette, '/options.html', `${WAIT_FOR}
+    const items = () => [...doc.querySelectorAll("#remembered-intermediates li")];
+    await waitFor(() => items().length);
+    return items().map((li) => li.innerText.replace(/\\s+/g, " ").trim());`);
+}
+
+/** Scrolls the options page to an element and saves a screenshot of what is then in view. */
+async function screenshotOptionsAt(tb: Thunderbird, id: string, file: string): Promise<void> {
+  await inPage(tb.marionette, '/options.html', `doc.getElementById(${JSON.stringify(id)}).scrollIntoView(); await new Promise((r) => win.setTimeout(r, 200)); return true;`);
+  writeFileSync(join(artifactsDir(), file), await screenshotWindowOf(tb.marionette, '/options.html'));
+}
+
+/** Opens a message in a tab and returns the action button's settled state. */
+async function verdictOf(tb: Thunderbird, msg: { id: number; subject: string }) {
+  const { tabId } = await tb.driver('open', { messageId: msg.id });
+  try {
+    return await settledButton(tb.marionette, 20000, msg.subject);
+  } finally {
+    await tb.driver('closeTab', { tabId });
+  }
+}
 
 async function checkCase(tb: Thunderbird, c: Case): Promise<void> {
   const { id, subject } = await tb.driver('import', { file: `${c.name}.eml` });

@@ -52,3 +52,16 @@ test('nothing is remembered from a chain that is not trusted, and the memory is 
   assert.equal(memory.size, 2, 'oldest dropped first');
   assert.deepEqual(IntermediateMemory.fromSaved(['not base64 !!', 42, memory.toSaved()[0]]).size, 1);
 });
+
+test('one remembered intermediate can be forgotten by its saved form', async () => {
+  const pki = await makePki();
+  const certs = [pki.root, pki.intermediate].map((c) => loadCertificates(readFileSync(c.certPath)).certs[0]);
+  const memory = new IntermediateMemory();
+  memory.remember(certs);
+  const [first, second] = memory.toSaved();
+  assert.equal(memory.forget(first), true);
+  assert.deepEqual(memory.toSaved(), [second]);
+  assert.equal(memory.forget(first), false);
+  assert.equal(memory.forget('not a saved entry'), false);
+  assert.equal(memory.size, 1);
+});
