@@ -421,7 +421,8 @@ function worstTrust(list: TrustStatus[]): TrustStatus {
   return TRUST_ORDER.find((s) => list.includes(s)) ?? 'unknown';
 }
 
-const SEVERITY_RANK = { error: 0, warning: 1, info: 2, ok: 3 } as const;
+// Problems first, then what was confirmed, then notes (e.g. what was not checked by choice), so a trusted verdict reads as one.
+const SEVERITY_RANK = { error: 0, warning: 1, ok: 2, info: 3 } as const;
 function orderReasons(list: Reason[]): Reason[] {
   return list
     .map((r, i) => ({ r, i }))
