@@ -126,6 +126,81 @@ export function nameKey(name: ParsedName): string {
   return name.rdns.map((rdn) => rdn.map((a) => `${a.type}=${a.key}`).join('+')).join(',');
 }
 
+/** Simple string types whose ASCII content asn1js reads byte for byte: UTF8, Numeric, Printable, Teletex, IA5, Visible. */
+const ASCII_STRING_TAGS = new Set([0x0c, 0x12, 0x13, 0x14, 0x16, 0x1a]);
+
+/**
+ * nameKey(parseNameDer(der)) without asn1js, for indexes built over many names at once (the bundled roots: asn1js
+ * costs ~40 ms for them in a fresh process, this walk ~1 ms). Only the common shape is read here: DER with definite
+ * lengths, every attribute an OID and an ASCII string of a simple type. Anything else (other string types,
+ * non-ASCII text, non-string values, odd structure) goes to the full parse, so the key is always the same.
+ */
+export function nameKeyDer(der: Uint8Array): string {
+  return fastNameKey(der) ?? nameKey(parseNameDer(der));
+}
+
+function fastNameKey(b: Uint8Array): string | undefined {
+  // One TLV header at `at`, within `end`: [contentStart, contentEnd] or undefined.
+  const tlv = (at: number, end: number, tag: number): [number, number] | undefined => {
+    if (at + 2 > end || b[at] !== tag) return undefined;
+    let len = b[at + 1];
+    let start = at + 2;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      if (n === 0 || n > 3 || start + n > end) return undefined;
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + b[start + i];
+      start += n;
+    }
+    return start + len <= end ? [start, start + len] : undefined;
+  };
+  const name = tlv(0, b.length, 0x30);
+  if (!name || name[1] !== b.length) return undefined;
+  const rdns: string[] = [];
+  for (let at = name[0]; at < name[1]; ) {
+    const set = tlv(at, name[1], 0x31);
+    if (!set) return undefined;
+    const atvs: { type: string; key: string }[] = [];
+    for (let p = set[0]; p < set[1]; ) {
+      const seq = tlv(p, set[1], 0x30);
+      const oid = seq && tlv(seq[0], seq[1], 0x06);
+      if (!seq || !oid) return undefined;
+      const type = oidText(b, oid[0], oid[1]);
+      const tag = b[oid[1]];
+      const value = ASCII_STRING_TAGS.has(tag) ? tlv(oid[1], seq[1], tag) : undefined;
+      if (type === undefined || !value || value[1] !== seq[1]) return undefined;
+      let text = '';
+      for (let i = value[0]; i < value[1]; i++) {
+        if (b[i] >= 0x80) return undefined;
+        text += String.fromCharCode(b[i]);
+      }
+      atvs.push({ type, key: normaliseString(text) });
+      p = seq[1];
+    }
+    atvs.sort((x, y) => (x.type + '\0' + x.key < y.type + '\0' + y.key ? -1 : 1));
+    rdns.push(atvs.map((a) => `${a.type}=${a.key}`).join('+'));
+    at = set[1];
+  }
+  return rdns.join(',');
+}
+
+/** Dotted OID text as asn1js gives it; undefined for empty, over-long or unusually large arcs. */
+function oidText(b: Uint8Array, start: number, end: number): string | undefined {
+  const arcs: number[] = [];
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    if (v > 0x1ffffff || (v === 0 && b[i] === 0x80)) return undefined;
+    v = v * 128 + (b[i] & 0x7f);
+    if (!(b[i] & 0x80)) {
+      arcs.push(v);
+      v = 0;
+    }
+  }
+  if (arcs.length === 0 || b[end - 1] & 0x80) return undefined;
+  const first = arcs[0] < 40 ? 0 : arcs[0] < 80 ? 1 : 2;
+  return [first, arcs[0] - first * 40, ...arcs.slice(1)].join('.');
+}
+
 /** Parse a pkijs name (from a certificate, CRL or GeneralName directoryName). */
 export function parseName(name: pkijs.RelativeDistinguishedNames): ParsedName {
   const der =

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as asn1js from 'asn1js';
-import { nameEquals, nameWithin, parseNameDer } from '../../src/trust/names';
+import { nameEquals, nameKey, nameKeyDer, nameWithin, parseNameDer } from '../../src/trust/names';
+import { bundledAnchors } from '../../src/trust/roots/bundled';
 
 type Str = typeof asn1js.PrintableString | typeof asn1js.Utf8String | typeof asn1js.BmpString;
 function name(...rdns: [string, string, Str?][][]): ArrayBuffer {
@@ -52,4 +53,28 @@ test('malformed DER gives a visible, non-matching name, not an exception', () =>
   const bad = parseNameDer(new Uint8Array([0x30, 0x05, 0x31]));
   assert.equal(bad.display, '(malformed name)');
   assert.equal(nameEquals(bad, parseNameDer(name([[CN, 'A']]))), false);
+});
+
+test('nameKeyDer (the walk without asn1js) gives the same key as the full parse, odd names included', () => {
+  const same = (der: Uint8Array, what: string) => assert.equal(nameKeyDer(der), nameKey(parseNameDer(der)), what);
+  for (const c of bundledAnchors()) same(new Uint8Array(c.subject.toSchema().toBER(false)), 'a bundled root');
+  const odd: [string, Uint8Array][] = [
+    ['mixed types, multi-valued RDN', new Uint8Array(name([[C, 'US', asn1js.PrintableString]], [[CN, 'Z z'], [O, '  Big   Org ', asn1js.BmpString]]))],
+    ['non-ASCII UTF-8', new Uint8Array(name([[CN, 'Jürgen Ǆ ﬁ']]))],
+    ['empty name', new Uint8Array([0x30, 0])],
+    ['empty RDN', new Uint8Array([0x30, 2, 0x31, 0])],
+    ['trailing byte', new Uint8Array([...new Uint8Array(name([[CN, 'a']])), 0])],
+    ['truncated', new Uint8Array(name([[CN, 'abc']])).subarray(0, 9)],
+    ['not a name', new Uint8Array([0x04, 1, 0])],
+    [
+      'non-string value, large OID arcs',
+      new Uint8Array(
+        new asn1js.Sequence({
+          value: [new asn1js.Set({ value: [new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: '2.999.4294967296.1' }), new asn1js.Integer({ value: 7 })] })] })],
+        }).toBER(false),
+      ),
+    ],
+    ['OID first arc 2, long form length', new Uint8Array(name([[`2.5.4.${200}`, 'x'.repeat(300)]]))],
+  ];
+  for (const [what, der] of odd) same(der, what);
 });

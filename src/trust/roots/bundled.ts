@@ -6,7 +6,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { decodeBase64 } from '../../certs/pem';
-import { nameKey, parseNameDer } from '../names';
+import { nameKey, nameKeyDer } from '../names';
 import type { ParsedName } from '../names';
 import type { AnchorLookup } from '../types';
 import { MOZILLA_EMAIL_ROOTS, MOZILLA_EMAIL_ROOTS_META } from './mozilla-email-roots';
@@ -42,8 +42,11 @@ export function bundledAnchors(): pkijs.Certificate[] {
   return parsed.slice();
 }
 
-/** One DER header: where the contents start and end. Undefined when the bytes are not DER we generated. */
-function derItem(b: Uint8Array, at: number): { tag: number; start: number; end: number } | undefined {
+/**
+ * One DER header: where the contents start and end. Undefined when the bytes are not DER we generated, or when
+ * the item runs past the end of `b` (unless `whole` is false: the outer items of a prefix of the certificate).
+ */
+function derItem(b: Uint8Array, at: number, whole = true): { tag: number; start: number; end: number } | undefined {
   if (at + 2 > b.length) return undefined;
   const tag = b[at];
   let len = b[at + 1];
@@ -55,13 +58,13 @@ function derItem(b: Uint8Array, at: number): { tag: number; start: number; end: 
     for (let i = 0; i < n; i++) len = len * 256 + b[start + i];
     start += n;
   }
-  return start + len <= b.length ? { tag, start, end: start + len } : undefined;
+  return start + len <= b.length || (!whole && start <= b.length) ? { tag, start, end: start + len } : undefined;
 }
 
 /** The subject Name's DER inside a certificate: Certificate → TBSCertificate → [version] serial sigAlg issuer validity subject. */
-function subjectDer(der: Uint8Array): Uint8Array | undefined {
-  const cert = derItem(der, 0);
-  const tbs = cert && derItem(der, cert.start);
+function subjectDer(der: Uint8Array, whole = true): Uint8Array | undefined {
+  const cert = derItem(der, 0, whole);
+  const tbs = cert && derItem(der, cert.start, whole);
   if (!tbs) return undefined;
   let at = tbs.start;
   const first = derItem(der, at);
@@ -75,6 +78,21 @@ function subjectDer(der: Uint8Array): Uint8Array | undefined {
   return subject ? der.subarray(at, subject.end) : undefined;
 }
 
+/**
+ * A root's subject Name DER, decoding only as much of the base64 as it takes (the subject sits in the first few
+ * hundred bytes; the whole set is ~170 KB of base64).
+ */
+function rootSubject(r: BundledRoot): Uint8Array | undefined {
+  if (r.der.length > PREFIX_CHARS) {
+    const head = decodeBase64(r.der.slice(0, PREFIX_CHARS));
+    const subject = head && subjectDer(head, false);
+    if (subject) return subject;
+  }
+  const der = decodeBase64(r.der);
+  return der && subjectDer(der);
+}
+const PREFIX_CHARS = 1024; // a multiple of 4: 768 bytes
+
 let index: Map<string, number[]> | undefined;
 // The Outlook pane fills MOZILLA_EMAIL_ROOTS from fetched data (addin-outlook/roots-data.ts): an index made before
 // that would be empty for good, so it is remade whenever the list's length differs from the one indexed.
@@ -83,7 +101,8 @@ const lazy = new Map<number, pkijs.Certificate>();
 
 /**
  * The bundled roots by subject name, parsed only when a path can end at them. Indexing reads each root's subject
- * straight from its DER (about a millisecond for all of them), where parsing all 106 roots as certificates and
+ * straight from its DER without asn1js (names.ts nameKeyDer: ~1 ms for all of them in a fresh process, against ~40 ms
+ * through asn1js), where parsing all 106 roots as certificates and
  * preparing them for path building cost ~0.3 s per CLI run and ~1 s for the first message in a host.
  */
 export const bundledAnchorLookup: AnchorLookup = (issuer: ParsedName) => {
@@ -92,10 +111,9 @@ export const bundledAnchorLookup: AnchorLookup = (issuer: ParsedName) => {
     indexedCount = MOZILLA_EMAIL_ROOTS.length;
     lazy.clear();
     MOZILLA_EMAIL_ROOTS.forEach((r, i) => {
-      const der = decodeBase64(r.der);
-      const subject = der && subjectDer(der);
+      const subject = rootSubject(r);
       if (!subject) throw new Error(`bundled root ${r.name} does not parse`);
-      const key = nameKey(parseNameDer(subject));
+      const key = nameKeyDer(subject);
       index!.set(key, [...(index!.get(key) ?? []), i]);
     });
   }
