@@ -5,6 +5,7 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { certificateDer } from '../certs/details';
 import { hex, nameEquals, nameLabel, parseName, type ParsedName } from './names';
 
 export const OID = {
@@ -107,7 +108,7 @@ function ext(info: { extensions: pkijs.Extension[] }, oid: string): pkijs.Extens
 }
 
 export function certDer(cert: pkijs.Certificate): Uint8Array {
-  return new Uint8Array(cert.toSchema(false).toBER(false));
+  return certificateDer(cert);
 }
 
 /**
