@@ -234,3 +234,28 @@ test('signingTime: hand-built SignedData (RSA, EC) that openssl cms -verify acce
     assert.equal((await opensslVerify(m.path, { CAfile: pki.root.certPath })).ok, false, 'expired now');
   }
 });
+
+test('bug: a second makePki() reused the first one\'s root key, so its "untrusted" root was trusted', async () => {
+  const a = await pkiP;
+  const b = await makePki();
+  assert.notEqual(b.root.keyPem, a.root.keyPem);
+  assert.notEqual(b.intermediate.keyPem, a.intermediate.keyPem);
+  const leaf = await b.issue({ name: 'Other', email: 'other@example.com' });
+  // OpenSSL, trusting only A's root, must refuse B's chain although the names are the same.
+  const r = await runOpenssl(['verify', '-CAfile', a.root.certPath, '-untrusted', b.intermediate.certPath, leaf.certPath]);
+  assert.notEqual(r.code, 0, r.stdout.toString());
+  // Sharing keys on purpose still works (certificate-substitution tests).
+  const c = await makePki({ sameKeysAs: b });
+  assert.equal(c.root.keyPem, b.root.keyPem);
+});
+
+test('bug: the 15th CA database in one Pki got an odd-length serial that openssl ca refused', async () => {
+  const pki = await makePki();
+  let ca = pki.intermediate;
+  for (let i = 0; i < 16; i++) {
+    // Each new CA issues one certificate, which opens a CA database with its own serial range.
+    ca = await pki.issue({ name: `Sub CA ${i}`, ca: true, issuer: ca, keyType: 'ec-p256' });
+  }
+  const leaf = await pki.issue({ name: 'Deep Leaf', email: 'deep@example.com', issuer: ca, keyType: 'ec-p256' });
+  assert.match(leaf.serial, /^[0-9A-F]+$/);
+});

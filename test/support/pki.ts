@@ -97,8 +97,14 @@ export const DEFAULT_VALIDITY = {
 // ---------------------------------------------------------------------------------------------------------------
 // key pool
 
-const keyPool = new Map<KeyType, Promise<string>[]>();
+/**
+ * Generated keys by key space and type. Each makePki() takes a key space of its own, so two PKIs in one process never
+ * share keys (a second PKI that shared the first one's root key and name would make an "untrusted root" trusted);
+ * makePki({ sameKeysAs }) shares one on purpose (certificate-substitution tests).
+ */
+const keyPool = new Map<string, Promise<string>[]>();
 let poolDir: string | undefined;
+let keySpaces = 0;
 
 function genKeyArgs(t: KeyType): string[] {
   switch (t) {
@@ -115,13 +121,14 @@ function genKeyArgs(t: KeyType): string[] {
   }
 }
 
-/** The index-th key of a type in this process (PEM, PKCS#8, unencrypted). */
-function pooledKey(t: KeyType, index: number): Promise<string> {
-  let list = keyPool.get(t);
-  if (!list) keyPool.set(t, (list = []));
+/** The index-th key of a type in a key space (PEM, PKCS#8, unencrypted). */
+function pooledKey(t: KeyType, index: number, space: number): Promise<string> {
+  const poolKey = `${space}/${t}`;
+  let list = keyPool.get(poolKey);
+  if (!list) keyPool.set(poolKey, (list = []));
   while (list.length <= index) {
     poolDir ??= mkdtempSync(join(tmpdir(), 'smime-keypool-'));
-    const out = join(poolDir, `${t}-${list.length}.pem`);
+    const out = join(poolDir, `${space}-${t}-${list.length}.pem`);
     list.push(openssl(['genpkey', ...genKeyArgs(t), '-out', out]).then(() => readFileSync(out, 'utf8')));
   }
   return list[index];
@@ -190,6 +197,8 @@ export interface IssuedCert {
 
 export interface Pki {
   dir: string;
+  /** Where its keys come from (see keyPool); pass the Pki as makePki's `sameKeysAs` to share them. */
+  readonly keySpace: number;
   root: IssuedCert;
   intermediate: IssuedCert;
   issue(opts: IssueOptions): Promise<IssuedCert>;
@@ -248,7 +257,8 @@ distinguished_name = req_dn
 `;
 }
 
-export async function makePki(opts: { dir?: string; keyType?: KeyType } = {}): Promise<Pki> {
+export async function makePki(opts: { dir?: string; keyType?: KeyType; sameKeysAs?: Pki } = {}): Promise<Pki> {
+  const keySpace = opts.sameKeysAs?.keySpace ?? keySpaces++;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'smime-pki-'));
   mkdirSync(dir, { recursive: true });
   const ownsDir = opts.dir === undefined;
@@ -261,7 +271,7 @@ export async function makePki(opts: { dir?: string; keyType?: KeyType } = {}): P
   async function nextKey(t: KeyType): Promise<string> {
     const i = keyCounters.get(t) ?? 0;
     keyCounters.set(t, i + 1);
-    return pooledKey(t, i);
+    return pooledKey(t, i, keySpace);
   }
 
   function dbFor(ca: IssuedCert): CaDb {
@@ -273,7 +283,9 @@ export async function makePki(opts: { dir?: string; keyType?: KeyType } = {}): P
     writeFileSync(join(d, 'index.txt.attr'), 'unique_subject = no\n');
     // Distinct serial ranges per CA keep serials unique across the whole Pki (and deterministic).
     serialSeed += 0x1000;
-    writeFileSync(join(d, 'serial'), serialSeed.toString(16).toUpperCase() + '\n');
+    // `openssl ca` wants an even number of hex digits (0x10000 and up would be odd: the 15th CA database).
+    const hex = serialSeed.toString(16).toUpperCase();
+    writeFileSync(join(d, 'serial'), (hex.length % 2 ? `0${hex}` : hex) + '\n');
     writeFileSync(join(d, 'crlnumber'), '01\n');
     const md = ca.keyType === 'ed25519' ? 'default' : 'sha256';
     writeFileSync(join(d, 'openssl.cnf'), caConfig(d, md));
@@ -410,6 +422,7 @@ export async function makePki(opts: { dir?: string; keyType?: KeyType } = {}): P
 
   const pki: Pki = {
     dir,
+    keySpace,
     root: undefined as unknown as IssuedCert,
     intermediate: undefined as unknown as IssuedCert,
     issue: (o) => issue(o),
