@@ -3,7 +3,7 @@
  * names an endpoint — forwarded. Events hold no content or keys (src/audit/event.ts). Opened once per audit
  * policy; a failure to open it never stops a check, it only means nothing is recorded.
  */
-import { type HostAudit, type Policy, type Verdict, auditEventFromVerdict, openHostAudit } from '../src/index';
+import { type AuditEvent, type HostAudit, type Policy, type Verdict, auditEventFromVerdict, openHostAudit } from '../src/index';
 
 let opened: { key: string; audit: Promise<HostAudit | undefined> } | undefined;
 
@@ -16,9 +16,14 @@ export function paneAudit(policy: Policy): Promise<HostAudit | undefined> {
   return opened.audit;
 }
 
+/** Records an event (a check, or a send from the compose pane); not awaited by the caller, never throws. */
+export function recordEvent(policy: Policy, event: AuditEvent): Promise<void> {
+  return paneAudit(policy)
+    .then((a) => a?.record(event))
+    .catch(() => undefined);
+}
+
 /** Records a verdict; not awaited by the caller, never throws. */
 export function recordVerdict(policy: Policy, verdict: Verdict): void {
-  void paneAudit(policy)
-    .then((a) => a?.record(auditEventFromVerdict(verdict, verdict.decrypted ? 'decrypt' : 'verify', { host: 'outlook' })))
-    .catch(() => undefined);
+  void recordEvent(policy, auditEventFromVerdict(verdict, verdict.decrypted ? 'decrypt' : 'verify', { host: 'outlook' }));
 }

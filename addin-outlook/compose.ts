@@ -1,15 +1,21 @@
 /**
  * Entry of compose.html, the compose pane: sign the draft with the user's key and send it through Microsoft Graph.
  */
+import { resolvePolicy } from '../src/index';
+import { recordEvent } from './audit';
 import { renderCompose } from './compose/compose-view';
 import { loadConfig } from './config';
 import { officeMailbox } from './office';
+import { loadUserPolicy } from './settings-store';
+import { loadAdminPolicy } from './trust';
 
 async function main(): Promise<void> {
   const root = document.getElementById('compose');
   if (!root) throw new Error('compose.html lacks #compose');
-  const [mailbox, config] = await Promise.all([officeMailbox(), loadConfig(location.href)]);
-  await renderCompose(root, { mailbox, graph: config.graph });
+  const [mailbox, config, admin, user] = await Promise.all([officeMailbox(), loadConfig(location.href), loadAdminPolicy(location.href), loadUserPolicy()]);
+  // The audit policy (on by default, bounded, maybe forwarded) is the same one the reading pane applies.
+  const policy = resolvePolicy({ admin: admin.policy, user }).policy;
+  await renderCompose(root, { mailbox, graph: config.graph, audit: (e) => void recordEvent(policy, e) });
   document.documentElement.setAttribute('data-pane-ready', '1');
 }
 

@@ -98,11 +98,6 @@ export class FileQueueStore implements QueueStore {
   }
 }
 
-/** "ABCD…" (Identity.id) → "AB:CD:…", the form audit events and CertificateDetails use. */
-export function colonFingerprint(hex: string): string {
-  return (hex.toUpperCase().match(/../g) ?? []).join(':');
-}
-
 /** What a CLI command uses: record events, then finish (one forwarding attempt) before exiting. */
 export class CliAudit {
   readonly log: FileAuditLog | undefined;

@@ -5,7 +5,7 @@
  * never touches the draft: on any failure the draft is exactly as the user left it, and after a successful send
  * the user discards it themselves (the add-in asks for ReadItem only, so it could not close it anyway).
  */
-import { encryptMessage, loadCertificates, signMessage } from '../../src/index';
+import { auditEventForSend, colonFingerprint, encryptMessage, loadCertificates, signMessage, type AuditEvent } from '../../src/index';
 import { directory } from '../directory';
 import { append, clear, h } from '../../ui/dom';
 import type { GraphConfig } from '../config';
@@ -21,6 +21,8 @@ export interface ComposeOptions {
   graph?: GraphConfig;
   /** Tests and the playground replace the network client; Outlook uses Graph with nested app authentication. */
   sender?: { sendMime(mime: Uint8Array): Promise<void> };
+  /** Where sign/encrypt events go (the pane's audit log under the policy, addin-outlook/audit.ts); never awaited. */
+  audit?: (event: AuditEvent) => void;
 }
 
 function randomBytes(n: number): Uint8Array {
@@ -125,6 +127,19 @@ export async function renderCompose(root: HTMLElement, opts: ComposeOptions): Pr
         say('Choose Sign, Encrypt or both. Nothing was sent.', 'bad');
         return;
       }
+      // One audit event per attempt that got as far as signing or encrypting (no content, no subject).
+      const op = encrypt.checked ? 'encrypt' : 'sign';
+      const audited = (ok: boolean, reasons: string[] = [], recipients?: number) =>
+        opts.audit?.(
+          auditEventForSend(op, {
+            ok,
+            from: [draft.from.address],
+            signer: sign.checked ? colonFingerprint(identity.id) : undefined,
+            reasons,
+            recipients,
+            host: 'outlook',
+          }),
+        );
       let out: Uint8Array;
       if (encrypt.checked) {
         const recipients = [...draft.to, ...draft.cc].map((a) => a.address.toLowerCase());
@@ -145,6 +160,7 @@ export async function renderCompose(root: HTMLElement, opts: ComposeOptions): Pr
         say(sign.checked ? 'Signing and encrypting…' : 'Encrypting…');
         const enc = await encryptMessage(mime, certs, { sender: identity, sign: sign.checked });
         if (!enc.ok) {
+          audited(false, [enc.error.code]);
           say(`Not sent: encrypting failed: ${enc.error.message} Your draft is unchanged.`, 'bad');
           return;
         }
@@ -153,6 +169,7 @@ export async function renderCompose(root: HTMLElement, opts: ComposeOptions): Pr
         say('Signing…');
         const signed = await signMessage(mime, identity);
         if (!signed.ok) {
+          audited(false, [signed.error.code]);
           say(`Not sent: signing failed: ${signed.error.message} Your draft is unchanged.`, 'bad');
           return;
         }
@@ -162,9 +179,11 @@ export async function renderCompose(root: HTMLElement, opts: ComposeOptions): Pr
       try {
         await sender.sendMime(out);
       } catch (e) {
+        audited(false);
         say(`Not sent: ${e instanceof Error ? e.message : String(e)}. Your draft is unchanged; try again.`, 'bad');
         return;
       }
+      audited(true, [], encrypt.checked ? new Set([...draft.to, ...draft.cc].map((a) => a.address.toLowerCase())).size : undefined);
       const to = [...draft.to, ...draft.cc].map((a) => a.address).join(', ');
       const how = [sign.checked ? `signed as ${identity.emails[0] ?? draft.from.address}` : '', encrypt.checked ? 'encrypted to every recipient and to you' : '']
         .filter(Boolean)

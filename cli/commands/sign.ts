@@ -1,7 +1,6 @@
 import { signMessage, type SignHash } from '../../src/index';
 import { parseArgs } from '../args';
-import { auditEventForSend } from '../../src/audit/index';
-import { colonFingerprint } from '../audit';
+import { auditEventForSend, colonFingerprint } from '../../src/audit/index';
 import { POLICY_USAGE, loadPolicyForCli } from '../policy';
 import { loadIdentity, readInput, writeOutput } from './keyfile';
 import { CliError, UsageError, type Command } from './types';

@@ -20,8 +20,11 @@ export interface AuditEvent {
   from: string[];
   /** verify/decrypt: the verdict word; sign/encrypt: 'ok' or 'failed'. */
   verdict: string;
-  /** Reason codes, most important first (no messages: they can quote names from the message). */
-  reasons: ReasonCode[];
+  /**
+   * Reason codes, most important first (no messages: they can quote names from the message). verify/decrypt:
+   * ReasonCodes; sign/encrypt failures: the operation's error code (a ReasonCode, or e.g. 'no-recipient').
+   */
+  reasons: string[];
   /** SHA-256 fingerprint of the (first) signer's certificate, "AB:CD:…". */
   signer?: string;
   /** encrypt: the number of recipients (not their addresses). */
@@ -63,13 +66,18 @@ export function auditEventFromVerdict(
 }
 
 /** The event for a sign or encrypt done by the user. */
+/** "AB:CD:…" from a fingerprint in plain hex (an Identity's id), the form audit events and CertificateDetails use. */
+export function colonFingerprint(hex: string): string {
+  return (hex.toUpperCase().match(/../g) ?? []).join(':');
+}
+
 export function auditEventForSend(
   op: 'sign' | 'encrypt',
   o: {
     ok: boolean;
     from?: string[];
     messageId?: string;
-    reasons?: ReasonCode[];
+    reasons?: string[];
     signer?: string;
     recipients?: number;
     host?: AuditHost;

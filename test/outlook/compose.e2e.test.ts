@@ -6,6 +6,7 @@
  * base64 MIME that `openssl cms -verify` accepts. Failures say what failed and never touch the draft.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -109,12 +110,39 @@ describe('Outlook compose pane: sign and send through a Graph stand-in', { skip 
     await o.page.locator('[data-list="identities"] li').waitFor({ timeout: 20_000 });
   };
 
+  /** The audit events the pane wrote to this context's IndexedDB (src/audit/indexeddb.ts), once `count` are there. */
+  const auditEvents = async (o: OpenedPage, count: number): Promise<Record<string, unknown>[]> => {
+    const read = () =>
+      o.page.evaluate(
+        () =>
+          new Promise<Record<string, unknown>[]>((resolve) => {
+            const r = indexedDB.open('smime-audit');
+            r.onerror = () => resolve([]);
+            r.onsuccess = () => {
+              const db = r.result;
+              if (!db.objectStoreNames.contains('events')) return (db.close(), resolve([]));
+              const g = db.transaction('events').objectStore('events').getAll();
+              g.onsuccess = () => (db.close(), resolve(g.result as Record<string, unknown>[]));
+              g.onerror = () => (db.close(), resolve([]));
+            };
+          }),
+      );
+    for (let i = 0; i < 50; i++) {
+      const events = await read();
+      if (events.length >= count) return events;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return read();
+  };
+
   before(async () => {
     ensureBuilt();
     [set, server, browser] = await Promise.all([makeSampleSet(), startServer(), launchChromium()]);
     server.routes.set('/config.json', (_req, res) =>
       json(res, 200, { graph: { clientId: CLIENT_ID, authority: 'https://login.microsoftonline.com/common', baseUrl: `${server.origin}/graph/v1.0` } }),
     );
+    // The admin policy the compose pane reads for its audit settings (as the reading pane does): defaults here.
+    server.routes.set('/policy.json', (_req, res) => json(res, 200, {}));
     server.routes.set('/graph/v1.0/me/sendMail', (req, res, body) => {
       if (req.method !== 'POST') return json(res, 405, { error: { code: 'MethodNotAllowed', message: 'POST only' } });
       sent.push({ authorization: req.headers.authorization, contentType: req.headers['content-type'], body: body.toString('latin1') });
@@ -163,6 +191,14 @@ describe('Outlook compose pane: sign and send through a Graph stand-in', { skip 
     assert.deepEqual(w.writes, [], 'the draft was not touched');
     assert.ok(w.naa.includes('GetInitContext'), w.naa.join(', '));
     assert.ok(w.naa.some((r) => r.startsWith('GetToken') && r.includes('Mail.Send')), w.naa.join(', '));
+    // Issue 6: every sign is audited (no content, no subject, no recipients' addresses).
+    const [ev] = await auditEvents(o, 1);
+    assert.equal(ev?.op, 'sign', JSON.stringify(ev));
+    assert.equal(ev.verdict, 'ok');
+    assert.equal(ev.host, 'outlook');
+    assert.deepEqual(ev.from, ['alice@example.com']);
+    assert.equal(ev.signer, createHash('sha256').update(set.alice.certDer).digest('hex').toUpperCase().match(/../g)!.join(':'));
+    assert.ok(!JSON.stringify(ev).includes('Signed from the compose pane') && !JSON.stringify(ev).includes('bob@'), 'no subject or recipients');
     await screenshot(o.page, 'compose-sent');
     assert.deepEqual(o.offLoopback, [], 'requests left loopback');
     assert.deepEqual(o.problems, [], 'console errors or CSP violations');
@@ -194,6 +230,8 @@ describe('Outlook compose pane: sign and send through a Graph stand-in', { skip 
     assert.match(v.content.toString('latin1'), /the figures are attached/);
     // The sender can read her own copy too.
     assert.ok((await opensslDecrypt(file, { recipient: set.alice })).ok);
+    const [ev] = await auditEvents(o, 1);
+    assert.deepEqual([ev?.op, ev?.verdict, ev?.recipients], ['encrypt', 'ok', 1], JSON.stringify(ev));
     assert.deepEqual(await o.page.evaluate(() => (window as unknown as { __draftWrites: string[] }).__draftWrites), []);
     await screenshot(o.page, 'compose-encrypted');
     assert.deepEqual(o.offLoopback, []);
@@ -223,6 +261,8 @@ describe('Outlook compose pane: sign and send through a Graph stand-in', { skip 
     assert.match(result, /Your draft is unchanged/);
     assert.equal(sent.length, 1);
     assert.deepEqual(await o.page.evaluate(() => (window as unknown as { __draftWrites: string[] }).__draftWrites), []);
+    const [ev] = await auditEvents(o, 1);
+    assert.deepEqual([ev?.op, ev?.verdict], ['sign', 'failed'], JSON.stringify(ev));
     await screenshot(o.page, 'compose-graph-failed');
     assert.deepEqual(o.problems.filter((p) => !p.includes('503')), []);
     graphStatus = 202;
