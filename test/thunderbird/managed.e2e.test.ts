@@ -4,7 +4,7 @@
  * "storage" native manifest, $HOME/.mozilla/managed-storage/<id>.json on Linux, which a test can write into its
  * throw-away HOME without touching the machine. Both end in the same storage.managed the add-on reads.
  * Checked: the administrator's anchor makes a message trusted without the user adding anything, and the options
- * page shows the administrator's settings locked.
+ * page shows the administrator's settings locked, and says the audit log is off when the policy turns it off.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,7 +36,7 @@ describe('Thunderbird: administrator policy (managed storage) wins over user set
       name: ADDON_ID,
       description: 'smime-addin policy for the e2e test',
       type: 'storage',
-      data: { anchors: [pki.root.certPem], senderMatch: 'require', revocation: 'soft', userAnchors: false },
+      data: { anchors: [pki.root.certPem], senderMatch: 'require', revocation: 'soft', userAnchors: false, audit: { enabled: false } },
     };
     tb = await Thunderbird.launch(env.bin!, {
       addons: [{ id: ADDON_ID, xpi: await builtXpi() }],
@@ -61,13 +61,14 @@ describe('Thunderbird: administrator policy (managed storage) wins over user set
 
   test('the options page shows the enforced settings locked', async () => {
     await openOptions(tb.marionette);
-    const r = await inPage<{ anchors: string; senderDisabled: boolean; revocationDisabled: boolean; sha1Disabled: boolean }>(
+    const r = await inPage<{ anchors: string; senderDisabled: boolean; revocationDisabled: boolean; sha1Disabled: boolean; audit: string }>(
       tb.marionette,
       '/options.html',
       `return { anchors: doc.getElementById("anchors").textContent,
                 senderDisabled: doc.getElementById("policy-senderMatch").disabled,
                 revocationDisabled: doc.getElementById("policy-revocation").disabled,
-                sha1Disabled: doc.getElementById("policy-allowSha1").disabled };`,
+                sha1Disabled: doc.getElementById("policy-allowSha1").disabled,
+                audit: doc.getElementById("audit").innerText };`,
     );
     await closePageTabs(tb.marionette, '/options.html');
     assert.match(r.anchors, /Fixture Root CA/);
@@ -75,5 +76,7 @@ describe('Thunderbird: administrator policy (managed storage) wins over user set
     assert.equal(r.senderDisabled, true);
     assert.equal(r.revocationDisabled, true);
     assert.equal(r.sha1Disabled, false, 'what the administrator did not set stays the user\'s');
+    assert.match(r.audit, /Audit log\s+Off \(your policy keeps no audit log\)\./);
+    assert.doesNotMatch(r.audit, /Export/, 'nothing to filter or export');
   });
 });
