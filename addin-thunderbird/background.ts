@@ -16,6 +16,7 @@ import { plainTextOf } from './plain-text';
 import { Checker, type CheckFn } from './checker';
 import { ThunderbirdHost } from './host';
 import { messenger, messagesOf } from './messenger';
+import { fetcherFor, hasOnlineAccess } from './online-access';
 import { loadPolicy, USER_POLICY_KEY } from './policy-store';
 import type { BackgroundRequest } from './protocol';
 import { answerAudit } from './audit-bridge';
@@ -34,9 +35,12 @@ async function makeCheck(): Promise<CheckFn> {
   const { resolved, problems } = await loadPolicy(messenger.storage.local, messenger.storage.managed);
   if (problems.length) log(`policy problems (ignored sources): ${problems.join('; ')}`);
   const policy = resolved.policy;
-  // Online checks (AIA, OCSP, CRL download) would need host permissions for every CA's server; this add-on
-  // asks for none, so it stays offline whatever `online` says (README: permissions).
-  const options = { ...policyToVerifyOptions({ ...policy, online: false }) };
+  // Online checks (AIA, OCSP, CRL download) run only when the policy turns them on AND Thunderbird granted the
+  // optional host permission; wanted but not granted, the verdict says why nothing was fetched (online-access.ts).
+  const granted = policy.online && (await hasOnlineAccess(messenger.permissions));
+  const fetcher = fetcherFor(policy, granted, globalThis.fetch.bind(globalThis));
+  if (policy.online) log(granted ? 'online checks: on' : 'online checks: wanted, but the host permission is not granted');
+  const options = { ...policyToVerifyOptions(policy, { fetcher }) };
   const identities = await keyStore.identities();
   audit?.close();
   audit = await openHostAudit(policy, 'thunderbird').catch((e) => {
@@ -135,6 +139,9 @@ messenger.tabs.onRemoved.addListener((tabId) => {
 messenger.storage.onChanged.addListener((changes, area) => {
   if (area === 'managed' || (area === 'local' && USER_POLICY_KEY in changes)) settingsChanged();
 });
+// Granting or withdrawing the host permission (options page, Add-ons Manager) turns online checks on or off.
+messenger.permissions.onAdded.addListener(() => settingsChanged());
+messenger.permissions.onRemoved.addListener(() => settingsChanged());
 
 messenger.runtime.onMessage.addListener((msg: BackgroundRequest) => {
   switch (msg?.type) {

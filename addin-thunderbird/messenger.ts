@@ -115,7 +115,22 @@ export interface Messenger {
     onBeforeSend: Event<(tab: Tab, details: ComposeDetails) => Promise<{ cancel?: boolean } | void> | void>;
   };
   contacts?: unknown;
+  permissions: PermissionsApi;
   smimeSend: SmimeSendApi;
+}
+
+/** Optional host permissions (manifest `optional_host_permissions`): what online checks need. */
+export interface PermissionSet {
+  permissions?: string[];
+  origins?: string[];
+}
+export interface PermissionsApi {
+  contains(p: PermissionSet): Promise<boolean>;
+  /** Only from a user input handler (a click), called before anything is awaited there. */
+  request(p: PermissionSet): Promise<boolean>;
+  remove(p: PermissionSet): Promise<boolean>;
+  onAdded: Event<(p: PermissionSet) => void>;
+  onRemoved: Event<(p: PermissionSet) => void>;
 }
 
 /** The Experiment API in experiments/smimeSend (see schema.json there). */

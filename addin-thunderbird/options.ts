@@ -9,6 +9,7 @@ import { h, clear } from '../ui/dom';
 import { derToPem, directory, keyStore, readCertificates, removeAllIdentities, removeAllRecipients } from './cert-store';
 import { COMPOSE_DEFAULTS_KEY, readComposeDefaults } from './compose-defaults';
 import { messenger } from './messenger';
+import { hasOnlineAccess, releaseOnlineAccess, requestOnlineAccess } from './online-access';
 import { loadPolicy, saveUserPolicy, type LoadedPolicy } from './policy-store';
 import type { BackgroundRequest } from './protocol';
 import { renderAuditSection } from '../ui/audit-view';
@@ -17,6 +18,8 @@ import { backgroundAuditSource } from './audit-bridge';
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const local = messenger.storage.local;
 let loaded: LoadedPolicy;
+/** Whether Thunderbird granted the host permission online checks need (online-access.ts). */
+let onlineGranted = false;
 
 function status(id: string, text: string, ok = true): void {
   const el = $(id);
@@ -168,7 +171,86 @@ function renderPolicyFields(): void {
       box.appendChild(h(document, 'label', null, cb, ` ${f.label}`, note));
     }
   }
+  box.appendChild(onlineField(p.online, loaded.resolved.sources.online === 'admin'));
   $('bundled-note').hidden = !p.bundledRoots;
+}
+
+/**
+ * The "online checks" setting. Turning it on asks Thunderbird for access to web sites (the optional host
+ * permission) and saves `online: true` only when granted. When the policy wants online checks (the user's
+ * earlier choice, or the administrator's) but the permission is missing, say so and offer to grant it.
+ * permissions.request must be called in the click itself, before anything is awaited: Thunderbird refuses it
+ * outside a user action.
+ */
+function onlineField(wanted: boolean, locked: boolean): HTMLElement {
+  const cb = h(document, 'input', { attrs: { type: 'checkbox', id: 'policy-online' } });
+  cb.checked = wanted;
+  cb.disabled = locked;
+  cb.addEventListener('change', () => {
+    if (!cb.checked) {
+      void updateUser({ online: false }).then(async (problems) => {
+        if (problems.length) return status('online-status', problems.join(' '), false);
+        await releaseOnlineAccess(messenger.permissions);
+        status('online-status', 'Online checks are off: nothing is fetched.');
+      });
+      return;
+    }
+    requestOnlineAccess(messenger.permissions).then(
+      async (granted) => {
+        if (!granted) {
+          cb.checked = false;
+          return status('online-status', 'Thunderbird did not give this add-on access to web sites, so online checks stay off.', false);
+        }
+        const problems = await updateUser({ online: true });
+        if (problems.length) return status('online-status', problems.join(' '), false);
+        status('online-status', 'Online checks are on.');
+      },
+      (e: unknown) => {
+        cb.checked = false;
+        status('online-status', `Online checks could not be turned on: ${String(e)}`, false);
+      },
+    );
+  });
+  const field = h(
+    document,
+    'div',
+    { attrs: { id: 'online-field' } },
+    h(
+      document,
+      'label',
+      null,
+      cb,
+      ' Check online: fetch certificates a sender left out (AIA) and ask certificate authorities whether a certificate was revoked (OCSP, CRLs)',
+      locked ? h(document, 'span', { className: 'locked' }, ' Set by your administrator') : null,
+    ),
+    h(document, 'div', { className: 'meta' }, "The authority's server learns which certificate you are checking. Needs Thunderbird's permission to access web sites."),
+  );
+  if (wanted && !onlineGranted) {
+    const grant = h(document, 'button', { attrs: { type: 'button', id: 'online-grant' } }, 'Allow access to web sites');
+    grant.addEventListener('click', () => {
+      requestOnlineAccess(messenger.permissions).then(
+        (granted) =>
+          status(
+            'online-status',
+            granted ? 'Access granted: online checks are on.' : 'Thunderbird did not give this add-on access to web sites: online checks cannot run.',
+            granted,
+          ),
+        (e: unknown) => status('online-status', `Access could not be requested: ${String(e)}`, false),
+      );
+    });
+    field.appendChild(
+      h(
+        document,
+        'p',
+        { className: 'problem', attrs: { id: 'online-missing', role: 'alert' } },
+        `Online checks are on${locked ? ' (set by your administrator)' : ''}, but Thunderbird has not given this add-on access to web sites, so they cannot run: verdicts say what could not be checked. `,
+        grant,
+      ),
+    );
+  } else if (wanted) {
+    field.appendChild(h(document, 'div', { className: 'meta ok', attrs: { id: 'online-granted' } }, 'Access to web sites: granted.'));
+  }
+  return field;
 }
 
 /** The audit log, kept by the background page, in the view the Outlook settings use too (ui/audit-view.ts). */
@@ -211,6 +293,7 @@ async function forgetRemembered(saved: string | undefined, done: string): Promis
 
 async function refresh(): Promise<void> {
   loaded = await loadPolicy(local, messenger.storage.managed);
+  onlineGranted = await hasOnlineAccess(messenger.permissions);
   const probs = $('policy-problems');
   probs.hidden = loaded.problems.length === 0;
   probs.textContent = loaded.problems.length ? `Ignored because invalid: ${loaded.problems.join('; ')}` : '';
@@ -272,6 +355,10 @@ async function main(): Promise<void> {
     await Promise.all([refresh(), renderIdentities(), renderRecipients(), renderRemembered()]);
     status('remove-status', 'Everything this add-on stored has been removed.');
   });
+
+  // Granted or withdrawn here, in a prompt, or in the Add-ons Manager: show the current state.
+  messenger.permissions.onAdded.addListener(() => void refresh());
+  messenger.permissions.onRemoved.addListener(() => void refresh());
 
   await Promise.all([renderIdentities(), renderRecipients(), renderRemembered(), renderAudit()]);
   await refresh();
