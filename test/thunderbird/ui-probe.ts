@@ -46,7 +46,8 @@ export async function settledButton(m: Marionette, timeoutMs = 20000, subject?: 
   while (Date.now() < end) {
     last = await actionButton(m);
     const right = !subject || last?.tab === subject;
-    if (right && last && last.title && !last.title.startsWith('Checking') && last.title !== 'S/MIME') return last;
+    // The add-on sets title and badge in parallel: wait for both to leave the "checking" state.
+    if (right && last && last.title && !last.title.startsWith('Checking') && last.title !== 'S/MIME' && last.badge !== '…') return last;
     await sleep(50);
   }
   throw new Error(`the action button did not settle: ${JSON.stringify(last)}`);
