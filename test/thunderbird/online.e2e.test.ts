@@ -51,10 +51,13 @@ async function showMessage(tb: Thunderbird, file: string, shot?: string): Promis
   const known = imported.get(tb)!;
   if (!known.has(file)) known.set(file, await tb.driver('import', { file }));
   const { id, subject } = known.get(file)!;
+  step(`open ${file}`);
   const { tabId } = await tb.driver('open', { messageId: id });
   try {
     const b = await settledButton(tb.marionette, 30000, subject);
+    step(`button: ${b.title.slice(0, 60)}`);
     const popup = await openPopup(tb.marionette);
+    step('popup open');
     if (shot) writeFileSync(join(artifactsDir(), shot), await screenshotWithPopup(tb.marionette));
     await closePopup(tb.marionette);
     return { title: b.title, verdict: popup.verdict, text: popup.text };
@@ -68,6 +71,7 @@ async function showMessage(tb: Thunderbird, file: string, shot?: string): Promis
  * into the page's event pipeline, so the click handler runs as "handling user input" (permissions.request needs it).
  */
 async function userClick(m: Marionette, selector: string): Promise<void> {
+  step(`click ${selector}`);
   await inPage(
     m,
     '/options.html',
@@ -102,7 +106,10 @@ async function permissionPrompt(m: Marionette, timeoutMs = 10000): Promise<Promp
       return { header: (desc && desc.textContent) || el.getAttribute("label") || "",
                items: [...w.document.querySelectorAll("#addon-webext-perm-list li")].map((li) => li.textContent) };`);
     // The texts are filled in when the panel is showing.
-    if (p && p.items.length) return p;
+    if (p && p.items.length) {
+      step('prompt shown');
+      return p;
+    }
     if (Date.now() > end) throw new Error('Thunderbird showed no permission prompt');
     await sleep(100);
   }
@@ -110,6 +117,7 @@ async function permissionPrompt(m: Marionette, timeoutMs = 10000): Promise<Promp
 
 /** Answers the prompt with its own buttons (Allow / Cancel), as the user would. */
 async function answerPrompt(m: Marionette, allow: boolean): Promise<void> {
+  step(`answer ${allow ? 'Allow' : 'Cancel'}`);
   await m.chrome(
     `const w = Services.wm.getMostRecentWindow("mail:3pane");
      const el = w.document.getElementById("addon-webext-permissions-notification");
@@ -119,6 +127,7 @@ async function answerPrompt(m: Marionette, allow: boolean): Promise<void> {
     [allow],
   );
   await waitFor(() => m.chrome<boolean>(`return !Services.wm.getMostRecentWindow("mail:3pane").PopupNotifications.getNotification("addon-webext-permissions");`), 5000);
+  step('prompt answered');
 }
 
 /** The origins Thunderbird has recorded as granted to the add-on. */
@@ -146,12 +155,14 @@ function onlineState(m: Marionette) {
   );
 }
 
-async function waitOnline(m: Marionette, ok: (s: Awaited<ReturnType<typeof onlineState>>) => boolean) {
+async function waitOnline(m: Marionette, ok: (s: Awaited<ReturnType<typeof onlineState>>) => boolean, timeoutMs = 10_000) {
+  const end = Date.now() + timeoutMs;
   let last = await onlineState(m);
-  for (let i = 0; i < 100 && !ok(last); i++) {
+  while (!ok(last) && Date.now() < end) {
     await sleep(100);
     last = await onlineState(m);
   }
+  step(`options: ${JSON.stringify(last)}`);
   return last;
 }
 
@@ -164,15 +175,29 @@ async function shootChecking(m: Marionette, name: string): Promise<void> {
 
 const hits = (path: string) => o.http.hits.get(path) ?? 0;
 /** A hang fails the test in bounded time instead of stalling the run. */
-const T = { timeout: 90_000 };
+const T = { timeout: 120_000 };
+/** What the running test has done so far (printed when it fails). */
+let steps: string[] = [];
+const step = (what: string) => steps.push(`${new Date().toISOString().slice(11, 23)} ${what}`);
 
-/** Runs a test body; on failure prints the end of Thunderbird's log (the add-on logs its online decisions). */
-async function logged(tb: Thunderbird, body: () => Promise<void>): Promise<void> {
+/**
+ * Runs a test body with its own time limit (so a hang still reports); on failure prints the steps taken and the end
+ * of Thunderbird's log (the add-on logs its online decisions).
+ */
+async function logged(tb: Thunderbird, body: () => Promise<void>, limitMs = 90_000): Promise<void> {
+  steps = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await body();
+    await Promise.race([
+      body(),
+      new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`no end after ${limitMs} ms`)), limitMs))),
+    ]);
   } catch (e) {
+    console.log(`# steps:\n${steps.map((l) => `#   ${l}`).join('\n')}`);
     console.log(`# Thunderbird log (last 30 lines):\n${tb.log.slice(-30).map((l) => `#   ${l}`).join('\n')}`);
     throw e;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -221,6 +246,7 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
 
     test('the options page says so and its button asks Thunderbird; refused, nothing changes', T, () =>
       logged(tb, async () => {
+        step('open options');
         await openOptions(tb.marionette);
         try {
           const s = await onlineState(tb.marionette);
@@ -240,6 +266,7 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
           assert.equal(after.grantButton, true);
           assert.deepEqual(await grantedOrigins(tb.marionette), []);
         } finally {
+          step('close options');
           await closePageTabs(tb.marionette, '/options.html');
         }
       }),
@@ -263,11 +290,13 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
         assert.match(r.text, new RegExp(`was fetched from ${o.http.url('/int.der').replace(/[.]/g, '\\.')}`));
         assert.ok(hits('/int.der') > before, 'the issuer came from the AIA server');
 
+        step('open options');
         await openOptions(tb.marionette);
         const s = await onlineState(tb.marionette);
         assert.equal(s.granted, true);
         assert.equal(s.missing, '');
         await shootChecking(tb.marionette, 'online-options-granted.png');
+        step('close options');
         await closePageTabs(tb.marionette, '/options.html');
         figures.push('granted → AIA fetched, trusted');
       }),
@@ -295,6 +324,7 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
 
     test('the click asks Thunderbird; refused, online checks stay off', T, () =>
       logged(tb, async () => {
+        step('open options');
         await openOptions(tb.marionette);
         try {
           const s0 = await onlineState(tb.marionette);
@@ -307,6 +337,7 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
           assert.equal(s.checked, false);
           assert.deepEqual(await grantedOrigins(tb.marionette), []);
         } finally {
+          step('close options');
           await closePageTabs(tb.marionette, '/options.html');
         }
         // Still offline: the chain stays incomplete, and nothing was tried.
@@ -321,6 +352,7 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
 
     test('allowed in the prompt: online checks are on and the chain is completed', T, () =>
       logged(tb, async () => {
+        step('open options');
         await openOptions(tb.marionette);
         try {
           await userClick(tb.marionette, '#policy-online');
@@ -331,6 +363,7 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
           assert.equal(s.checked, true);
           assert.deepEqual(await grantedOrigins(tb.marionette), ORIGINS);
         } finally {
+          step('close options');
           await closePageTabs(tb.marionette, '/options.html');
         }
         await sleep(300);
