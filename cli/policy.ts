@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { parsePolicyJson, policyToVerifyOptions, resolvePolicy, type FieldSource, type PartialPolicy, type Policy } from '../src/policy/index';
 import type { VerifyOptions } from '../src/verify-message';
 import { CliAudit } from './audit';
+import { cliCrypto } from './crypto';
 import { CliError, UsageError } from './commands/types';
 
 export interface CliPolicy {
@@ -72,7 +73,7 @@ export function loadPolicyForCli(args: string[], deps: { fetcher?: VerifyOptions
   return {
     policy,
     sources,
-    verifyOptions: policyToVerifyOptions(policy, deps),
+    verifyOptions: { ...policyToVerifyOptions(policy, deps), crypto: cliCrypto() },
     auditFile,
     rest,
     notes,
