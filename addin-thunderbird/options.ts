@@ -291,7 +291,20 @@ async function forgetRemembered(saved: string | undefined, done: string): Promis
   status('remembered-status', done);
 }
 
-async function refresh(): Promise<void> {
+/**
+ * Redraws the settings from storage. Refreshes overlap (a saved setting and the permission event of the same click
+ * arrive together), so they run one after the other: each reads the state when it starts, and the last one drawn is
+ * never older than the one before (otherwise an earlier read finishing late could show "online" off just after it
+ * was turned on, or list a certificate twice).
+ */
+let refreshing: Promise<void> = Promise.resolve();
+function refresh(): Promise<void> {
+  const run = refreshing.then(draw);
+  refreshing = run.catch(() => undefined);
+  return run;
+}
+
+async function draw(): Promise<void> {
   loaded = await loadPolicy(local, messenger.storage.managed);
   onlineGranted = await hasOnlineAccess(messenger.permissions);
   const probs = $('policy-problems');

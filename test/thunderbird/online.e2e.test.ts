@@ -373,5 +373,22 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
         figures.push('toggle allowed → trusted');
       }),
     );
+
+    test('turned off again: the setting is saved off and the permission given back', T, () =>
+      logged(tb, async () => {
+        step('open options');
+        await openOptions(tb.marionette);
+        try {
+          await userClick(tb.marionette, '#policy-online');
+          const s = await waitOnline(tb.marionette, (x) => x.status !== '' && !x.checked);
+          assert.equal(s.status, 'Online checks are off: nothing is fetched.');
+          assert.deepEqual(await waitFor(async () => ((await grantedOrigins(tb.marionette)).length === 0 ? [] : null), 5000), []);
+        } finally {
+          step('close options');
+          await closePageTabs(tb.marionette, '/options.html');
+        }
+        figures.push('toggle off → permission released');
+      }),
+    );
   });
 });
