@@ -166,6 +166,18 @@ async function waitOnline(m: Marionette, ok: (s: Awaited<ReturnType<typeof onlin
   return last;
 }
 
+/** Opens the options page, runs `body` in it, and closes it again whatever happens. */
+async function inOptions(tb: Thunderbird, body: () => Promise<void>): Promise<void> {
+  step('open options');
+  await openOptions(tb.marionette);
+  try {
+    await body();
+  } finally {
+    step('close options');
+    await closePageTabs(tb.marionette, '/options.html');
+  }
+}
+
 /** A PNG of the options page scrolled to its "Checking" section. */
 async function shootChecking(m: Marionette, name: string): Promise<void> {
   await inPage(m, '/options.html', 'doc.getElementById("h-policy").scrollIntoView({ block: "start" }); return true;');
@@ -246,9 +258,7 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
 
     test('the options page says so and its button asks Thunderbird; refused, nothing changes', T, () =>
       logged(tb, async () => {
-        step('open options');
-        await openOptions(tb.marionette);
-        try {
+        await inOptions(tb, async () => {
           const s = await onlineState(tb.marionette);
           assert.equal(s.checked, true);
           assert.equal(s.disabled, true, 'set by the administrator: locked');
@@ -265,10 +275,7 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
           assert.match(after.status, /did not give this add-on access to web sites/);
           assert.equal(after.grantButton, true);
           assert.deepEqual(await grantedOrigins(tb.marionette), []);
-        } finally {
-          step('close options');
-          await closePageTabs(tb.marionette, '/options.html');
-        }
+        });
       }),
     );
 
@@ -290,14 +297,12 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
         assert.match(r.text, new RegExp(`was fetched from ${o.http.url('/int.der').replace(/[.]/g, '\\.')}`));
         assert.ok(hits('/int.der') > before, 'the issuer came from the AIA server');
 
-        step('open options');
-        await openOptions(tb.marionette);
-        const s = await onlineState(tb.marionette);
-        assert.equal(s.granted, true);
-        assert.equal(s.missing, '');
-        await shootChecking(tb.marionette, 'online-options-granted.png');
-        step('close options');
-        await closePageTabs(tb.marionette, '/options.html');
+        await inOptions(tb, async () => {
+          const s = await onlineState(tb.marionette);
+          assert.equal(s.granted, true);
+          assert.equal(s.missing, '');
+          await shootChecking(tb.marionette, 'online-options-granted.png');
+        });
         figures.push('granted → AIA fetched, trusted');
       }),
     );
@@ -324,9 +329,7 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
 
     test('the click asks Thunderbird; refused, online checks stay off', T, () =>
       logged(tb, async () => {
-        step('open options');
-        await openOptions(tb.marionette);
-        try {
+        await inOptions(tb, async () => {
           const s0 = await onlineState(tb.marionette);
           assert.deepEqual([s0.checked, s0.disabled, s0.grantButton], [false, false, false]);
           await userClick(tb.marionette, '#policy-online');
@@ -336,10 +339,7 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
           assert.match(s.status, /did not give this add-on access to web sites, so online checks stay off/);
           assert.equal(s.checked, false);
           assert.deepEqual(await grantedOrigins(tb.marionette), []);
-        } finally {
-          step('close options');
-          await closePageTabs(tb.marionette, '/options.html');
-        }
+        });
         // Still offline: the chain stays incomplete, and nothing was tried.
         const before = hits('/int.der');
         const r = await showMessage(tb, 'aia.eml');
@@ -352,9 +352,7 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
 
     test('allowed in the prompt: online checks are on and the chain is completed', T, () =>
       logged(tb, async () => {
-        step('open options');
-        await openOptions(tb.marionette);
-        try {
+        await inOptions(tb, async () => {
           await userClick(tb.marionette, '#policy-online');
           await permissionPrompt(tb.marionette);
           await answerPrompt(tb.marionette, true);
@@ -362,10 +360,7 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
           assert.equal(s.status, 'Online checks are on.');
           assert.equal(s.checked, true);
           assert.deepEqual(await grantedOrigins(tb.marionette), ORIGINS);
-        } finally {
-          step('close options');
-          await closePageTabs(tb.marionette, '/options.html');
-        }
+        });
         await sleep(300);
         const r = await showMessage(tb, 'aia.eml');
         assert.equal(r.verdict, 'trusted', r.text);
@@ -376,17 +371,12 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
 
     test('turned off again: the setting is saved off and the permission given back', T, () =>
       logged(tb, async () => {
-        step('open options');
-        await openOptions(tb.marionette);
-        try {
+        await inOptions(tb, async () => {
           await userClick(tb.marionette, '#policy-online');
           const s = await waitOnline(tb.marionette, (x) => x.status !== '' && !x.checked);
           assert.equal(s.status, 'Online checks are off: nothing is fetched.');
           assert.deepEqual(await waitFor(async () => ((await grantedOrigins(tb.marionette)).length === 0 ? [] : null), 5000), []);
-        } finally {
-          step('close options');
-          await closePageTabs(tb.marionette, '/options.html');
-        }
+        });
         figures.push('toggle off → permission released');
       }),
     );
