@@ -8,9 +8,10 @@
  *  - the administrator turns online checks on (managed storage) but Thunderbird has not granted access to web
  *    sites: the verdict says why nothing was fetched (and nothing was), the options page says so and offers to
  *    grant it; granted the way Thunderbird records a grant (ExtensionPermissions.add, as the Add-ons Manager does),
- *    the chain is completed and a revoked signer is not trusted;
+ *    the chain is completed, and a signer revoked by OCSP or by the CRL at its distribution point is not trusted;
  *  - the user turns online checks on in the options page: the click asks Thunderbird (its permission prompt is
- *    shown and answered here with its own buttons); refused, online checks stay off; allowed, they are on.
+ *    shown and answered here with its own buttons); refused, online checks stay off; allowed, they are on; turned
+ *    off again, the permission is given back.
  * Screenshots: test-artifacts/thunderbird/online-*.png.
  */
 import { after, before, describe, test } from 'node:test';
@@ -216,7 +217,7 @@ async function logged(tb: Thunderbird, body: () => Promise<void>, limitMs = 90_0
 describe('Thunderbird: online checks (AIA, OCSP) with the optional host permission', { skip: env.skip || undefined }, () => {
   before(async () => {
     o = await makeOnlinePki();
-    const sign = async (k: 'good' | 'revoked', who: string, subject: string, chain?: []) =>
+    const sign = async (k: 'good' | 'revoked' | 'crlRevoked', who: string, subject: string, chain?: []) =>
       (
         await smimeSign({
           signer: o.leaves[k].issued,
@@ -228,6 +229,8 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
     // chain: [] — Alice's client left out the intermediate; her certificate names it at /int.der (AIA caIssuers).
     files.set('aia.eml', await sign('good', 'Alice', 'Intermediate left out', []));
     files.set('revoked.eml', await sign('revoked', 'Bob', 'Revoked signer'));
+    // Frank's certificate names only a CRL distribution point (/int.crl), which lists him as revoked.
+    files.set('crl-revoked.eml', await sign('crlRevoked', 'Frank', 'Revoked by CRL'));
   });
   after(async () => {
     console.log(`# Thunderbird online checks: ${figures.join('; ')}`);
@@ -314,6 +317,17 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
         assert.equal(r.verdict, 'untrusted');
         assert.match(r.text, /The OCSP responder says 'Bob' was revoked/);
         figures.push('OCSP revoked → untrusted');
+      }),
+    );
+
+    test('the CRL from the distribution point lists the signer: not trusted', T, () =>
+      logged(tb, async () => {
+        const before = hits('/int.crl');
+        const r = await showMessage(tb, 'crl-revoked.eml');
+        assert.equal(r.verdict, 'untrusted', r.text);
+        assert.match(r.text, new RegExp(`The CRL from ${o.http.url('/int.crl').replace(/[.]/g, '\\.')} lists 'Frank' as revoked`));
+        assert.ok(hits('/int.crl') > before);
+        figures.push('CRL revoked → untrusted');
       }),
     );
   });
