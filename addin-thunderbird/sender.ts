@@ -1,15 +1,15 @@
 /**
  * The compose side. The user picks sign / encrypt in the compose action's popup (per compose tab, defaulting
- * to their settings). On send, compose.onBeforeSend hands us the message; when S/MIME is wanted we build the
- * MIME (compose-mime.ts), let the core sign it, send those exact bytes through the Experiment API
- * (experiments/smimeSend), cancel Thunderbird's own (unprotected) send and close the window.
+ * to their settings). On send, compose.onBeforeSend hands us the message; when S/MIME is wanted the core builds
+ * the MIME (buildMessage, from outgoing.ts's mapping) and signs it, we send those exact bytes through the
+ * Experiment API (experiments/smimeSend), cancel Thunderbird's own (unprotected) send and close the window.
  *
  * Never lose the draft: on any failure the send is cancelled, the compose window stays open with the text as
  * it was, and the compose action shows the reason (badge "!" and its popup).
  */
-import { auditEventForSend, encryptMessage, signMessage, type AuditEvent, type Identity } from '../src/index';
+import { auditEventForSend, buildMessage, encryptMessage, signMessage, type AuditEvent, type Identity, type MessageAttachment } from '../src/index';
 import { directory, keyStore } from './cert-store';
-import { addressOf, buildMessage, newMessageId, toBinaryString, type OutgoingAttachment } from './compose-mime';
+import { addressOf, outgoingMessage, toBinaryString } from './outgoing';
 import { readComposeDefaults, type ComposeChoice } from './compose-defaults';
 import type { ComposeDetails, ComposeRecipient, Messenger, Tab } from './messenger';
 import type { ComposeState } from './protocol';
@@ -140,24 +140,14 @@ export class Sender {
       // The newest usable certificate per recipient (the directory lists newest first).
       recipientCerts = await Promise.all(all.map(async (a) => (await directory.lookup(a))[0].der));
     }
-    const attachments: OutgoingAttachment[] = [];
+    const attachments: MessageAttachment[] = [];
     for (const a of await this.m.compose.listAttachments(tabId)) {
       const f = await this.m.compose.getAttachmentFile(a.id);
-      attachments.push({ name: a.name, type: f.type, data: new Uint8Array(await f.arrayBuffer()) });
+      attachments.push({ name: a.name, contentType: f.type, bytes: new Uint8Array(await f.arrayBuffer()) });
     }
-    const messageId = newMessageId(from, random);
-    const mime = buildMessage({
-      from,
-      to: strings(d.to),
-      cc: strings(d.cc),
-      subject: d.subject ?? '',
-      text: d.plainTextBody ?? '',
-      html: d.isPlainText === false && d.body ? d.body : undefined,
-      attachments,
-      date: new Date(),
-      messageId,
-      random,
-    });
+    const built = buildMessage(outgoingMessage(d, strings(d.to), strings(d.cc), attachments), { date: new Date(), random });
+    if (!built.ok) throw new Error(built.error.message);
+    const { message: mime, messageId } = built;
     if (choice.encrypt) {
       // Sign-then-encrypt when both are chosen; the sender is a recipient too (when they have an identity), so
       // the copy in Sent stays readable.

@@ -5,7 +5,7 @@
  * never touches the draft: on any failure the draft is exactly as the user left it, and after a successful send
  * the user discards it themselves (the add-in asks for ReadItem only, so it could not close it anyway).
  */
-import { auditEventForSend, colonFingerprint, encryptMessage, loadCertificates, signMessage, type AuditEvent } from '../../src/index';
+import { auditEventForSend, buildMessage, colonFingerprint, encryptMessage, loadCertificates, signMessage, type AuditEvent } from '../../src/index';
 import { directory } from '../directory';
 import { append, clear, h } from '../../ui/dom';
 import type { GraphConfig } from '../config';
@@ -13,7 +13,6 @@ import { GraphClient } from '../graph';
 import { identityFor, listIdentities } from '../identities';
 import { type Mailbox, type MessageCompose, isCompose } from '../office';
 import { renderIdentitySection } from '../settings/identity-view';
-import { DraftError, buildDraftMime } from './draft-mime';
 import { readDraft } from './office-draft';
 
 export interface ComposeOptions {
@@ -116,13 +115,12 @@ export async function renderCompose(root: HTMLElement, opts: ComposeOptions): Pr
         say(`Not sent: there is no key for ${draft.from.address} in this browser. Import your .p12 below. Your draft is unchanged.`, 'bad');
         return;
       }
-      let mime: Uint8Array;
-      try {
-        mime = buildDraftMime(draft, { date: new Date(), random: randomBytes });
-      } catch (e) {
-        say(`Not sent: ${e instanceof DraftError ? e.message : `the message could not be built (${String(e)}).`} Your draft is unchanged.`, 'bad');
+      const built = buildMessage(draft, { date: new Date(), random: randomBytes });
+      if (!built.ok) {
+        say(`Not sent: ${built.error.message} Your draft is unchanged.`, 'bad');
         return;
       }
+      const mime = built.message;
       if (!sign.checked && !encrypt.checked) {
         say('Choose Sign, Encrypt or both. Nothing was sent.', 'bad');
         return;

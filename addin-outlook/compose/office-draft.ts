@@ -5,10 +5,19 @@
  */
 import { base64ToBytes } from '../base64';
 import { type AttachmentContent, type AttachmentDetails, type EmailAddressDetails, type Mailbox, type MessageCompose, officeAsync } from '../office';
-import { type Draft, type DraftAttachment, DraftError } from './draft-mime';
+import type { MessageAttachment, OutgoingMessage } from '../../src/index';
+
+/** A draft this pane cannot send (Bcc, no sender), said in one plain sentence for the user. */
+export class DraftError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DraftError';
+  }
+}
 
 export interface ReadDraftResult {
-  draft: Draft;
+  /** The draft as the core's message builder takes it (src/compose/build-message.ts). */
+  draft: OutgoingMessage;
   /** Attachments that could not be included, each named with the reason. */
   skipped: string[];
 }
@@ -40,7 +49,7 @@ export async function readDraft(item: MessageCompose, mailbox: Mailbox): Promise
   const text = await officeAsync<string>('Reading the body', (cb) => body.getAsync('text', cb));
   const html = bodyType === 'html' ? await officeAsync<string>('Reading the body', (cb) => body.getAsync('html', cb)) : undefined;
 
-  const attachments: DraftAttachment[] = [];
+  const attachments: MessageAttachment[] = [];
   const skipped: string[] = [];
   const getAttachments = item.getAttachmentsAsync;
   const getContent = item.getAttachmentContentAsync;

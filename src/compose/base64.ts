@@ -15,6 +15,15 @@ export function base64Lines(data: Uint8Array, lineLength = 76): Uint8Array {
   return out.subarray(0, base64LinesInto(data, out, 0, lineLength));
 }
 
+/** Base64 on one line, no line break (RFC 2047 encoded words). */
+export function base64Text(data: Uint8Array): string {
+  const chars = Math.ceil(data.length / 3) * 4;
+  const lines = base64Lines(data, Math.max(4, chars));
+  let s = '';
+  for (let i = 0; i < chars; i++) s += String.fromCharCode(lines[i]);
+  return s;
+}
+
 /** Writes base64Lines(data) into `out` at `o`; returns the end offset. */
 export function base64LinesInto(data: Uint8Array, out: Uint8Array, o: number, lineLength = 76): number {
   const perLine = (lineLength / 4) * 3; // input bytes per full line

@@ -188,7 +188,8 @@ function joinRfc2231(raw: RawParam[], defects: string[]): Record<string, string>
     params[name] = m ? percentDecode(m[2], m[1], defects) : percentDecode(p.value, undefined, defects);
   }
   for (const [name, list] of sections) {
-    if (plain.has(name)) continue; // a plain name*= beats broken continuations
+    // A whole name*= beats continuations; continuations beat a plain name= (the RFC 2231 §4.1 fallback).
+    if (plain.get(name)?.extended) continue;
     list.sort((a, b) => a.n - b.n);
     let charset: string | undefined;
     let out = '';

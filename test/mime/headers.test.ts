@@ -100,3 +100,12 @@ test('Content-Disposition and filename (RFC 2231 and RFC 2047 in quotes, Content
   assert.deepEqual(contentDisposition(none.root).type, undefined);
   assert.equal(contentDisposition(none.root).filename, undefined);
 });
+
+test('bug: RFC 2231 continuations lost to the plain fallback (filename="x_"; filename*0*=…; filename*1*=…)', () => {
+  // Long non-ASCII names come with an ASCII fallback first (src/compose/entity.ts writes them so): the
+  // continued RFC 2231 form is the real name; a whole name*= still wins over continuations.
+  const p = parseParameterizedValue(`attachment; filename="M_rz.pdf"; filename*0*=utf-8''M%C3%A4; filename*1*=rz.pdf`);
+  assert.equal(p.params.filename, 'März.pdf');
+  const q = parseParameterizedValue(`attachment; filename*0*=utf-8''a; filename*=utf-8''b%C3%A4; filename*1=c`);
+  assert.equal(q.params.filename, 'bä');
+});
