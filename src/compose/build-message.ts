@@ -80,6 +80,9 @@ function isPlainAscii(s: string): boolean {
   return /^[\x20-\x7e]*$/.test(s);
 }
 
+/** Typed text that a reader would take for an RFC 2047 encoded word must itself be encoded (RFC 2047 §5). */
+const LOOKS_ENCODED = /=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=/;
+
 /** Header text on one line: CR/LF (and other line breaks) become a space, so nothing can start a new field. */
 function oneLine(s: string): string {
   return s.replace(/[\r\n\u2028\u2029]+/g, ' ');
@@ -95,7 +98,7 @@ function word(text: string): string {
  * `used` is what the line already holds before the first word ("Subject: " = 9), so that line stays within 76.
  */
 export function encodeWords(s: string, used = 0, force = false): string {
-  if (!force && isPlainAscii(s)) return s;
+  if (!force && isPlainAscii(s) && !LOOKS_ENCODED.test(s)) return s;
   const words: string[] = [];
   let chunk = '';
   let limit = Math.max(20, Math.min(75, 76 - used));
@@ -115,7 +118,7 @@ export function encodeWords(s: string, used = 0, force = false): string {
 function unstructured(field: string, value: string): string {
   const s = oneLine(value);
   const head = `${field}: `;
-  if (!isPlainAscii(s)) return head + encodeWords(s, head.length);
+  if (!isPlainAscii(s) || LOOKS_ENCODED.test(s)) return head + encodeWords(s, head.length, true);
   if (head.length + s.length <= 78) return head + s;
   // Fold (CRLF before a space: unfolding gives the same text back) so lines stay near 78 characters.
   const lines: string[] = [];
@@ -158,11 +161,12 @@ function shown(s: string): string {
 /** `"Name" <addr>`, `=?UTF-8?B?…?= <addr>` or `addr`; `used` is the length of the line before it. */
 function mailbox(a: MessageAddress, used: number): string {
   const address = a.address.trim();
+  if (!address) throw new BuildError('bad-address', 'An address of the message is empty.');
   if (!validAddress(address)) throw new BuildError('bad-address', `"${shown(a.address)}" is not an e-mail address this message can be sent to.`);
   const name = oneLine(a.name ?? '').trim();
   if (!name || name.toLowerCase() === address.toLowerCase()) return address;
   // Long names are encoded too: encoded words fold, a quoted string would make one long line.
-  if (!isPlainAscii(name) || name.length > 60) {
+  if (!isPlainAscii(name) || name.length > 60 || LOOKS_ENCODED.test(name)) {
     const words = encodeWords(name, used, true);
     const last = words.slice(words.lastIndexOf('\n') + 1);
     return `${words}${last.length + address.length + 3 > 76 ? `${CRLF} ` : ' '}<${address}>`;

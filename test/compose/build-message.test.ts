@@ -142,6 +142,7 @@ test('bad input is refused in one plain sentence, not thrown', () => {
   refused({ to: [{ address: 'bob@example.com>\r\nBcc: x@evil.test' }] }, 'bad-address', /is not an e-mail address/);
   refused({ to: [{ address: 'not an address' }] }, 'bad-address', /^"not an address" is not an e-mail address this message can be sent to\.$/);
   refused({ from: { address: 'alice@localhost' } }, 'bad-address', /alice@localhost/);
+  refused({ from: { address: ' ' } }, 'bad-address', /^An address of the message is empty\.$/);
   refused({ cc: [{ address: `${'x'.repeat(300)}@example.com` }] }, 'bad-address', /…" is not/);
   for (const a of ['a@b.c', 'first.last+tag@sub.example.org', "o'brien@example.ie"]) assert.ok(validAddress(a), a);
   for (const a of ['a@b', '.a@b.c', 'a..b@c.d', 'a@-b.c', 'a b@c.d', 'a@b.c\r\n', 'ä@b.c']) assert.ok(!validAddress(a), a);
@@ -182,6 +183,14 @@ test('header injection through names, subjects, media types and Content-IDs is n
   assert.deepEqual(att.map((e) => e.contentType.mediaType), ['application/octet-stream', 'image/png']);
   assert.equal(filenameOf(att[0]), 'a" Bcc: y.txt');
   assert.equal(getHeader(att[1], 'content-id'), undefined, 'a Content-ID that is not one is left out');
+});
+
+test('typed text that looks like an encoded word is encoded, so readers show it as typed', () => {
+  const typed = 'see =?UTF-8?B?QUJD?= here';
+  const bytes = built(buildMessage(message({ subject: typed, to: [{ name: typed, address: 'bob@example.com' }] }), opts()));
+  const root = parsed(bytes);
+  assert.equal(decodeHeaderValue(getHeader(root, 'subject')), typed);
+  assert.equal(parseAddressList(getHeader(root, 'to')).addresses[0].name, typed);
 });
 
 test('quotes and backslashes in display names survive as quoted strings', () => {
@@ -339,5 +348,30 @@ test('ASCII subjects with runs of spaces fold without a line of only spaces and 
     const field = /\r\nSubject:((?:.|\r\n[ \t])+)\r\n/.exec(latin1(bytes))![1];
     for (const line of `Subject:${field}`.split('\r\n')) assert.ok(line.trim() !== '' && line.length <= 78, JSON.stringify(line));
     assert.equal(decodeHeaderValue(getHeader(parsed(bytes), 'subject'))?.trim(), subject.trim());
+  }
+});
+
+test('random names, subjects, file names and texts: always well-formed, never thrown, read back the same', () => {
+  const r = prng(7);
+  const alphabet = ['a', 'Z', ' ', '  ', '"', '\\', '\r', '\n', '\r\n', '\t', '=?', '?=', 'é', '€', '日', '😀', '\u0000', '\u001b', ';', ':', '<', '>', ',', '.', 'From ', '-', '%'];
+  const str = (max: number) => Array.from({ length: r.int(max) }, () => alphabet[r.int(alphabet.length)]).join('');
+  for (let i = 0; i < 150; i++) {
+    const m = message({
+      subject: str(60),
+      to: [{ name: str(30), address: 'bob@example.com' }],
+      text: str(200),
+      html: r.int(2) ? str(100) : undefined,
+      attachments: [{ name: `${str(40)}.bin`, contentType: 'application/octet-stream', bytes: deterministicBytes(r.int(200), i) }],
+    });
+    const bytes = built(buildMessage(m, opts()));
+    const s = latin1(bytes);
+    assertWellFormed(s);
+    assert.doesNotMatch(s, /[\x80-\xff]/, '7-bit on the wire');
+    const root = parsed(bytes);
+    const parts = leaves(root);
+    assert.equal(utf8(decodeBody(parts[0])), m.text.replace(/\r\n|\r|\n/g, '\r\n'));
+    assert.deepEqual(decodeBody(parts[parts.length - 1]), new Uint8Array(m.attachments[0].bytes));
+    const sent = m.subject.replace(/[\r\n]+/g, ' ');
+    assert.equal(decodeHeaderValue(getHeader(root, 'subject'))?.trim(), sent.trim(), JSON.stringify(m.subject));
   }
 });
