@@ -23,6 +23,8 @@ import type { MimeEntity } from './mime/types';
 import { bindSender } from './sender';
 import type { SenderBinding } from './sender';
 import { validateChainOnline } from './trust/online';
+import { leafWorkingKey, sameDsaParams } from './signature/key';
+import type { DsaParams } from './signature/types';
 import type { AnchorLookup, RevocationMode, TrustFetcher } from './trust/types';
 import type {
   CoverageStatus,
@@ -355,6 +357,7 @@ async function verifyLayer(
         ctx.crypto,
       );
       report.trust = chain.trust;
+      if (s.inheritedDsaParams && chain.chain.length > 1) checkInheritedDsaParams(report, s.inheritedDsaParams, chain.chain);
       if (chain.trust === 'trusted' && chain.chain.length > 2) ctx.opts.rememberIntermediates?.(chain.chain.slice(1, -1));
       report.chain = await Promise.all(chain.chain.map((c) => certificateDetails(c, ctx.crypto)));
       report.revocation = chain.revocation;
@@ -374,6 +377,24 @@ async function verifyLayer(
   if (res.signers.some((s) => s.neverTrusted)) ctx.neverTrusted = true;
   ctx.layers.push(layer);
   return { eContent: res.eContent };
+}
+
+/**
+ * The signer's DSA key left its parameters to its issuer, and CMS verification took them from an issuer among the
+ * certificates at hand. The parameters are part of the key: the issuer on the path trust validation chose must
+ * give the same ones, or the signature was checked with a key nobody vouched for.
+ */
+function checkInheritedDsaParams(report: SignerReport, used: DsaParams, chain: pkijs.Certificate[]): void {
+  if (report.signature !== 'valid' || sameDsaParams(leafWorkingKey(chain)?.dsaParams, used)) return;
+  report.signature = 'invalid';
+  report.reasons = report.reasons.filter((r) => r.code !== 'signature-valid');
+  report.reasons.unshift(
+    reason(
+      'signature-invalid',
+      'error',
+      "The signer's DSA key takes its parameters from its issuer, and the issuer on the certificate chain has other ones, so the signature does not check out with the signer's key.",
+    ),
+  );
 }
 
 /**

@@ -7,7 +7,7 @@ import { defaultCrypto, type CryptoEngine } from '../crypto';
 import { CURVES, OID, PUBLIC_KEY_OIDS, curveName, signatureAlgorithmName } from '../cms/algorithms';
 import { TAG, derEncode } from '../cms/der';
 import { digest, toHex } from '../cms/digest';
-import { verifySignature } from '../cms/verify-signature';
+import { verifySignature } from '../signature/verify';
 import type { CertificateDetails } from '../verdict';
 
 const EXT_SUBJECT_ALT_NAME = '2.5.29.17';

@@ -1,9 +1,11 @@
 /**
  * Algorithm identifiers used in CMS SignedData and X.509: OID ↔ names, and what WebCrypto needs to verify.
+ * The one table of signature algorithms for both message signatures (cms/) and certificate/CRL signatures
+ * (trust/); src/signature/ verifies them.
  *
  * Only what S/MIME mail meets in practice: MD5 and the SHA-1/SHA-2 digests, RSA PKCS#1 v1.5, RSASSA-PSS,
- * ECDSA on the NIST curves and Ed25519 (RFC 8419). DSA, GOST, SM2 and Ed448 are named (so a report can say
- * what it met) but not verifiable here.
+ * ECDSA on the NIST curves, Ed25519 (RFC 8419) and DSA (old hierarchies such as NIST PKITS). MD2 and Ed448
+ * are named (so a report can say what it met) but not verifiable here.
  */
 
 export type DigestName = 'MD5' | 'SHA-1' | 'SHA-224' | 'SHA-256' | 'SHA-384' | 'SHA-512';
@@ -46,6 +48,8 @@ export interface SignatureAlgorithmInfo {
    * CMS producers do): then the SignerInfo's digestAlgorithm applies. For RSASSA-PSS it comes from the params.
    */
   hash?: DigestName;
+  /** Named for reports but never verified: the digest it names (MD2) is broken beyond any use. */
+  broken?: true;
 }
 
 export const OID = {
@@ -70,8 +74,11 @@ export const OID = {
 
 const SIGNATURE_OIDS: Record<string, SignatureAlgorithmInfo> = {
   [OID.rsaEncryption]: { name: 'rsaEncryption', scheme: 'RSASSA-PKCS1-v1_5' },
+  '1.2.840.113549.1.1.2': { name: 'md2WithRSAEncryption', scheme: 'RSASSA-PKCS1-v1_5', broken: true },
   '1.2.840.113549.1.1.4': { name: 'md5WithRSAEncryption', scheme: 'RSASSA-PKCS1-v1_5', hash: 'MD5' },
   '1.2.840.113549.1.1.5': { name: 'sha1WithRSAEncryption', scheme: 'RSASSA-PKCS1-v1_5', hash: 'SHA-1' },
+  // OIW sha1WithRSASignature, still in some old certificates; the same algorithm.
+  '1.3.14.3.2.29': { name: 'sha1WithRSAEncryption', scheme: 'RSASSA-PKCS1-v1_5', hash: 'SHA-1' },
   '1.2.840.113549.1.1.14': { name: 'sha224WithRSAEncryption', scheme: 'RSASSA-PKCS1-v1_5', hash: 'SHA-224' },
   '1.2.840.113549.1.1.11': { name: 'sha256WithRSAEncryption', scheme: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
   '1.2.840.113549.1.1.12': { name: 'sha384WithRSAEncryption', scheme: 'RSASSA-PKCS1-v1_5', hash: 'SHA-384' },
@@ -87,7 +94,10 @@ const SIGNATURE_OIDS: Record<string, SignatureAlgorithmInfo> = {
   [OID.ed448]: { name: 'Ed448', scheme: 'Ed448' },
   [OID.dsa]: { name: 'dsa', scheme: 'DSA' },
   '1.2.840.10040.4.3': { name: 'dsa-with-SHA1', scheme: 'DSA', hash: 'SHA-1' },
+  '2.16.840.1.101.3.4.3.1': { name: 'dsa-with-SHA224', scheme: 'DSA', hash: 'SHA-224' },
   '2.16.840.1.101.3.4.3.2': { name: 'dsa-with-SHA256', scheme: 'DSA', hash: 'SHA-256' },
+  '2.16.840.1.101.3.4.3.3': { name: 'dsa-with-SHA384', scheme: 'DSA', hash: 'SHA-384' },
+  '2.16.840.1.101.3.4.3.4': { name: 'dsa-with-SHA512', scheme: 'DSA', hash: 'SHA-512' },
 };
 
 export function signatureAlgorithmInfo(oid: string): SignatureAlgorithmInfo | undefined {

@@ -1,4 +1,5 @@
 import type * as pkijs from 'pkijs';
+import type { DsaParams } from '../signature/types';
 import type { Reason, ReasonCode, SignatureStatus } from '../verdict';
 
 /** Result for one SignerInfo of a SignedData. */
@@ -19,6 +20,11 @@ export interface CmsSignerResult {
   contentForm?: 'as-given' | 'canonical';
   /** RSA modulus length, when the signer key is RSA. */
   rsaBits?: number;
+  /**
+   * The DSA domain parameters the signature was checked with when the signer's key omits them and they were
+   * inherited from an issuer among the certificates at hand: the trusted path must give the same ones.
+   */
+  inheritedDsaParams?: DsaParams;
 }
 
 export type CmsVerifyResult =

@@ -23,7 +23,9 @@ import { bytesEqual, digest } from './digest';
 import { classifyParseError, errorText } from './errors';
 import { checkSigningCertificate } from './ess';
 import type { CmsSignerResult, CmsVerifyOptions, CmsVerifyResult } from './types';
-import { verifySignature } from './verify-signature';
+import { inheritedDsaParams } from './signer-key';
+import { dsaParamsOf, isDsaKey } from '../signature/key';
+import { verifySignature } from '../signature/verify';
 
 /** More SignerInfos than any mail needs: each costs a public-key operation, so bound them. */
 export const MAX_SIGNER_INFOS = 32;
@@ -238,7 +240,7 @@ async function verifySignerUnguarded(si: pkijs.SignerInfo, ctx: SignerContext): 
     return result('unsupported');
   }
   const sigInfo = signatureAlgorithmInfo(si.signatureAlgorithm.algorithmId);
-  if (!sigInfo || sigInfo.scheme === 'DSA' || sigInfo.scheme === 'Ed448') {
+  if (!sigInfo || sigInfo.broken || sigInfo.scheme === 'Ed448') {
     reasons.push(
       reason(
         'unsupported-algorithm',
@@ -302,13 +304,17 @@ async function verifySignerUnguarded(si: pkijs.SignerInfo, ctx: SignerContext): 
   }
 
   const signatureValue = si.signature.valueBlock.valueHexView;
+  const spki = cert.subjectPublicKeyInfo;
+  // A DSA key may leave its domain parameters to its issuer (RFC 3279 §2.3.2).
+  const dsaParams = isDsaKey(spki) && !dsaParamsOf(spki) ? await inheritedDsaParams(cert, ctx.candidates, ctx.crypto) : undefined;
   let check: Awaited<ReturnType<typeof verifySignature>> | undefined;
   for (const f of forms) {
     check = await verifySignature(
       {
         algorithm: si.signatureAlgorithm,
         fallbackDigest: digestAlg,
-        publicKey: cert.subjectPublicKeyInfo,
+        publicKey: spki,
+        dsaParams,
         signature: signatureValue,
         data: f.data(),
       },
@@ -322,6 +328,7 @@ async function verifySignerUnguarded(si: pkijs.SignerInfo, ctx: SignerContext): 
   if (!check) throw new Error('unreachable: no content form to verify');
 
   const extra: Partial<CmsSignerResult> = { contentForm, rsaBits: check.rsaBits };
+  if (dsaParams) extra.inheritedDsaParams = dsaParams;
   if (check.scheme) extra.signatureAlgorithm = check.scheme;
   if (check.status === 'unsupported') {
     reasons.push(
@@ -369,6 +376,11 @@ async function verifySignerUnguarded(si: pkijs.SignerInfo, ctx: SignerContext): 
   if (check.rsaBits !== undefined && check.rsaBits < 2048) {
     reasons.push(
       reason('weak-key', 'warning', `The signer's RSA key is only ${check.rsaBits} bits long; 2048 bits is the minimum today.`),
+    );
+  }
+  if (check.dsaBits !== undefined && check.dsaBits < 2048) {
+    reasons.push(
+      reason('weak-key', 'warning', `The signer's DSA key is only ${check.dsaBits} bits long; 2048 bits is the minimum today.`),
     );
   }
   const t = described.signingTime;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { curveName, digestName, isWeakDigest, signatureAlgorithmInfo, signatureAlgorithmName } from '../../src/cms/algorithms';
 import { digest } from '../../src/cms/digest';
-import { ecdsaDerToRaw } from '../../src/cms/verify-signature';
+import { ecdsaDerToRaw } from '../../src/signature/ecdsa';
 import { defaultCrypto } from '../../src/crypto';
 import { openssl } from '../support/pki';
 

@@ -1,0 +1,50 @@
+/** ECDSA on the NIST curves through WebCrypto, which wants r||s where X.509 and CMS carry DER. */
+import * as asn1js from 'asn1js';
+import type { CryptoEngine } from '../crypto';
+import { CURVES, OID, WEBCRYPTO_DIGESTS, curveName, type DigestName } from '../cms/algorithms';
+import { keyMismatch, spkiBytes, stripZeros } from './key';
+import type { Buf, SignatureCheck, SignatureInput } from './types';
+
+export async function verifyEcdsa(
+  input: SignatureInput,
+  hash: DigestName | undefined,
+  crypto: CryptoEngine,
+): Promise<SignatureCheck> {
+  const scheme = 'ECDSA' as const;
+  if (input.publicKey.algorithm.algorithmId !== OID.ecPublicKey) return keyMismatch(scheme, input.publicKey);
+  const params = input.publicKey.algorithm.algorithmParams as asn1js.AsnType | undefined;
+  const curveOid = params instanceof asn1js.ObjectIdentifier ? params.valueBlock.toString() : '';
+  const curve = CURVES[curveOid];
+  if (!curve) return { status: 'unsupported', scheme, detail: `ECDSA on curve ${curveName(curveOid) || 'with explicit parameters'}` };
+  if (!hash || !WEBCRYPTO_DIGESTS.has(hash)) {
+    return { status: 'unsupported', scheme, detail: `ECDSA with ${hash ?? 'no digest'}` };
+  }
+  const raw = ecdsaDerToRaw(input.signature, curve.size);
+  if (!raw) return { status: 'invalid', scheme, hash, detail: 'the ECDSA signature value is malformed' };
+  const key = await crypto.subtle.importKey(
+    'spki',
+    spkiBytes(input.publicKey),
+    { name: 'ECDSA', namedCurve: curve.name },
+    false,
+    ['verify'],
+  );
+  const ok = await crypto.subtle.verify({ name: 'ECDSA', hash }, key, raw as Buf, input.data as Buf);
+  return { status: ok ? 'valid' : 'invalid', scheme, hash };
+}
+
+/** Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } → r||s, each left-padded to the curve size. */
+export function ecdsaDerToRaw(sig: Uint8Array, size: number): Uint8Array | undefined {
+  const parsed = asn1js.fromBER(sig);
+  if (parsed.offset !== sig.length) return undefined;
+  const seq = parsed.result;
+  if (!(seq instanceof asn1js.Sequence) || seq.valueBlock.value.length !== 2) return undefined;
+  const out = new Uint8Array(size * 2);
+  for (let i = 0; i < 2; i++) {
+    const int = seq.valueBlock.value[i];
+    if (!(int instanceof asn1js.Integer)) return undefined;
+    const v = stripZeros(int.valueBlock.valueHexView);
+    if (v.length > size) return undefined;
+    out.set(v, size * (i + 1) - v.length);
+  }
+  return out;
+}
