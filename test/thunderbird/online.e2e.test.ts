@@ -40,8 +40,21 @@ function managed(data: Record<string, unknown>): Record<string, string> {
   return { [`.mozilla/managed-storage/${ADDON_ID}.json`]: JSON.stringify(manifest) };
 }
 
+/**
+ * A CA host name, as real AIA/OCSP/CRL URLs have (plain http, not an address): Thunderbird resolves it to 127.0.0.1
+ * (network.dns.localDomains), so traffic stays on loopback while the add-on sees an ordinary http:// URL. Loopback
+ * addresses are exempt from upgrade-insecure-requests, host names are not: this is what catches a CSP that would
+ * turn every CA's http:// URL into an https:// one nobody answers.
+ */
+const CA_HOST = 'ca.smime-test.example';
+
 async function launch(policy: Record<string, unknown>): Promise<Thunderbird> {
-  return Thunderbird.launch(env.bin!, { addons: [{ id: ADDON_ID, xpi: await builtXpi() }], files, homeFiles: managed(policy) });
+  return Thunderbird.launch(env.bin!, {
+    addons: [{ id: ADDON_ID, xpi: await builtXpi() }],
+    files,
+    homeFiles: managed(policy),
+    extraPrefs: `user_pref("network.dns.localDomains", "${CA_HOST}");\n`,
+  });
 }
 
 /** Imports a message, opens it, waits for the verdict on the button, opens the popup and returns what it says. */
@@ -231,6 +244,27 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
     files.set('revoked.eml', await sign('revoked', 'Bob', 'Revoked signer'));
     // Frank's certificate names only a CRL distribution point (/int.crl), which lists him as revoked.
     files.set('crl-revoked.eml', await sign('crlRevoked', 'Frank', 'Revoked by CRL'));
+    // Ivy's certificate names its issuer by host name (http://ca.smime-test.example:PORT/host-ca.der), as real CAs
+    // do. A CA of its own, so that no intermediate remembered from an earlier message completes her chain.
+    const hostCa = await o.pki.issue({ name: 'Fixture Host-Named CA', ca: true, issuer: 'root' });
+    o.http.routes.set('/host-ca.der', { body: hostCa.certDer, type: 'application/pkix-cert' });
+    const ivy = await o.pki.issue({
+      name: 'Ivy',
+      issuer: hostCa,
+      email: 'ivy@example.com',
+      extraExt: `authorityInfoAccess = caIssuers;URI:${o.http.url('/host-ca.der').replace('127.0.0.1', CA_HOST)}`,
+    });
+    files.set(
+      'aia-host.eml',
+      (
+        await smimeSign({
+          signer: ivy,
+          content: textEntity('Hello from Ivy.'),
+          chain: [],
+          headers: { from: 'Ivy <ivy@example.com>', to: 'you@example.com', subject: 'Issuer named by host', messageId: '<Issuer-named-by-host@example.com>' },
+        })
+      ).bytes,
+    );
   });
   after(async () => {
     console.log(`# Thunderbird online checks: ${figures.join('; ')}`);
@@ -307,6 +341,16 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
           await shootChecking(tb.marionette, 'online-options-granted.png');
         });
         figures.push('granted → AIA fetched, trusted');
+      }),
+    );
+
+    test('an http:// URL with a host name is fetched over http, not upgraded to https (the extension CSP)', T, () =>
+      logged(tb, async () => {
+        const r = await showMessage(tb, 'aia-host.eml');
+        assert.equal(r.verdict, 'trusted', r.text);
+        assert.match(r.text, new RegExp(`was fetched from http://${CA_HOST.replace(/[.]/g, '\\.')}:\\d+/host-ca\\.der`));
+        assert.ok(hits('/host-ca.der') > 0, 'the request reached the CA server over plain http');
+        figures.push('host-named http:// AIA URL → fetched over http');
       }),
     );
 
