@@ -4,7 +4,7 @@
  * and again after the user changes settings.
  */
 import type { VerifyOptions } from '../src/index';
-import { type PartialPolicy, type ResolvedPolicy, parsePolicyJson, policyToVerifyOptions, resolvePolicy } from '../src/index';
+import { type PartialPolicy, type Policy, type ResolvedPolicy, parsePolicyJson, policyToVerifyOptions, resolvePolicy } from '../src/index';
 import { loadBundledRootsData } from './roots-data';
 import { loadUserPolicy } from './settings-store';
 
@@ -46,13 +46,38 @@ export async function loadAdminPolicy(base: string): Promise<{ policy?: PartialP
   return { policy: parsed.policy, state: 'loaded', problems: [] };
 }
 
+/**
+ * The pane's CSP (addin-outlook/webpack.part.cjs) lets it connect only to its own origin (and Graph), so a proxy
+ * elsewhere can never be reached: such a proxyUrl is set aside with a sentence that says why and what to do,
+ * instead of every online check failing with a bare network error. Returns the proxy to use (or null).
+ */
+export function proxyForPane(policy: Policy, base: string): { proxyUrl: string | null; problem?: string } {
+  if (!policy.online || !policy.proxyUrl) return { proxyUrl: null };
+  const pane = new URL(base).origin;
+  let proxy: string;
+  try {
+    proxy = new URL(policy.proxyUrl.replace('{url}', 'x')).origin;
+  } catch {
+    return { proxyUrl: null }; // validation admits only URLs; nothing to say beyond what it said
+  }
+  if (proxy === pane) return { proxyUrl: policy.proxyUrl };
+  return {
+    proxyUrl: null,
+    problem:
+      `The proxy for online checks (proxyUrl in policy.json) is on ${proxy}, but this add-in is served from ${pane} and its ` +
+      `Content Security Policy lets the task pane connect only to its own origin, so the proxy is not used: serve it from a path on ${pane} instead.`,
+  };
+}
+
 export async function loadTrust(base: string, extraUser: PartialPolicy = {}): Promise<TrustContext> {
   const [admin, user] = await Promise.all([loadAdminPolicy(base), loadUserPolicy()]);
   // The playground adds its sample CA as a user anchor; real settings never come from the page.
   const extra = extraUser.anchors ?? [];
   const userLayer: PartialPolicy = extra.length ? { ...user, anchors: [...(user.anchors ?? []), ...extra] } : user;
   const resolved = resolvePolicy({ admin: admin.policy, user: userLayer });
-  const policy = resolved.policy;
+  const proxy = proxyForPane(resolved.policy, base);
+  const policy: Policy = { ...resolved.policy, proxyUrl: proxy.proxyUrl };
+  const problems = proxy.problem ? [...admin.problems, proxy.problem] : admin.problems;
   let full: Promise<{ options: VerifyOptions } | { problem: string }> | undefined;
   const withBundled = () => {
     if (!policy.bundledRoots) return Promise.resolve(undefined);
@@ -65,5 +90,5 @@ export async function loadTrust(base: string, extraUser: PartialPolicy = {}): Pr
   };
   // Fetch the roots data now (network overlaps office.js loading); parsing waits until a message needs them.
   if (policy.bundledRoots) void loadBundledRootsData(base);
-  return { resolved, options: policyToVerifyOptions({ ...policy, bundledRoots: false }, { corsHint: true }), withBundled, adminPolicy: admin.state, problems: admin.problems };
+  return { resolved, options: policyToVerifyOptions({ ...policy, bundledRoots: false }, { corsHint: true }), withBundled, adminPolicy: admin.state, problems };
 }

@@ -8,9 +8,10 @@
  * bounded (`maxQueue`): past it the oldest events are dropped and counted, so the loss is visible.
  *
  * Request: POST, `content-type: application/json`, body `{"events":[…]}`. HTTPS only; plain http is accepted
- * only for loopback addresses and only with `allowInsecureLoopback` (tests).
+ * only for loopback hosts, the same rule policy validation applies (src/policy/loopback.ts).
  * Limit: the Outlook task pane can reach the endpoint only if it sends CORS headers for the add-in's origin.
  */
+import { isLoopbackHttp } from '../policy/loopback';
 import type { AuditEvent } from './event';
 
 export interface QueueState {
@@ -44,8 +45,6 @@ export interface ForwarderOptions {
   /** Per request. */
   timeoutMs?: number;
   fetch?: typeof fetch;
-  /** TEST ONLY: accept http://127.0.0.1 / localhost / [::1] endpoints. */
-  allowInsecureLoopback?: boolean;
   /** Called after each send attempt (for a settings page's status line and for tests). */
   onAttempt?: (r: FlushResult) => void;
 }
@@ -58,10 +57,8 @@ export interface FlushResult {
   error?: string;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /** Why an endpoint is not acceptable, or undefined when it is. */
-export function endpointProblem(url: string, allowInsecureLoopback = false): string | undefined {
+export function endpointProblem(url: string): string | undefined {
   let u: URL;
   try {
     u = new URL(url);
@@ -70,7 +67,7 @@ export function endpointProblem(url: string, allowInsecureLoopback = false): str
   }
   if (u.username || u.password) return 'must not contain credentials';
   if (u.protocol === 'https:') return undefined;
-  if (u.protocol === 'http:' && allowInsecureLoopback && LOOPBACK.has(u.hostname)) return undefined;
+  if (isLoopbackHttp(u)) return undefined;
   return 'must be an https:// URL';
 }
 
@@ -81,11 +78,10 @@ export class AuditForwarder {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
   private sending = false;
-  private readonly o: Required<Omit<ForwarderOptions, 'fetch' | 'onAttempt' | 'allowInsecureLoopback'>> &
-    Pick<ForwarderOptions, 'fetch' | 'onAttempt' | 'allowInsecureLoopback'>;
+  private readonly o: Required<Omit<ForwarderOptions, 'fetch' | 'onAttempt'>> & Pick<ForwarderOptions, 'fetch' | 'onAttempt'>;
 
   constructor(options: ForwarderOptions) {
-    const problem = endpointProblem(options.endpoint, options.allowInsecureLoopback);
+    const problem = endpointProblem(options.endpoint);
     if (problem) throw new Error(`audit endpoint ${options.endpoint}: ${problem}`);
     this.o = {
       batchSize: 50,

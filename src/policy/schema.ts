@@ -90,7 +90,7 @@ export const FIELDS: Record<string, Spec> = {
   revocation: { kind: 'enum', values: REVOCATION_MODES, default: 'soft', doc: 'Revocation checking: off, soft (unknown is a warning), hard (unknown is not trusted).' },
   online: { kind: 'bool', default: false, doc: 'Fetch AIA issuers, OCSP and CRLs over the network.' },
   senderMatch: { kind: 'enum', values: SENDER_MATCH, default: 'require', doc: 'require: a From not in the signer certificate is not trusted; warn: trusted with a warning when that is the only fault.' },
-  proxyUrl: { kind: 'url', default: null, placeholder: true, doc: 'Outlook: HTTPS proxy for CA endpoints ("{url}" = target).' },
+  proxyUrl: { kind: 'url', default: null, placeholder: true, doc: 'Outlook: proxy for CA endpoints on the add-in\'s own origin ("{url}" = target).' },
   'audit.enabled': { kind: 'bool', default: true, doc: 'Keep a local audit log.' },
   'audit.maxEvents': { kind: 'int', min: 10, max: 1_000_000, default: 10_000, doc: 'Local log bound (oldest dropped).' },
   'audit.endpoint': { kind: 'url', default: null, doc: 'HTTPS endpoint to forward audit events to.' },
@@ -169,7 +169,8 @@ function specSchema(spec: Spec): Record<string, unknown> {
     case 'pemList':
       return { ...base, type: 'array', maxItems: spec.maxItems, items: { type: 'string', pattern: '-----BEGIN CERTIFICATE-----' } };
     case 'url':
-      return { ...base, type: ['string', 'null'], pattern: '^https://' };
+      // https, or plain http to a loopback host (src/policy/loopback.ts).
+      return { ...base, type: ['string', 'null'], pattern: '^(https://|http://(127\\.0\\.0\\.1|\\[::1\\]|localhost)([:/?#]|$))' };
     case 'path':
       return { ...base, type: ['string', 'null'] };
   }

@@ -4,6 +4,7 @@
  * typo in an admin's file does not silently leave a default in force. Never throws on bad input.
  */
 import { FIELDS, getPath, setPath, type FieldSpec, type PartialPolicy } from './schema';
+import { isLoopbackHttp } from './loopback';
 import { parsePemCertificates } from './pem';
 
 export type PolicyValidation = { ok: true; policy: PartialPolicy } | { ok: false; errors: string[] };
@@ -102,7 +103,7 @@ function checkValue(spec: FieldSpec, v: unknown): string | undefined {
       } catch {
         return 'must be an https:// URL or null';
       }
-      if (u.protocol !== 'https:') return 'must be an https:// URL (plain http is not allowed)';
+      if (u.protocol !== 'https:' && !isLoopbackHttp(u)) return 'must be an https:// URL (plain http is not allowed)';
       if (u.username || u.password) return 'must not contain credentials';
       return undefined;
     }

@@ -7,9 +7,10 @@
  * a timeout for the whole exchange, a response size limit, no cookies or referrer. Failures reject with a
  * FetchError whose `kind` lets the verdict say why revocation was not checked.
  *
- * The Outlook task pane cannot reach most CA endpoints (no CORS headers): policy's `proxyUrl` routes every
- * request through an HTTPS proxy; "{url}" in it is replaced by the encoded target URL, otherwise
- * "?url=<encoded>" is appended.
+ * The Outlook task pane cannot reach CA endpoints itself: its CSP allows connections to its own origin only, and
+ * most CA servers send no CORS headers anyway. Policy's `proxyUrl` routes every request through a proxy, which
+ * for the pane must be a path on the add-in's own origin (addin-outlook/trust.ts sets any other aside); "{url}"
+ * in it is replaced by the encoded target URL, otherwise "?url=<encoded>" is appended.
  */
 import type { TrustFetcher } from './types';
 
@@ -36,11 +37,14 @@ export interface FetcherOptions {
   /** The fetch to use; defaults to globalThis.fetch. */
   fetch?: typeof fetch;
   /**
-   * Set by hosts where the browser's CORS rules block CA endpoints (the Outlook task pane): a network failure
-   * then says that a proxy URL in policy can help, when none is configured.
+   * Set by the Outlook task pane, which reaches CA endpoints only through a proxy on its own origin (CSP, CORS):
+   * a network failure without a proxy then says so and names the policy field.
    */
   corsHint?: boolean;
 }
+
+/** Why a task pane without a proxy reached no CA server, and what to do (the end of one sentence). */
+export const PANE_NEEDS_PROXY = "the Outlook task pane can reach CA servers only through a proxy on the add-in's own origin, set as proxyUrl in policy.json";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
@@ -64,6 +68,7 @@ export function createFetcher(options: FetcherOptions = {}): TrustFetcher {
     }
     if (target.username || target.password) throw new FetchError('bad-url', url, 'URLs with credentials are not fetched');
     const via = proxy ? viaProxy(proxy, target.href) : target.href;
+    const through = proxy ? ` through the proxy at ${originOf(via)}` : '';
     const ctl = new AbortController();
     const timer = setTimeout(() => ctl.abort(), timeoutMs);
     try {
@@ -78,12 +83,12 @@ export function createFetcher(options: FetcherOptions = {}): TrustFetcher {
         });
       } catch (e) {
         if (ctl.signal.aborted) throw new FetchError('timeout', url, `no answer from ${target.host} within ${timeoutMs} ms`);
-        const hint = options.corsHint && !proxy ? ' (unreachable, or blocked by the browser: a proxy URL in policy can help)' : '';
-        throw new FetchError('network', url, `could not reach ${target.host}${hint}: ${errText(e)}`);
+        if (options.corsHint && !proxy) throw new FetchError('network', url, `could not reach ${target.host} (${errText(e)}): ${PANE_NEEDS_PROXY}`);
+        throw new FetchError('network', url, `could not reach ${target.host}${through}: ${errText(e)}`);
       }
       if (!res.ok) {
         await res.body?.cancel().catch(() => undefined);
-        throw new FetchError('http-status', url, `${target.host} answered HTTP ${res.status}`);
+        throw new FetchError('http-status', url, proxy ? `the proxy answered HTTP ${res.status} for ${target.host}` : `${target.host} answered HTTP ${res.status}`);
       }
       const declared = Number(res.headers.get('content-length') ?? NaN);
       if (Number.isFinite(declared) && declared > maxBytes) {
@@ -137,6 +142,14 @@ async function readBounded(res: Response, url: string, host: string, maxBytes: n
     off += c.byteLength;
   }
   return out;
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }
 
 /** The most specific message: fetch's own is a bare "fetch failed", the cause says why (ECONNREFUSED …). */

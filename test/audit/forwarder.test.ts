@@ -21,7 +21,7 @@ test('receiver down, restart, receiver back: none lost', async () => {
   const port = await closedPort();
   const endpoint = `http://127.0.0.1:${port}/ingest`;
   const factory = new IDBFactory();
-  const opts = { endpoint, batchSize: 7, allowInsecureLoopback: true, baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 2000 };
+  const opts = { endpoint, batchSize: 7, baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 2000 };
 
   // Session 1: 30 events while the receiver is down.
   let db = await openAuditDb('fwd-test', factory);
@@ -99,12 +99,12 @@ test('backoff doubles up to the cap, with jitter', () => {
   }
 });
 
-test('https only; plain http only for loopback and only when allowed (tests)', () => {
+test('https only; plain http only for loopback hosts (as policy validation)', () => {
   assert.equal(endpointProblem('https://siem.example/x'), undefined);
   assert.match(endpointProblem('http://siem.example/x')!, /https/);
-  assert.match(endpointProblem('http://127.0.0.1:9/x')!, /https/);
-  assert.equal(endpointProblem('http://127.0.0.1:9/x', true), undefined);
-  assert.match(endpointProblem('http://siem.example/x', true)!, /https/);
+  assert.equal(endpointProblem('http://127.0.0.1:9/x'), undefined);
+  assert.equal(endpointProblem('http://[::1]:9/x'), undefined);
+  assert.match(endpointProblem('http://127.0.0.1.nip.io/x')!, /https/);
   assert.match(endpointProblem('https://u:p@siem.example/x')!, /credentials/);
   assert.throws(() => new AuditForwarder({ endpoint: 'ftp://x', store: new MemoryQueueStore() }), /https/);
 });

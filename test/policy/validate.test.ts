@@ -61,6 +61,35 @@ test('each kind of problem is named with its path', () => {
   console.log(`# policy validation: ${errs.length} problems reported, e.g. "${expected[9]}"`);
 });
 
+test('url fields: https, or plain http to a loopback host only (development and tests); the same error otherwise', () => {
+  for (const ok of [
+    'http://127.0.0.1:8080/ca-proxy?url={url}',
+    'http://[::1]:8080/ca-proxy?url={url}',
+    'http://localhost/ca-proxy',
+    'http://localhost:3000',
+    'https://addin.example/ca-proxy?url={url}',
+  ]) {
+    const r = validatePolicy({ proxyUrl: ok, audit: { endpoint: ok.replace('?url={url}', '') } });
+    assert.ok(r.ok, `${ok}: ${JSON.stringify(!r.ok && r.errors)}`);
+  }
+  const https = 'must be an https:// URL (plain http is not allowed)';
+  for (const bad of [
+    'http://addin.example/ca-proxy?url={url}',
+    'http://127.0.0.2/ca-proxy', // loopback, but not one of the three names: kept out (not what a browser serves the add-in from)
+    'http://localhost.example/ca-proxy',
+    'http://127.0.0.1.nip.io/ca-proxy', // resolves to loopback, but the URL names another host
+    'http://10.0.0.1/ca-proxy',
+  ]) {
+    assert.deepEqual(validatePolicy({ proxyUrl: bad }), { ok: false, errors: [`policy.proxyUrl: ${https}`] }, bad);
+    assert.deepEqual(validatePolicy({ audit: { endpoint: bad } }), { ok: false, errors: [`policy.audit.endpoint: ${https}`] }, bad);
+  }
+  // The JSON Schema says the same.
+  const schema = jsonSchema() as { properties: Record<string, { pattern?: string }> };
+  const re = new RegExp(schema.properties.proxyUrl.pattern!);
+  assert.ok(re.test('http://127.0.0.1:8080/x') && re.test('http://[::1]/x') && re.test('http://localhost') && re.test('https://a.example/x'));
+  assert.ok(!re.test('http://addin.example/x') && !re.test('http://localhost.example/x') && !re.test('http://127.0.0.1.nip.io/'));
+});
+
 test('a PEM block that is not a certificate is rejected; JSON syntax errors are reported', () => {
   const bad = validatePolicy({ anchors: ['-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----'] });
   assert.ok(!bad.ok);

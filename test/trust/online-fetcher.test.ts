@@ -50,7 +50,12 @@ test('fetcher: a proxy URL carries the target; the CORS hint appears only where 
   assert.equal(new TextDecoder().decode(await viaTemplate.post('http://ocsp.example/', new Uint8Array(5), 'application/ocsp-request')), 'proxied http://ocsp.example/ 5');
   const dead = 'http://127.0.0.1:1/x';
   const hinted = await createFetcher({ corsHint: true }).get(dead).catch((e: Error) => e.message);
-  assert.match(String(hinted), /a proxy URL in policy can help/);
+  assert.match(String(hinted), /^could not reach 127\.0\.0\.1:1 \(.+\): the Outlook task pane can reach CA servers only through a proxy on the add-in's own origin, set as proxyUrl in policy\.json$/);
   const plain = await createFetcher().get(dead).catch((e: Error) => e.message);
   assert.doesNotMatch(String(plain), /proxy/);
+  // With a proxy, the hint would be wrong: failures name the proxy instead.
+  const viaDead = await createFetcher({ corsHint: true, proxyUrl: 'http://127.0.0.1:1/ca-proxy' }).get('http://ca.example/x').catch((e: Error) => e.message);
+  assert.match(String(viaDead), /^could not reach ca\.example through the proxy at http:\/\/127\.0\.0\.1:1: /);
+  const proxied404 = await createFetcher({ proxyUrl: h.url('/no-such-proxy') }).get('http://ca.example/x').catch((e: Error) => e.message);
+  assert.equal(proxied404, 'the proxy answered HTTP 404 for ca.example');
 });
