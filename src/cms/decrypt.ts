@@ -19,6 +19,7 @@ import { parseCertificate, type Identity, type OaepHash } from '../keys/identity
 import { AES_WRAP_BITS, sharedInfo, STD_DH_KDF, x963Kdf } from './kdf';
 import { DIGEST_BY_OID, OID } from './oids';
 import { rsaPkcs1Decrypt } from './rsa-pkcs1';
+import { sameRdn } from '../trust/names';
 
 export type DecryptErrorCode = 'no-key' | 'decrypt-failed' | 'malformed-cms' | 'unsupported-algorithm';
 
@@ -146,7 +147,7 @@ function eq(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
 
 function matchesIssuerSerial(ias: unknown, c: Candidate): boolean {
   return (
-    ias instanceof pkijs.IssuerAndSerialNumber && ias.issuer.isEqual(c.cert.issuer) && ias.serialNumber.isEqual(c.cert.serialNumber)
+    ias instanceof pkijs.IssuerAndSerialNumber && ias.serialNumber.isEqual(c.cert.serialNumber) && sameRdn(ias.issuer, c.cert.issuer)
   );
 }
 

@@ -8,7 +8,7 @@
 import * as asn1js from 'asn1js';
 import type * as pkijs from 'pkijs';
 import type { CryptoEngine } from '../crypto';
-import { certificateDer } from '../certs/details';
+import { certificateDer } from '../certs/der';
 import { digestName, type DigestName } from './algorithms';
 import { bytesEqual, digest } from './digest';
 

@@ -26,6 +26,7 @@ import type { CmsSignerResult, CmsVerifyOptions, CmsVerifyResult } from './types
 import { inheritedDsaParams } from './signer-key';
 import { dsaParamsOf, isDsaKey } from '../signature/key';
 import { verifySignature } from '../signature/verify';
+import { sameRdn } from '../trust/names';
 
 /** More SignerInfos than any mail needs: each costs a public-key operation, so bound them. */
 export const MAX_SIGNER_INFOS = 32;
@@ -477,7 +478,7 @@ export function findSignerCertificate(
   const sid = si.sid as unknown;
   if (sid instanceof pkijs.IssuerAndSerialNumber) {
     return candidates.find(
-      (c) => c.issuer.isEqual(sid.issuer) && bytesEqual(serialBytes(c.serialNumber), serialBytes(sid.serialNumber)),
+      (c) => bytesEqual(serialBytes(c.serialNumber), serialBytes(sid.serialNumber)) && sameRdn(c.issuer, sid.issuer),
     );
   }
   const block = sid as asn1js.BaseBlock | undefined;

@@ -5,7 +5,7 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { certificateDer } from '../certs/details';
+import { certificateDer } from '../certs/der';
 import { hex, nameEquals, nameLabel, parseName, type ParsedName } from './names';
 
 export const OID = {

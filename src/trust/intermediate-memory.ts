@@ -9,7 +9,7 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { certificateDer } from '../certs/details';
+import { certificateDer } from '../certs/der';
 
 /** Enough for every CA a person's correspondents use; the oldest remembered go first. */
 export const MAX_REMEMBERED = 300;

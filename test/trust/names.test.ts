@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as asn1js from 'asn1js';
-import { nameEquals, nameKey, nameKeyDer, nameWithin, parseNameDer } from '../../src/trust/names';
+import * as pkijs from 'pkijs';
+import { nameEquals, nameKey, nameKeyDer, nameWithin, parseNameDer, sameRdn } from '../../src/trust/names';
 import { bundledAnchors } from '../../src/trust/roots/bundled';
 
 type Str = typeof asn1js.PrintableString | typeof asn1js.Utf8String | typeof asn1js.BmpString;
@@ -77,4 +78,24 @@ test('nameKeyDer (the walk without asn1js) gives the same key as the full parse,
     ['OID first arc 2, long form length', new Uint8Array(name([[`2.5.4.${200}`, 'x'.repeat(300)]]))],
   ];
   for (const [what, der] of odd) same(der, what);
+});
+
+test('sameRdn: identical DER is equal without pkijs isEqual; other encodings get isEqual\'s answer', () => {
+  const rdn = (der: ArrayBuffer) => new pkijs.RelativeDistinguishedNames({ schema: asn1js.fromBER(der).result });
+  const a = rdn(name([[C, 'US', asn1js.PrintableString]], [[CN, 'Good CA']]));
+  const a2 = rdn(name([[C, 'US', asn1js.PrintableString]], [[CN, 'Good CA']]));
+  let calls = 0;
+  const isEqual = a.isEqual.bind(a);
+  a.isEqual = (b) => (calls++, isEqual(b));
+  assert.equal(sameRdn(a, a2), true);
+  assert.equal(calls, 0, 'answered from the DER');
+  for (const other of [
+    rdn(name([[C, 'us', asn1js.Utf8String]], [[CN, 'good   ca']])),
+    rdn(name([[C, 'US', asn1js.PrintableString]], [[CN, 'Other CA']])),
+    rdn(name([[CN, 'Good CA']])),
+  ]) {
+    assert.equal(sameRdn(a, other), isEqual(other));
+  }
+  assert.equal(calls, 3);
+  assert.equal(sameRdn(a, new pkijs.RelativeDistinguishedNames()), isEqual(new pkijs.RelativeDistinguishedNames()));
 });
