@@ -19,6 +19,7 @@ import { defaultCrypto, type CryptoEngine } from '../crypto';
 import { reason, type Reason } from '../verdict';
 import { OID, digestName, isWeakDigest, signatureAlgorithmInfo, type DigestName } from './algorithms';
 import { decodeBer } from './ber';
+import { readCertificateSet, takeCertificateSet } from './certificate-set';
 import { bytesEqual, digest } from './digest';
 import { classifyParseError, errorText } from './errors';
 import { checkSigningCertificate } from './ess';
@@ -136,7 +137,10 @@ function parseSignedData(der: Uint8Array): { signedData: pkijs.SignedData } | Fa
     if (contentInfo.contentType !== OID.signedData) {
       return fail('malformed-cms', `The CMS object is not signed data (content type ${contentInfo.contentType}).`);
     }
-    return { signedData: new pkijs.SignedData({ schema: contentInfo.content }) };
+    const certificates = takeCertificateSet(contentInfo.content);
+    const signedData = new pkijs.SignedData({ schema: contentInfo.content });
+    if (certificates) signedData.certificates = readCertificateSet(certificates);
+    return { signedData };
   } catch (e) {
     return { ok: false, error: classifyParseError(e, 'signature') };
   }
