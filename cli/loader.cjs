@@ -12,7 +12,6 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
-const Module = require('node:module');
 
 const main = path.join(__dirname, 'smime-addin.main.cjs');
 const cacheFile = `${main}.v8cache`;
@@ -34,10 +33,13 @@ if (!cachedData && !writing) {
   report('none');
   require(main);
 } else {
-  const script = new vm.Script(Module.wrap(fs.readFileSync(main, 'utf8')), { filename: main, cachedData });
+  // Node's CommonJS wrapper (Module.wrap; node:module itself is not loaded for it).
+  const source = `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(main, 'utf8')}\n});`;
+  const script = new vm.Script(source, { filename: main, cachedData });
   report(!cachedData ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted');
   const mod = { exports: {}, id: main, filename: main, loaded: false, children: [], paths: [] };
-  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(main), mod, main, __dirname);
+  // This file's own require: the bundle only requires Node's built-ins (and would resolve chunks from this folder).
+  script.runInThisContext().call(mod.exports, mod.exports, require, mod, main, __dirname);
   if (writing) {
     // At exit, after the command ran: the cache then holds every function the run compiled.
     process.on('exit', () => {
