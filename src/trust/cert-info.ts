@@ -163,9 +163,28 @@ function makeCertInfo(cert: pkijs.Certificate): CertInfo {
   };
   const skiExt = ext(info, OID.subjectKeyIdentifier);
   if (skiExt && skiExt.parsedValue instanceof asn1js.OctetString) info.ski = hex(skiExt.parsedValue.valueBlock.valueHexView);
-  const akiExt = ext(info, OID.authorityKeyIdentifier)?.parsedValue as pkijs.AuthorityKeyIdentifier | undefined;
-  if (akiExt?.keyIdentifier) info.akiKeyId = hex(akiExt.keyIdentifier.valueBlock.valueHexView);
+  const akiExt = ext(info, OID.authorityKeyIdentifier);
+  if (akiExt) {
+    const simple = simpleAkiKeyId(akiExt.extnValue.valueBlock.valueHexView);
+    if (simple) info.akiKeyId = hex(simple);
+    else if (simple === undefined) {
+      const aki = akiExt.parsedValue as pkijs.AuthorityKeyIdentifier | undefined;
+      if (aki?.keyIdentifier) info.akiKeyId = hex(aki.keyIdentifier.valueBlock.valueHexView);
+    }
+  }
   return info;
+}
+
+/**
+ * The keyIdentifier of an AuthorityKeyIdentifier that is just `SEQUENCE { [0] keyIdentifier }` (or empty: null),
+ * read from the DER; undefined for any other form, which pkijs then parses. pkijs' parse builds the schema of
+ * GeneralName with its X.400 address each time, a few ms in a fresh process, for what is nearly always this form.
+ */
+function simpleAkiKeyId(b: Uint8Array): Uint8Array | null | undefined {
+  if (b.length < 2 || b[0] !== 0x30 || b[1] !== b.length - 2) return undefined;
+  if (b.length === 2) return null;
+  if (b[2] !== 0x80 || b[3] >= 0x80 || 4 + b[3] !== b.length) return undefined;
+  return b.subarray(4);
 }
 
 export function getExt(info: { extensions: pkijs.Extension[] }, oid: string): pkijs.Extension | undefined {
