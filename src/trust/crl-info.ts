@@ -25,6 +25,11 @@ export const REASON_NAMES: Record<number, string> = {
   10: 'AA compromise',
 };
 
+/** A CRLReason code in words ("key compromise"); an unassigned code by its number. */
+export function reasonName(code: number): string {
+  return REASON_NAMES[code] ?? `reason ${code}`;
+}
+
 /** A GeneralName in comparable form: directory names parsed, the rest as type + text/hex. */
 export type DpName = { kind: 'dir'; name: ParsedName } | { kind: 'other'; key: string };
 

@@ -17,7 +17,7 @@ import type { CryptoEngine } from '../crypto';
 import { KU, OID, describeDate, getExt, isCA, keyUsage, type CertInfo } from './cert-info';
 import {
   ALL_REASONS,
-  REASON_NAMES,
+  reasonName,
   dpNameFieldOf,
   generalNamesOf,
   reasonFlagsOf,
@@ -255,7 +255,7 @@ export class RevocationChecker {
     }
     const label = `'${cert.label}'`;
     if (revoked) {
-      const r = REASON_NAMES[revoked.reason] ?? `reason ${revoked.reason}`;
+      const r = reasonName(revoked.reason);
       const hold = revoked.reason === 6 ? ' (on hold)' : '';
       return {
         status: 'revoked',

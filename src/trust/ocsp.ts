@@ -50,6 +50,8 @@ export type OcspResult =
       thisUpdate: Date;
       nextUpdate?: Date;
       revokedAt?: Date;
+      /** RevokedInfo's CRLReason code, when the responder gave one (RFC 6960 4.2.1; names in crl-info REASON_NAMES). */
+      revocationReason?: number;
       responder: 'issuer' | 'delegated';
       nonce: 'matched' | 'absent';
       url?: string;
@@ -199,7 +201,11 @@ export async function checkOcspResponse(
   if (tag === 1) {
     const rt = cs.valueBlock.value?.[0];
     const revokedAt = rt instanceof asn1js.GeneralizedTime ? rt.toDate() : undefined;
-    return { ok: true, status: 'revoked', thisUpdate, nextUpdate: single.nextUpdate, revokedAt, responder, nonce };
+    // revocationReason [0] EXPLICIT CRLReason OPTIONAL
+    const tagged = cs.valueBlock.value?.[1] as (asn1js.BaseBlock & { valueBlock: { value?: asn1js.BaseBlock[] } }) | undefined;
+    const en = tagged?.idBlock.tagClass === 3 && tagged.idBlock.tagNumber === 0 ? tagged.valueBlock.value?.[0] : undefined;
+    const revocationReason = en instanceof asn1js.Enumerated ? en.valueBlock.valueDec : undefined;
+    return { ok: true, status: 'revoked', thisUpdate, nextUpdate: single.nextUpdate, revokedAt, revocationReason, responder, nonce };
   }
   return { ok: true, status: 'unknown', thisUpdate, nextUpdate: single.nextUpdate, responder, nonce };
 }

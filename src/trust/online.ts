@@ -24,6 +24,7 @@ import { reason, type Reason } from '../verdict';
 import { aiaUrls, fetchIssuers } from './aia';
 import { validateChain } from './chain';
 import { checkCrlOnline, crlUrls } from './crl-fetch';
+import { reasonName } from './crl-info';
 import { queryOcsp } from './ocsp';
 import { MemoryTrustCache, type TrustCache } from './online-cache';
 import type { ChainOptions, ChainResult, OnlineRevocationResult, TrustFetcher } from './types';
@@ -95,7 +96,9 @@ export function onlineRevocation(
         const detail =
           r.status === 'good'
             ? `The OCSP responder says '${who}' is not revoked.`
-            : `The OCSP responder says '${who}' was revoked${r.revokedAt ? ` on ${r.revokedAt.toISOString().slice(0, 10)}` : ''}.`;
+            : `The OCSP responder says '${who}' was revoked${r.revokedAt ? ` on ${r.revokedAt.toISOString().slice(0, 10)}` : ''}${
+                r.revocationReason !== undefined ? ` (reason: ${reasonName(r.revocationReason)})` : ''
+              }.`;
         return { status: r.status, source: 'ocsp', revocationDate: r.revokedAt, detail };
       }
       why.push(r.ok ? 'the OCSP responder does not know the certificate' : `OCSP: ${r.detail}`);

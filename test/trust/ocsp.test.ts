@@ -41,6 +41,7 @@ test('good, revoked and unknown from openssl ocsp (delegated responder, nonce ec
   assert.ok(revoked.ok);
   assert.equal(revoked.status, 'revoked');
   assert.equal(revoked.revokedAt?.toISOString(), '2025-01-01T00:00:00.000Z');
+  assert.equal(revoked.revocationReason, 1, 'keyCompromise, as openssl ca -crl_reason recorded it');
   const unknown = await ask('unknown');
   assert.ok(unknown.ok);
   assert.equal(unknown.status, 'unknown');

@@ -72,6 +72,8 @@ test('OCSP revoked → revoked', async () => {
     assert.equal(r.trust, 'revoked', JSON.stringify(r.reasons));
     assert.equal(r.revocation.status, 'revoked');
     assert.ok(r.reasons.some((x) => x.code === 'cert-revoked' && x.severity === 'error'));
+    const said = r.reasons.find((x) => x.code === 'cert-revoked')?.message ?? '';
+    assert.match(said, /The OCSP responder says 'Bob' was revoked on 2025-01-01 \(reason: key compromise\)\./);
   }
   figures.push('OCSP revoked → revoked');
 });
