@@ -21,7 +21,7 @@ import { textEntity } from '../support/messages';
 import { smimeSign } from '../support/pki';
 import { makeOnlinePki, type OnlinePki } from '../trust/online-pki';
 import { chromiumSkip, launchChromium } from './chromium';
-import { type OpenedPage, type SimItem, type TestServer, ensureBuilt, json, openPage, screenshot, seriousA11yViolations, startServer } from './harness';
+import { type OpenedPage, type Route, type SimItem, type TestServer, ensureBuilt, json, openPage, screenshot, seriousA11yViolations, startServer } from './harness';
 
 const skip = chromiumSkip();
 
@@ -93,10 +93,13 @@ describe('Outlook task pane: online checks through a proxy on the add-in\'s own 
     server.routes.set('/policy.json', (_req, res) => json(res, 200, policy));
     // The administrator's reverse-proxy path on the add-in's origin. Forwards to loopback only: a proxy that
     // fetches any URL it is given would be an open relay.
-    server.routes.set('/ca-proxy', async (req, res, body) => {
-      const raw = new URL(req.url ?? '/', server.origin).searchParams.get('url') ?? '';
+    // Both forms the fetcher makes: /ca-proxy?url=<encoded> and /ca-proxy/<encoded> (the README's nginx form).
+    const caProxy: Route = async (req, res, body) => {
+      const u = new URL(req.url ?? '/', server.origin);
+      let raw = '';
       let target: URL | undefined;
       try {
+        raw = u.pathname === '/ca-proxy' ? (u.searchParams.get('url') ?? '') : decodeURIComponent(u.pathname.slice('/ca-proxy/'.length));
         target = new URL(raw);
       } catch {
         /* refused below */
@@ -109,7 +112,9 @@ describe('Outlook task pane: online checks through a proxy on the add-in\'s own 
       proxied.push(`${req.method} ${target.href}`);
       const r = await forward(req, body, target).catch(() => ({ status: 502, type: 'text/plain', body: Buffer.from('CA server unreachable') }));
       res.writeHead(r.status, { 'content-type': r.type, 'content-length': r.body.length }).end(r.body);
-    });
+    };
+    server.routes.set('/ca-proxy', caProxy);
+    server.routes.set('/ca-proxy/', caProxy);
     const sign = async (k: 'good' | 'revoked', who: string, subject: string, chain?: []) => {
       const s = await smimeSign({
         signer: o.leaves[k].issued,
@@ -133,7 +138,7 @@ describe('Outlook task pane: online checks through a proxy on the add-in\'s own 
   });
 
   const base = () => ({ anchors: [o.pki.root.certPem], bundledRoots: false, online: true });
-  const viaProxy = () => ({ ...base(), proxyUrl: `${server.origin}/ca-proxy?url={url}` });
+  const viaProxy = (form = '?url={url}') => ({ ...base(), proxyUrl: `${server.origin}/ca-proxy${form}` });
 
   test('(a) same-origin proxy: the missing intermediate is fetched through it, trusted', async () => {
     const before = proxied.length;
@@ -149,9 +154,9 @@ describe('Outlook task pane: online checks through a proxy on the add-in\'s own 
     figures.push(`same-origin proxy → AIA fetched, trusted (${mine.length} proxied requests)`);
   });
 
-  test('(a) same-origin proxy: a signer the OCSP responder says is revoked is not trusted, with the reason', async () => {
+  test('(a) same-origin proxy, target in the path: a signer the OCSP responder says is revoked is not trusted, with the reason', async () => {
     const before = proxied.length;
-    const { p, all, codes } = await open(viaProxy(), 'revoked', 'untrusted');
+    const { p, all, codes } = await open(viaProxy('/{url}'), 'revoked', 'untrusted');
     assert.ok(codes.includes('cert-revoked'), codes.join(', '));
     assert.match(all, /The OCSP responder says 'Bob' was revoked on 2025-01-01 \(reason: key compromise\)\./);
     assert.ok(proxied.slice(before).some((l) => l.startsWith(`POST ${o.responder.url}`)), 'OCSP went through the proxy');
