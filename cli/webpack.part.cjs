@@ -40,7 +40,9 @@ module.exports = (env, argv) => ({
     rules: [{ test: /\.ts$/, loader: 'ts-loader', options: { transpileOnly: true }, exclude: /node_modules/ }],
   },
   plugins: [new CliEntryPlugin()],
-  optimization: { minimize: false },
-  devtool: false,
+  // Minified (and unused pkijs code dropped): ~7 ms less per run than the 1.6 MB readable bundle. For readable
+  // stack traces with --debug: node --enable-source-maps dist/cli/smime-addin.cjs … (smime-addin.main.cjs.map).
+  optimization: { minimize: true },
+  devtool: 'source-map',
   performance: { hints: false },
 });
