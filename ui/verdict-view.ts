@@ -200,6 +200,14 @@ function signersOf(v: Verdict): SignerReport[] {
   return [];
 }
 
+/**
+ * "AB:CD:…" with a line-break opportunity after each colon (<wbr>), so a narrow pane wraps a fingerprint between
+ * bytes, never inside one; copied text stays the same (no invisible characters).
+ */
+function breakAtColons(doc: Document, text: string): Child[] {
+  return text.split(':').flatMap((part, i) => (i === 0 ? [part] : [':', h(doc, 'wbr', null), part]));
+}
+
 function signerSection(doc: Document, hl: 'h2' | 'h3' | 'h4', title: string, s: SignerReport): Child[] {
   const c = s.certificate;
   const rows: [string, string][] = [];
@@ -219,7 +227,8 @@ function signerSection(doc: Document, hl: 'h2' | 'h3' | 'h4', title: string, s: 
 
   const dl = h(doc, 'dl', { className: 'sv-signer' });
   for (const [k, val] of rows) {
-    append(dl, h(doc, 'dt', null, k), h(doc, 'dd', { className: k === 'SHA-256 fingerprint' ? 'sv-mono' : '' }, val));
+    const fp = k === 'SHA-256 fingerprint';
+    append(dl, h(doc, 'dt', null, k), h(doc, 'dd', { className: fp ? 'sv-mono' : '' }, ...(fp ? breakAtColons(doc, val) : [val])));
   }
   const out: Child[] = [h(doc, hl, { className: 'sv-heading' }, title), dl];
   if (s.chain.length) {

@@ -143,6 +143,10 @@ describe('ui/verdict-view in Chromium under a strict CSP', { skip }, () => {
     for (const s of ['Alice Example', 'alice@example.com', 'CN=Test Intermediate', '2025-01-01 to 2027-01-01', 'AB:CD:EF:01', '2026-03-04 05:06 UTC', 'SHA-256 with RSASSA-PKCS1-v1_5']) {
       assert.ok(signer.includes(s), `${s} in ${signer}`);
     }
+    // A narrow pane wraps the fingerprint between bytes (a <wbr> after each colon), never inside one.
+    const fp = page.locator('.sv-signer dd.sv-mono');
+    assert.equal(await fp.textContent(), 'AB:CD:EF:01');
+    assert.equal(await fp.locator('wbr').count(), 3);
     const chain = await page.locator('.sv-chain li').allInnerTexts();
     assert.equal(chain.length, 3);
     assert.match(chain[0], /Alice Example \(signer/);
