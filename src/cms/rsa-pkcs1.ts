@@ -12,27 +12,19 @@ import * as pkijs from 'pkijs';
 import type { CryptoEngine } from '../crypto';
 import { bs, buf, wipeAll } from '../keys/bytes';
 import type { SealedKey } from '../keys/identity';
+import { rsaPublicKeyOf } from '../signature/key';
 import { bigIntToBytes as fromBig, bytesToBigInt as toBig, modInverse, modPow } from '../bigint';
-
-
-
-
 
 function intBytes(i: { valueBlock: { valueHexView: Uint8Array } }): Uint8Array {
   return i.valueBlock.valueHexView;
 }
 
-/** Public key (modulus, exponent) of an RSA SubjectPublicKeyInfo. */
-export function rsaPublicKey(spki: pkijs.PublicKeyInfo): { n: bigint; e: bigint; k: number } {
-  const pub = pkijs.RSAPublicKey.fromBER(bs(spki.subjectPublicKey.valueBlock.valueHexView));
-  const nBytes = intBytes(pub.modulus);
-  const n = toBig(nBytes);
-  return { n, e: toBig(intBytes(pub.publicExponent)), k: Math.ceil(n.toString(16).length / 2) };
-}
-
 /** RSAES-PKCS1-v1_5 encryption of a content-encryption key. */
 export function rsaPkcs1Encrypt(spki: pkijs.PublicKeyInfo, message: Uint8Array, crypto: CryptoEngine): Uint8Array {
-  const { n, e, k } = rsaPublicKey(spki);
+  const key = rsaPublicKeyOf(spki);
+  // The recipient's certificate was accepted as an RSA encryption certificate, so this is a defect, not user input.
+  if (!key) throw new Error("the recipient's RSA public key does not parse");
+  const { n, e, k } = key;
   if (message.length > k - 11) throw new Error('message too long for RSA PKCS#1 v1.5');
   const em = new Uint8Array(k);
   em[1] = 2;

@@ -14,6 +14,33 @@ export interface WorkingKey {
   dsaParams?: DsaParams;
 }
 
+/** An RSA public key's integers: modulus n, exponent e, k = the modulus length in bytes, bits = its bit length. */
+export interface RsaPublicKey {
+  n: bigint;
+  e: bigint;
+  k: number;
+  bits: number;
+}
+
+/**
+ * The RSAPublicKey inside an RSA SubjectPublicKeyInfo (RFC 8017 A.1.1), for the operations WebCrypto lacks (PKCS#1
+ * v1.5 signatures with other digests, PKCS#1 v1.5 key transport). Undefined when it does not parse; sizes and
+ * exponents are judged by the caller.
+ */
+export function rsaPublicKeyOf(spki: pkijs.PublicKeyInfo): RsaPublicKey | undefined {
+  const parsed = asn1js.fromBER(spki.subjectPublicKey.valueBlock.valueHexView);
+  if (parsed.offset === -1) return undefined;
+  let rsa: pkijs.RSAPublicKey;
+  try {
+    rsa = new pkijs.RSAPublicKey({ schema: parsed.result });
+  } catch {
+    return undefined;
+  }
+  const nBytes = stripZeros(rsa.modulus.valueBlock.valueHexView);
+  const n = bytesToBigInt(nBytes);
+  return { n, e: bytesToBigInt(rsa.publicExponent.valueBlock.valueHexView), k: nBytes.length, bits: n === 0n ? 0 : n.toString(2).length };
+}
+
 export function isDsaKey(spki: pkijs.PublicKeyInfo): boolean {
   return spki.algorithm.algorithmId === OID.dsa;
 }

@@ -12,7 +12,7 @@ import type { CryptoEngine } from '../crypto';
 import { DIGEST_OID_BY_NAME, OID, WEBCRYPTO_DIGESTS, digestName, type DigestName } from '../cms/algorithms';
 import { bytesEqual, digest } from '../cms/digest';
 import { bigIntToBytes, bytesToBigInt, modPow } from '../bigint';
-import { isRsaKey, keyMismatch, spkiBytes, stripZeros } from './key';
+import { isRsaKey, keyMismatch, rsaPublicKeyOf, spkiBytes } from './key';
 import type { Buf, SignatureCheck, SignatureInput } from './types';
 
 /** RSASSA-PSS parameters (RFC 4055 §3.1) as the checks use them, or why they cannot be used. */
@@ -108,19 +108,9 @@ export async function verifyRsaPss(input: SignatureInput, crypto: CryptoEngine):
 
 /** The RSA public operation s^e mod n (RFC 8017 §5.2.2 RSAVP1), with I2OSP to the modulus length k. */
 function rsaPublic(input: SignatureInput): { em: Uint8Array; k: number; bits: number } | { error: string; bits?: number } {
-  const parsed = asn1js.fromBER(input.publicKey.subjectPublicKey.valueBlock.valueHexView);
-  if (parsed.offset === -1) return { error: 'the RSA public key is malformed' };
-  let rsa: pkijs.RSAPublicKey;
-  try {
-    rsa = new pkijs.RSAPublicKey({ schema: parsed.result });
-  } catch {
-    return { error: 'the RSA public key is malformed' };
-  }
-  const nBytes = stripZeros(rsa.modulus.valueBlock.valueHexView);
-  const n = bytesToBigInt(nBytes);
-  const e = bytesToBigInt(rsa.publicExponent.valueBlock.valueHexView);
-  const k = nBytes.length;
-  const bits = n === 0n ? 0 : n.toString(2).length;
+  const key = rsaPublicKeyOf(input.publicKey);
+  if (!key) return { error: 'the RSA public key is malformed' };
+  const { n, e, k, bits } = key;
   // Real exponents are small (65537); a huge one would only make the exponentiation slow.
   if (n === 0n || e > 0xffffffffn || e < 3n) return { error: 'the RSA public key is unusual (modulus or exponent)', bits };
   if (input.signature.length !== k) return { error: 'the signature length does not match the key', bits };
