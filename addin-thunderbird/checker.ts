@@ -10,7 +10,7 @@
  * - Messages larger than `maxBytes` are not read at all (a verdict says so): bounded memory.
  */
 import type { Verdict } from '../src/index';
-import { VERDICT_PHRASE, reason } from '../src/index';
+import { hostErrorVerdict } from '../ui/host-verdict';
 import { CHECKING_STATE, MANY_STATE, actionStateFor } from './action-state';
 import type { HostAdapter } from './host';
 import type { MessageHeader } from './messenger';
@@ -161,36 +161,14 @@ export class Checker {
   }
 }
 
-function errorVerdict(code: 'limit-exceeded' | 'internal-error', message: string): Verdict {
-  const r = reason(code, 'error', message);
-  return {
-    verdict: 'error',
-    error: { code, message },
-    signature: 'unknown-signer',
-    trust: 'unknown',
-    sender: 'unknown',
-    coverage: 'none',
-    reasons: [r],
-    warnings: [{ code, message }],
-    signers: [],
-    layers: [],
-    from: [],
-    outsideSignature: [],
-    encrypted: false,
-    decrypted: false,
-    checkedAt: new Date().toISOString(),
-    summary: VERDICT_PHRASE.error,
-  };
-}
-
 function tooLarge(size: number, max: number): Verdict {
   const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
-  return errorVerdict(
+  return hostErrorVerdict(
     'limit-exceeded',
     `This message (${mb(size)}) is larger than the ${mb(max)} this add-on checks, so its signature was not checked.`,
   );
 }
 
 function failed(detail: string): Verdict {
-  return errorVerdict('internal-error', `Thunderbird could not hand over this message to be checked (${detail}).`);
+  return hostErrorVerdict('internal-error', `Thunderbird could not hand over this message to be checked (${detail}).`);
 }
