@@ -64,6 +64,7 @@ export type ReasonCode =
   | 'cert-revoked'
   | 'revocation-unknown'
   | 'revocation-not-checked'
+  | 'revocation-good'
   | 'bad-cert-signature'
   | 'invalid-ca'
   | 'path-length-exceeded'

@@ -121,6 +121,10 @@ async function checkRevocationOnPath(
     }
   } else {
     revocation = { status: 'good', source, detail: results[0].detail };
+    // Said as a confirmation, so a reader sees that revocation was checked, not only when it could not be.
+    const above = results.length - 1;
+    const rest = above === 0 ? '' : above === 1 ? ' The CA certificate above it is not revoked either.' : ` The ${above} CA certificates above it are not revoked either.`;
+    notes.push(reason('revocation-good', 'ok', `${results[0].detail}${rest}`));
   }
   return { problems, revocation, notes };
 }

@@ -63,6 +63,10 @@ test('OCSP good → trusted, revocation good (and the CA checked by its CRL)', a
   assert.equal(r.revocation.status, 'good');
   assert.equal(r.revocation.source, 'ocsp');
   assert.match(r.revocation.detail!, /Alice: OCSP good; Fixture Online CA: CRL good/);
+  // The verdict says so too, as a confirmation (not only when a check could not be made).
+  const good = r.reasons.find((x) => x.code === 'revocation-good');
+  assert.equal(good?.severity, 'ok', JSON.stringify(r.reasons));
+  assert.match(good!.message, /The OCSP responder says 'Alice' is not revoked\. The CA certificate above it is not revoked either\./);
   figures.push('OCSP good → trusted');
 });
 
