@@ -3,6 +3,7 @@ import * as asn1js from 'asn1js';
 import type { CryptoEngine } from '../crypto';
 import { CURVES, OID, WEBCRYPTO_DIGESTS, curveName, type DigestName } from '../cms/algorithms';
 import { keyMismatch, spkiBytes, stripZeros } from './key';
+import { importVerifyKey } from './key-cache';
 import type { Buf, SignatureCheck, SignatureInput } from './types';
 
 export async function verifyEcdsa(
@@ -21,13 +22,7 @@ export async function verifyEcdsa(
   }
   const raw = ecdsaDerToRaw(input.signature, curve.size);
   if (!raw) return { status: 'invalid', scheme, hash, detail: 'the ECDSA signature value is malformed' };
-  const key = await crypto.subtle.importKey(
-    'spki',
-    spkiBytes(input.publicKey),
-    { name: 'ECDSA', namedCurve: curve.name },
-    false,
-    ['verify'],
-  );
+  const key = await importVerifyKey(crypto, input.publicKey, { name: 'ECDSA', namedCurve: curve.name }, () => spkiBytes(input.publicKey));
   const ok = await crypto.subtle.verify({ name: 'ECDSA', hash }, key, raw as Buf, input.data as Buf);
   return { status: ok ? 'valid' : 'invalid', scheme, hash };
 }

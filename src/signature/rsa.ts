@@ -13,6 +13,7 @@ import { DIGEST_OID_BY_NAME, OID, WEBCRYPTO_DIGESTS, digestName, type DigestName
 import { bytesEqual, digest } from '../cms/digest';
 import { bigIntToBytes, bytesToBigInt, modPow } from '../bigint';
 import { isRsaKey, keyMismatch, rsaPublicKeyOf, spkiBytes } from './key';
+import { importVerifyKey } from './key-cache';
 import type { Buf, SignatureCheck, SignatureInput } from './types';
 
 /** RSASSA-PSS parameters (RFC 4055 §3.1) as the checks use them, or why they cannot be used. */
@@ -77,13 +78,7 @@ export async function verifyRsaPkcs1(
     return { status: 'invalid', scheme, hash, detail: 'the certificate restricts its key to RSASSA-PSS, but the signature claims PKCS #1 v1.5' };
   }
   if (!WEBCRYPTO_DIGESTS.has(hash)) return verifyRsaPkcs1Js(input, hash, crypto);
-  const key = await crypto.subtle.importKey(
-    'spki',
-    rsaSpki(input.publicKey),
-    { name: 'RSASSA-PKCS1-v1_5', hash },
-    false,
-    ['verify'],
-  );
+  const key = await importVerifyKey(crypto, input.publicKey, { name: 'RSASSA-PKCS1-v1_5', hash }, () => rsaSpki(input.publicKey));
   const ok = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, input.signature as Buf, input.data as Buf);
   return { status: ok ? 'valid' : 'invalid', scheme, hash, rsaBits: modulusLength(key) };
 }
@@ -96,7 +91,7 @@ export async function verifyRsaPss(input: SignatureInput, crypto: CryptoEngine):
   const { hash, mgfHash, saltLength } = params;
   // WebCrypto ties the MGF1 hash to the message hash and knows no SHA-224: those go the BigInt way.
   if (mgfHash !== hash || !WEBCRYPTO_DIGESTS.has(hash)) return verifyRsaPssJs(input, hash, mgfHash, saltLength, crypto);
-  const key = await crypto.subtle.importKey('spki', rsaSpki(input.publicKey), { name: 'RSA-PSS', hash }, false, ['verify']);
+  const key = await importVerifyKey(crypto, input.publicKey, { name: 'RSA-PSS', hash }, () => rsaSpki(input.publicKey));
   const ok = await crypto.subtle.verify(
     { name: 'RSA-PSS', saltLength } as RsaPssParams,
     key,
