@@ -4,7 +4,7 @@
  * administrator set through managed storage is shown and locked ("set by your administrator").
  */
 import * as pkijs from 'pkijs';
-import { certificateDetails, importPkcs12, loadCertificates, type PartialPolicy, type Policy } from '../src/index';
+import { certificateDetails, importPkcs12, loadCertificates, type PartialPolicy } from '../src/index';
 import { h, clear } from '../ui/dom';
 import { derToPem, directory, keyStore, readCertificates, removeAllIdentities, removeAllRecipients } from './cert-store';
 import { COMPOSE_DEFAULTS_KEY, readComposeDefaults } from './compose-defaults';
@@ -13,6 +13,7 @@ import { hasOnlineAccess, releaseOnlineAccess, requestOnlineAccess } from './onl
 import { loadPolicy, saveUserPolicy, type LoadedPolicy } from './policy-store';
 import type { BackgroundRequest } from './protocol';
 import { renderAuditSection } from '../ui/audit-view';
+import { renderPolicyChoices } from '../ui/policy-choices';
 import { backgroundAuditSource } from './audit-bridge';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -142,115 +143,57 @@ async function renderRecipients(): Promise<void> {
   if (!ul.firstChild) ul.appendChild(h(document, 'li', { className: 'meta' }, 'None.'));
 }
 
-type FieldKey = 'revocation' | 'senderMatch' | 'allowSha1' | 'bundledRoots';
-const POLICY_FIELDS: { key: FieldKey; label: string; options?: [string, string][] }[] = [
-  { key: 'revocation', label: 'Revocation checking', options: [['soft', 'Check; unknown status is a warning'], ['hard', 'Check; unknown status is not trusted'], ['off', 'Do not check']] },
-  { key: 'senderMatch', label: 'When the sender is not the signer', options: [['require', 'Not trusted'], ['warn', 'Warn only']] },
-  { key: 'allowSha1', label: 'Accept SHA-1 signatures (weak; Thunderbird does not)' },
-  { key: 'bundledRoots', label: 'Trust the bundled Mozilla e-mail roots' },
-];
-
 function renderPolicyFields(): void {
   const box = $('policy-fields');
   clear(box);
-  const p: Policy = loaded.resolved.policy;
-  for (const f of POLICY_FIELDS) {
-    const locked = loaded.resolved.sources[f.key] === 'admin';
-    const note = locked ? h(document, 'span', { className: 'locked' }, ' Set by your administrator') : null;
-    if (f.options) {
-      const sel = h(document, 'select', { attrs: { id: `policy-${f.key}` } }, ...f.options.map(([v, t]) => h(document, 'option', { attrs: { value: v } }, t)));
-      sel.value = String(p[f.key]);
-      sel.disabled = locked;
-      sel.addEventListener('change', () => void updateUser({ [f.key]: sel.value } as PartialPolicy));
-      box.appendChild(h(document, 'label', null, `${f.label}: `, sel, note));
-    } else {
-      const cb = h(document, 'input', { attrs: { type: 'checkbox', id: `policy-${f.key}` } });
-      cb.checked = Boolean(p[f.key]);
-      cb.disabled = locked;
-      cb.addEventListener('change', () => void updateUser({ [f.key]: cb.checked } as PartialPolicy));
-      box.appendChild(h(document, 'label', null, cb, ` ${f.label}`, note));
-    }
-  }
-  box.appendChild(onlineField(p.online, loaded.resolved.sources.online === 'admin'));
-  $('bundled-note').hidden = !p.bundledRoots;
+  const { policy, sources } = loaded.resolved;
+  renderPolicyChoices(box, {
+    policy,
+    sources,
+    save: updateUser,
+    say: (text, ok) => status('online-status', text, ok),
+    online: {
+      // permissions.request runs in the click itself: Thunderbird refuses it outside a user action.
+      beforeOn: () =>
+        requestOnlineAccess(messenger.permissions).then((granted) =>
+          granted ? null : 'Thunderbird did not give this add-on access to web sites, so online checks stay off.',
+        ),
+      afterOff: async () => {
+        await releaseOnlineAccess(messenger.permissions);
+      },
+      note: ["Needs Thunderbird's permission to access web sites."],
+      extra: permissionState(policy.online, sources.online === 'admin'),
+    },
+  });
+  $('bundled-note').hidden = !policy.bundledRoots;
 }
 
 /**
- * The "online checks" setting. Turning it on asks Thunderbird for access to web sites (the optional host
- * permission) and saves `online: true` only when granted. When the policy wants online checks (the user's
- * earlier choice, or the administrator's) but the permission is missing, say so and offer to grant it.
- * permissions.request must be called in the click itself, before anything is awaited: Thunderbird refuses it
- * outside a user action.
+ * When the policy wants online checks (the user's earlier choice, or the administrator's) but Thunderbird has not
+ * given the host permission, say so and offer to grant it (in the click: see renderPolicyFields).
  */
-function onlineField(wanted: boolean, locked: boolean): HTMLElement {
-  const cb = h(document, 'input', { attrs: { type: 'checkbox', id: 'policy-online' } });
-  cb.checked = wanted;
-  cb.disabled = locked;
-  cb.addEventListener('change', () => {
-    if (!cb.checked) {
-      void updateUser({ online: false }).then(async (problems) => {
-        if (problems.length) return status('online-status', problems.join(' '), false);
-        await releaseOnlineAccess(messenger.permissions);
-        status('online-status', 'Online checks are off: nothing is fetched.');
-      });
-      return;
-    }
+function permissionState(wanted: boolean, locked: boolean): HTMLElement | null {
+  if (!wanted) return null;
+  if (onlineGranted) return h(document, 'div', { className: 'meta ok', attrs: { id: 'online-granted' } }, 'Access to web sites: granted.');
+  const grant = h(document, 'button', { attrs: { type: 'button', id: 'online-grant' } }, 'Allow access to web sites');
+  grant.addEventListener('click', () => {
     requestOnlineAccess(messenger.permissions).then(
-      async (granted) => {
-        if (!granted) {
-          cb.checked = false;
-          return status('online-status', 'Thunderbird did not give this add-on access to web sites, so online checks stay off.', false);
-        }
-        const problems = await updateUser({ online: true });
-        if (problems.length) return status('online-status', problems.join(' '), false);
-        status('online-status', 'Online checks are on.');
-      },
-      (e: unknown) => {
-        cb.checked = false;
-        status('online-status', `Online checks could not be turned on: ${String(e)}`, false);
-      },
+      (granted) =>
+        status(
+          'online-status',
+          granted ? 'Access granted: online checks are on.' : 'Thunderbird did not give this add-on access to web sites: online checks cannot run.',
+          granted,
+        ),
+      (e: unknown) => status('online-status', `Access could not be requested: ${String(e)}`, false),
     );
   });
-  const field = h(
+  return h(
     document,
-    'div',
-    { attrs: { id: 'online-field' } },
-    h(
-      document,
-      'label',
-      null,
-      cb,
-      ' Check online: fetch certificates a sender left out (AIA) and ask certificate authorities whether a certificate was revoked (OCSP, CRLs)',
-      locked ? h(document, 'span', { className: 'locked' }, ' Set by your administrator') : null,
-    ),
-    h(document, 'div', { className: 'meta' }, "The authority's server learns which certificate you are checking. Needs Thunderbird's permission to access web sites."),
+    'p',
+    { className: 'problem', attrs: { id: 'online-missing', role: 'alert' } },
+    `Online checks are on${locked ? ' (set by your administrator)' : ''}, but Thunderbird has not given this add-on access to web sites, so they cannot run: verdicts say what could not be checked. `,
+    grant,
   );
-  if (wanted && !onlineGranted) {
-    const grant = h(document, 'button', { attrs: { type: 'button', id: 'online-grant' } }, 'Allow access to web sites');
-    grant.addEventListener('click', () => {
-      requestOnlineAccess(messenger.permissions).then(
-        (granted) =>
-          status(
-            'online-status',
-            granted ? 'Access granted: online checks are on.' : 'Thunderbird did not give this add-on access to web sites: online checks cannot run.',
-            granted,
-          ),
-        (e: unknown) => status('online-status', `Access could not be requested: ${String(e)}`, false),
-      );
-    });
-    field.appendChild(
-      h(
-        document,
-        'p',
-        { className: 'problem', attrs: { id: 'online-missing', role: 'alert' } },
-        `Online checks are on${locked ? ' (set by your administrator)' : ''}, but Thunderbird has not given this add-on access to web sites, so they cannot run: verdicts say what could not be checked. `,
-        grant,
-      ),
-    );
-  } else if (wanted) {
-    field.appendChild(h(document, 'div', { className: 'meta ok', attrs: { id: 'online-granted' } }, 'Access to web sites: granted.'));
-  }
-  return field;
 }
 
 /** The audit log, kept by the background page, in the view the Outlook settings use too (ui/audit-view.ts). */

@@ -1,15 +1,17 @@
 /**
  * The settings panel of the task pane: trust anchors and intermediates (PEM, DER, .p7b), the policy choices a
- * user may make (accept SHA-1: off by default; bundled roots), what is stored and a way to remove it. Fields the
+ * user may make (ui/policy-choices.ts: revocation, sender match, SHA-1, bundled roots, online checks), what is
+ * stored and a way to remove it. Fields the
  * administrator's policy.json decides are shown locked, with the reason. Loaded on demand (own chunk).
  */
-import type { PartialPolicy } from '../../src/index';
+import type { PartialPolicy, Policy } from '../../src/index';
 import { append, clear, h } from '../../ui/dom';
 import { loadUserPolicy, saveUserPolicy } from '../settings-store';
-import { loadTrust } from '../trust';
+import { loadTrust, proxyForPane } from '../trust';
 import { labelPem, readCertificateFile, samePem } from './certificates';
 import { renderIdentitySection } from './identity-view';
 import { renderAuditSection } from '../../ui/audit-view';
+import { POLICY_CHOICE_KEYS, renderPolicyChoices } from '../../ui/policy-choices';
 import { paneAudit } from '../audit';
 import { forgetIntermediates, intermediateMemory } from '../intermediates';
 
@@ -32,15 +34,15 @@ export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Pr
   const redraw = async (): Promise<void> => {
     const [user, trust] = await Promise.all([loadUserPolicy(), loadTrust(opts.base)]);
     const { policy, sources } = trust.resolved;
-    const admin = (path: string) => sources[path] === 'admin';
     clear(el);
     append(el, h(doc, 'h2', { className: 'sv-heading' }, 'Settings'));
     if (trust.adminPolicy === 'loaded') append(el, h(doc, 'p', { className: 'sv-note' }, 'Your administrator\'s policy applies; settings it decides are locked.'));
     for (const p of trust.problems) append(el, h(doc, 'p', { className: 'sv-note' }, p));
 
-    const save = async (next: PartialPolicy, message: string) => {
+    /** Stores the user's settings, re-checks the open message with them and redraws; `message` says what changed. */
+    const save = async (next: PartialPolicy, message?: string) => {
       await saveUserPolicy(next);
-      say(message);
+      if (message) say(message);
       opts.onChanged();
       await redraw();
     };
@@ -48,35 +50,20 @@ export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Pr
     // --- the user's own key (PKCS#12)
     await renderIdentitySection(el, { say, onChanged: opts.onChanged });
 
-    // --- policy choices
-    const sha1 = h(doc, 'input', { attrs: { type: 'checkbox', id: 'allow-sha1' } });
-    sha1.checked = policy.allowSha1;
-    sha1.disabled = admin('allowSha1');
-    sha1.addEventListener('change', () => void save({ ...user, allowSha1: sha1.checked }, sha1.checked ? 'SHA-1 signatures are now accepted.' : 'SHA-1 signatures are no longer accepted.'));
-    const bundled = h(doc, 'input', { attrs: { type: 'checkbox', id: 'bundled-roots' } });
-    bundled.checked = policy.bundledRoots;
-    bundled.disabled = admin('bundledRoots');
-    bundled.addEventListener('change', () => void save({ ...user, bundledRoots: bundled.checked }, bundled.checked ? 'The bundled roots are trusted again.' : 'The bundled roots are no longer trusted.'));
-    append(
-      el,
-      h(doc, 'h3', { className: 'sv-heading' }, 'Policy'),
-      h(
-        doc,
-        'div',
-        { className: 'setting' },
-        sha1,
-        h(doc, 'label', { attrs: { for: 'allow-sha1' } }, 'Accept SHA-1 signatures (weak; off unless you must read old mail)'),
-        admin('allowSha1') ? h(doc, 'span', { className: 'locked' }, ' — set by your administrator') : null,
-      ),
-      h(
-        doc,
-        'div',
-        { className: 'setting' },
-        bundled,
-        h(doc, 'label', { attrs: { for: 'bundled-roots' } }, 'Trust the roots Mozilla trusts for e-mail (as Thunderbird does)'),
-        admin('bundledRoots') ? h(doc, 'span', { className: 'locked' }, ' — set by your administrator') : null,
-      ),
-    );
+    // --- policy choices (the view Thunderbird's options page uses too)
+    const choices = h(doc, 'div', { attrs: { id: 'policy-fields' } });
+    renderPolicyChoices(choices, {
+      policy,
+      sources,
+      save: (changes) =>
+        save({ ...user, ...changes }).then(
+          () => [],
+          (e: unknown) => [`The setting could not be saved: ${String(e)}`],
+        ),
+      say: (text) => say(text),
+      online: { note: onlineNote(policy, opts.base) },
+    });
+    append(el, h(doc, 'h3', { className: 'sv-heading' }, 'Checking'), choices);
 
     // --- certificate lists
     for (const field of ['anchors', 'intermediates'] as const) {
@@ -147,7 +134,7 @@ export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Pr
         'p',
         null,
         `In this browser's storage for the add-in (IndexedDB), never sent anywhere: ${(user.anchors ?? []).length} trusted root(s), ${(user.intermediates ?? []).length} intermediate(s)` +
-          `${user.allowSha1 !== undefined || user.bundledRoots !== undefined ? ', and your policy choices' : ''}. Your key, if imported, is listed above.`,
+          `${POLICY_CHOICE_KEYS.some((k) => user[k] !== undefined) ? ', and your policy choices' : ''}. Your key, if imported, is listed above.`,
       ),
       h(
         doc,
@@ -193,4 +180,17 @@ export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Pr
   }
 
   await redraw();
+}
+
+/**
+ * What online checks need in the pane (README "Outlook"): its CSP lets it connect only to its own origin, so CA
+ * servers are reached only through the administrator's proxy there (policy.json proxyUrl). Without a usable one
+ * the checks fail, and the field says so before the user turns them on.
+ */
+function onlineNote(policy: Policy, base: string): string[] {
+  const how = 'Outlook lets this pane reach certificate authorities only through a proxy your administrator runs on the add-in\'s own site.';
+  if (!policy.proxyUrl) return [how, ' Your administrator has not set one (proxyUrl in policy.json), so online checks will fail until they do.'];
+  const usable = proxyForPane({ ...policy, online: true }, base);
+  if (usable.proxyUrl === null) return [how, ' The proxy your administrator set is on another site, so online checks will fail until it is moved.'];
+  return [how, ' Your administrator has set one.'];
 }

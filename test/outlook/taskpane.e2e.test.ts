@@ -7,11 +7,12 @@
  * test-artifacts/outlook/.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { VERDICT_PHRASE, type VerdictWord } from '../../src/verdict';
 import { chromiumSkip, launchChromium } from './chromium';
-import { type OpenedPage, type SimItem, type TestServer, ensureBuilt, json, openPage, screenshot, seriousA11yViolations, startServer } from './harness';
+import { ARTIFACTS, type OpenedPage, type SimItem, type TestServer, ensureBuilt, json, openPage, screenshot, seriousA11yViolations, startServer } from './harness';
 import { BOB_P12_PASSWORD, type SampleId, type SampleSet, makeSampleSet } from './samples';
 
 interface Case {
@@ -163,6 +164,66 @@ describe('Outlook task pane in Chromium over a simulated mailbox', { skip }, () 
     await o.page.getByText('Remembered intermediate certificates were forgotten.').waitFor({ timeout: 10_000 });
     assert.match(await o.page.locator('#remembered-intermediates').innerText(), /: 0 intermediate certificate\(s\) remembered/);
     assert.deepEqual(o.problems, []);
+  });
+
+  /** The "Checking" section of Settings (ui/policy-choices.ts), as a PNG beside the full-page ones. */
+  const shootChoices = async (o: OpenedPage, name: string) => {
+    await o.page.locator('#policy-fields').screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+  };
+
+  test('Settings: sender match "warn" turns a sender-mismatch message trusted with a warning, re-checked at once', async () => {
+    const o = await open(item('sender-mismatch'));
+    await o.page.locator('[data-verdict="untrusted"]').waitFor({ timeout: 20_000 });
+    await o.page.getByRole('button', { name: 'Settings' }).click();
+    const sender = o.page.getByLabel('When the sender is not the signer:');
+    assert.equal(await sender.inputValue(), 'require');
+    assert.equal(await sender.isDisabled(), false);
+    await sender.selectOption('warn');
+    await o.page.locator('[data-verdict="trusted"]').waitFor({ timeout: 20_000 });
+    assert.equal(await o.page.locator('[data-warning="sender-mismatch"]').count(), 1, 'the mismatch is still shown loudly');
+    assert.match(await o.page.locator('#settings-status').innerText(), /not the signer is now a warning only/);
+    // Saved: a new pane in the same browser profile reads it back.
+    await o.page.reload();
+    await o.page.locator('[data-verdict="trusted"]').waitFor({ timeout: 20_000 });
+    await o.page.getByRole('button', { name: 'Settings' }).click();
+    assert.equal(await o.page.locator('#policy-senderMatch').inputValue(), 'warn');
+    await checkClean(o, 'settings-sender-warn');
+  });
+
+  test('Settings: revocation "hard" makes an unchecked revocation status untrusted (offline), and back', async () => {
+    const o = await open(item('trusted'));
+    await o.page.locator('[data-verdict="trusted"]').waitFor({ timeout: 20_000 });
+    await o.page.getByRole('button', { name: 'Settings' }).click();
+    await o.page.getByLabel('Check revocation:').selectOption('hard');
+    await o.page.locator('[data-verdict="untrusted"]').waitFor({ timeout: 20_000 });
+    const codes = await o.page.locator('.sv-reason').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
+    assert.ok(codes.includes('revocation-unknown'), codes.join(', '));
+    assert.equal(await o.page.locator('#policy-revocation').inputValue(), 'hard');
+    // Online checks are the way out; the field says what they need in Outlook (no proxy set here).
+    assert.match(await o.page.locator('#policy-online-note').innerText(), /only through a proxy your administrator runs.*has not set one.*will fail until they do/s);
+    await shootChoices(o, 'settings-policy');
+    await checkClean(o, 'settings-revocation-hard');
+    await o.page.locator('#policy-revocation').selectOption('soft');
+    await o.page.locator('[data-verdict="trusted"]').waitFor({ timeout: 20_000 });
+  });
+
+  test('Settings: a field the administrator\'s policy.json sets is locked, with the reason', async () => {
+    server.routes.set('/policy.json', (_req, res) => json(res, 200, { anchors: [set.rootPem], senderMatch: 'require', revocation: 'off' }));
+    try {
+      const o = await open(item('sender-mismatch'));
+      await o.page.locator('[data-verdict="untrusted"]').waitFor({ timeout: 20_000 });
+      await o.page.getByRole('button', { name: 'Settings' }).click();
+      for (const key of ['senderMatch', 'revocation']) {
+        assert.equal(await o.page.locator(`#policy-${key}`).isDisabled(), true, `${key} locked`);
+        assert.equal(await o.page.locator(`#policy-${key}-locked`).innerText(), 'Set by your administrator');
+      }
+      assert.equal(await o.page.locator('#policy-revocation').inputValue(), 'off');
+      assert.equal(await o.page.locator('#policy-allowSha1').isDisabled(), false, "what the administrator did not set stays the user's");
+      await shootChoices(o, 'settings-policy-locked');
+      await checkClean(o, 'settings-locked');
+    } finally {
+      server.routes.set('/policy.json', (_req, res) => json(res, 200, { anchors: [set.rootPem] }));
+    }
   });
 
   test('a wrong key password is said plainly and nothing is stored', async () => {

@@ -5,8 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { after, before } from 'node:test';
 import ts from 'typescript';
+import { launchChromium } from '../outlook/chromium';
 import { ROOT } from '../support/corpus';
 
 export const ORIGIN = 'http://ui.test';
@@ -39,4 +41,54 @@ export async function serveModules(page: Page, html: string, csp: string): Promi
     }
     return route.fulfill({ status: 404, body: 'not found' });
   });
+}
+
+/**
+ * A new page of `browser` serving `html` under `csp` (serveModules), loaded and ready (the harness module sets
+ * html[data-ready="1"]). `problems` collects console errors and warnings, page errors and CSP violations.
+ */
+export async function openModulePage(browser: Browser, html: string, csp: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await serveModules(page, html, csp);
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  await page.goto(`${ORIGIN}/`);
+  await page.waitForSelector('html[data-ready="1"]');
+  return { page, problems };
+}
+
+/**
+ * For a test suite: launches Chromium before its tests and opens the page (openModulePage), closes it after.
+ * Read `page` and `problems` inside tests (they exist once the suite's before hook ran).
+ */
+export function useModulePage(html: string, csp: string): { readonly page: Page; readonly problems: string[] } {
+  let browser: Browser | undefined;
+  let opened: { page: Page; problems: string[] } | undefined;
+  before(async () => {
+    browser = await launchChromium();
+    opened = await openModulePage(browser, html, csp);
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  const get = () => {
+    if (!opened) throw new Error('the page is opened in the suite\'s before hook');
+    return opened;
+  };
+  return {
+    get page() {
+      return get().page;
+    },
+    get problems() {
+      return get().problems;
+    },
+  };
 }

@@ -8,12 +8,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, test } from 'node:test';
 import type { CertificateDetails, Reason, Verdict, VerdictWord } from '../../src/verdict';
 import { VERDICT_PHRASE } from '../../src/verdict';
-import { chromiumSkip, launchChromium } from '../outlook/chromium';
-import { ORIGIN, serveModules } from './module-server';
+import { chromiumSkip } from '../outlook/chromium';
+import { useModulePage } from './module-server';
 
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'";
 const HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>verdict view</title>
@@ -78,37 +77,14 @@ const r = (code: Reason['code'], severity: Reason['severity'], message: string):
 const skip = chromiumSkip();
 
 describe('ui/verdict-view in Chromium under a strict CSP', { skip }, () => {
-  let browser: Browser;
-  let page: Page;
-  const problems: string[] = [];
+  const ui = useModulePage(HTML, CSP);
 
-  before(async () => {
-    browser = await launchChromium();
-    page = await browser.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    await serveModules(page, HTML, CSP);
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
-      });
-    });
-    await page.goto(`${ORIGIN}/`);
-    await page.waitForSelector('html[data-ready="1"]');
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
-
-  const render = (v: Verdict, withButton = false) => page.evaluate(([v, b]) => window.__render(v, b), [v, withButton] as const);
+  const render = (v: Verdict, withButton = false) => ui.page.evaluate(([v, b]) => window.__render(v, b), [v, withButton] as const);
 
   for (const word of ['trusted', 'untrusted', 'invalid', 'unsigned', 'error'] as const) {
     test(`${word}: status element, words and reasons`, async () => {
       await render(verdict(word, [r('chain-trusted', word === 'trusted' ? 'ok' : 'error', `reason text for ${word}`)]));
-      const status = page.locator('[data-verdict]');
+      const status = ui.page.locator('[data-verdict]');
       assert.equal(await status.count(), 1);
       assert.equal(await status.getAttribute('data-verdict'), word);
       assert.equal(await status.getAttribute('role'), 'status');
@@ -116,12 +92,12 @@ describe('ui/verdict-view in Chromium under a strict CSP', { skip }, () => {
       assert.ok(text.includes(VERDICT_PHRASE[word]), text);
       if (word === 'error') assert.ok(text.includes('The message is not valid MIME.'), text);
       else assert.ok(text.includes(`summary for ${word}`), text);
-      assert.equal(await page.locator('svg.sv-icon').count(), 1);
-      const reasons = await page.locator('.sv-reason').allInnerTexts();
+      assert.equal(await ui.page.locator('svg.sv-icon').count(), 1);
+      const reasons = await ui.page.locator('.sv-reason').allInnerTexts();
       assert.equal(reasons.length, 1);
       assert.ok(reasons[0].includes(`reason text for ${word}`));
       const signed = word === 'trusted' || word === 'untrusted' || word === 'invalid';
-      assert.equal(await page.locator('.sv-signer').count(), signed ? 1 : 0);
+      assert.equal(await ui.page.locator('.sv-signer').count(), signed ? 1 : 0);
     });
   }
 
@@ -129,8 +105,8 @@ describe('ui/verdict-view in Chromium under a strict CSP', { skip }, () => {
     const seen = new Map<string, string>();
     for (const word of ['trusted', 'untrusted', 'invalid', 'unsigned', 'error'] as const) {
       await render(verdict(word, []));
-      const shape = await page.locator('svg.sv-icon path').first().getAttribute('d');
-      const border = await page.locator('[data-verdict]').evaluate((el) => getComputedStyle(el).borderTopStyle + getComputedStyle(el).borderTopWidth);
+      const shape = await ui.page.locator('svg.sv-icon path').first().getAttribute('d');
+      const border = await ui.page.locator('[data-verdict]').evaluate((el) => getComputedStyle(el).borderTopStyle + getComputedStyle(el).borderTopWidth);
       seen.set(word, `${shape}|${border}`);
     }
     assert.equal(new Set([...seen.values()].map((s) => s.split('|')[0])).size, 5, 'five icon shapes');
@@ -139,15 +115,15 @@ describe('ui/verdict-view in Chromium under a strict CSP', { skip }, () => {
 
   test('signer details and chain', async () => {
     await render(verdict('trusted', [r('chain-trusted', 'ok', 'The chain ends at a trusted root.')], { trust: 'trusted' }));
-    const signer = await page.locator('.sv-signer').innerText();
+    const signer = await ui.page.locator('.sv-signer').innerText();
     for (const s of ['Alice Example', 'alice@example.com', 'CN=Test Intermediate', '2025-01-01 to 2027-01-01', 'AB:CD:EF:01', '2026-03-04 05:06 UTC', 'SHA-256 with RSASSA-PKCS1-v1_5']) {
       assert.ok(signer.includes(s), `${s} in ${signer}`);
     }
     // A narrow pane wraps the fingerprint between bytes (a <wbr> after each colon), never inside one.
-    const fp = page.locator('.sv-signer dd.sv-mono');
+    const fp = ui.page.locator('.sv-signer dd.sv-mono');
     assert.equal(await fp.textContent(), 'AB:CD:EF:01');
     assert.equal(await fp.locator('wbr').count(), 3);
-    const chain = await page.locator('.sv-chain li').allInnerTexts();
+    const chain = await ui.page.locator('.sv-chain li').allInnerTexts();
     assert.equal(chain.length, 3);
     assert.match(chain[0], /Alice Example \(signer/);
     assert.match(chain[1], /Test Intermediate \(intermediate/);
@@ -161,12 +137,12 @@ describe('ui/verdict-view in Chromium under a strict CSP', { skip }, () => {
         from: ['boss@example.org'],
       }),
     );
-    const alert = page.locator('[data-warning="sender-mismatch"]');
+    const alert = ui.page.locator('[data-warning="sender-mismatch"]');
     assert.equal(await alert.count(), 1);
     const text = await alert.innerText();
     assert.ok(text.includes('the sender is not the signer'), text);
     assert.ok(text.includes('boss@example.org') && text.includes('alice@example.com'), text);
-    assert.equal(await page.locator('.sv-alerts').getAttribute('role'), 'alert');
+    assert.equal(await ui.page.locator('.sv-alerts').getAttribute('role'), 'alert');
   });
 
   test('partial coverage: names what is outside the signature', async () => {
@@ -176,7 +152,7 @@ describe('ui/verdict-view in Chromium under a strict CSP', { skip }, () => {
         outsideSignature: ['the text part before the signed part', 'the attachment "invoice.pdf"'],
       }),
     );
-    const alert = page.locator('[data-warning="partially-signed"]');
+    const alert = ui.page.locator('[data-warning="partially-signed"]');
     const items = await alert.locator('li').allInnerTexts();
     assert.deepEqual(items, ['the text part before the signed part', 'the attachment "invoice.pdf"']);
   });
@@ -192,29 +168,29 @@ describe('ui/verdict-view in Chromium under a strict CSP', { skip }, () => {
         outsideSignature: [evil],
       }),
     );
-    assert.equal(await page.locator('#root img').count(), 0);
-    assert.equal(await page.locator('#root b').count(), 0);
-    assert.ok((await page.locator('[data-verdict]').innerText()).includes(evil));
-    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.equal(await ui.page.locator('#root img').count(), 0);
+    assert.equal(await ui.page.locator('#root b').count(), 0);
+    assert.ok((await ui.page.locator('[data-verdict]').innerText()).includes(evil));
+    assert.equal(await ui.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
   });
 
   test('"Verify again" button calls back; host notes are shown', async () => {
     await render(verdict('unsigned', [r('not-signed', 'info', 'This message is not signed.')]), true);
-    assert.ok((await page.locator('.sv-note').innerText()).includes('A host note.'));
-    await page.getByRole('button', { name: 'Verify again' }).click();
-    assert.equal(await page.evaluate(() => window.__again), 1);
+    assert.ok((await ui.page.locator('.sv-note').innerText()).includes('A host note.'));
+    await ui.page.getByRole('button', { name: 'Verify again' }).click();
+    assert.equal(await ui.page.evaluate(() => window.__again), 1);
   });
 
   test('checking state has no data-verdict', async () => {
-    await page.evaluate(() => window.__checking());
-    assert.equal(await page.locator('[data-verdict]').count(), 0);
-    assert.equal(await page.locator('[data-state="checking"]').count(), 1);
+    await ui.page.evaluate(() => window.__checking());
+    assert.equal(await ui.page.locator('[data-verdict]').count(), 0);
+    assert.equal(await ui.page.locator('[data-state="checking"]').count(), 1);
   });
 
   test('axe-core: no serious or critical violations in any state', async () => {
     const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
     // Injected through the DevTools protocol, which the page's CSP does not govern.
-    await page.evaluate(axeSource);
+    await ui.page.evaluate(axeSource);
     for (const word of ['trusted', 'untrusted', 'invalid', 'unsigned', 'error'] as const) {
       await render(
         verdict(word, [r('chain-trusted', 'warning', 'A reason.')], {
@@ -224,7 +200,7 @@ describe('ui/verdict-view in Chromium under a strict CSP', { skip }, () => {
         }),
         true,
       );
-      const bad = await page.evaluate(async () => {
+      const bad = await ui.page.evaluate(async () => {
         const res = await (window as unknown as { axe: { run: (c: unknown) => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run(document);
         return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes.length})`);
       });
@@ -233,6 +209,6 @@ describe('ui/verdict-view in Chromium under a strict CSP', { skip }, () => {
   });
 
   test('no console errors, page errors or CSP violations', () => {
-    assert.deepEqual(problems, []);
+    assert.deepEqual(ui.problems, []);
   });
 });
