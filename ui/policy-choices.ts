@@ -126,7 +126,7 @@ export function renderPolicyChoices(parent: HTMLElement, opts: PolicyChoicesOpti
     cb.checked = policy[f.key];
     cb.addEventListener('change', () => void store({ [f.key]: cb.checked } as PartialPolicy, f.saved(cb.checked)));
     const note = lockNote(f.key, cb);
-    append(parent, h(doc, 'div', { className: 'setting', attrs: { 'data-field': f.key } }, cb, h(doc, 'label', { attrs: { for: id } }, f.label), note));
+    append(parent, h(doc, 'div', { className: 'setting setting-check', attrs: { 'data-field': f.key } }, cb, h(doc, 'label', { attrs: { for: id } }, f.label), note));
   }
 
   append(parent, onlineField(doc, opts, lockNote));
@@ -177,7 +177,7 @@ function onlineField(
     h(
       doc,
       'div',
-      { className: 'setting' },
+      { className: 'setting setting-check' },
       cb,
       h(
         doc,
