@@ -9,7 +9,8 @@
  *      the verdict is trusted; a signer the OCSP responder says is revoked is not trusted, with the reason;
  *  (b) online without a proxy: not trusted (incomplete chain), the pane says the CA server could not be reached
  *      and that a proxy on the add-in's own origin is needed; the CSP blocked the request, so the CA saw none;
- *  (c) a proxy on another origin: set aside, and the pane says why (both origins, the CSP).
+ *  (c) a proxy on another origin: set aside, and the pane says why (both origins, the CSP);
+ *  (d) policy.json names the proxy but leaves `online` to the user, who turns it on in Settings: used, trusted.
  * Screenshots: test-artifacts/outlook/online-*.png. No request leaves loopback (the harness records them).
  */
 import assert from 'node:assert/strict';
@@ -183,6 +184,24 @@ describe('Outlook task pane: online checks through a proxy on the add-in\'s own 
     assert.ok(p.problems.some(blocked), `the CSP blocked the CA request: ${p.problems.join(' | ')}`);
     await checkClean(p, 'online-no-proxy', blocked);
     figures.push('online, no proxy → untrusted (incomplete chain), CSP blocked, 0 CA requests');
+  });
+
+  test('(d) online checks turned on by the user in Settings: the proxy the administrator set is used, trusted', async () => {
+    const { proxyUrl, anchors, bundledRoots } = viaProxy();
+    const before = proxied.length;
+    const { p } = await open({ anchors, bundledRoots, proxyUrl }, 'aia', 'untrusted');
+    assert.equal(proxied.length, before, 'offline until the user turns online checks on');
+    await p.page.getByRole('button', { name: 'Settings' }).click();
+    const online = p.page.getByLabel('Check online:');
+    assert.equal(await online.isChecked(), false);
+    assert.equal(await online.isDisabled(), false, 'policy.json does not decide it');
+    assert.match(await p.page.locator('#policy-online-note').innerText(), /only through a proxy your administrator runs on the add-in's own site\. Your administrator has set one\./);
+    await online.check();
+    await p.page.locator('[data-verdict="trusted"]').waitFor({ timeout: 30_000 });
+    assert.match(await p.page.locator('#settings-status').innerText(), /^Online checks are on\.$/);
+    assert.ok(proxied.slice(before).includes(`GET ${o.http.url('/int.der')}`), 'the intermediate came through the proxy');
+    await checkClean(p, 'online-user-setting');
+    figures.push('user turns online on in Settings → proxy used, trusted');
   });
 
   test('(c) a proxy on another origin: not used, and the pane says why', async () => {
