@@ -225,6 +225,25 @@ describe('Thunderbird: the verdict on the toolbar and in the popup', { skip: env
     }
   });
 
+  test('sender match "warn" in the options page: the sender-mismatch message is trusted, the mismatch still named; back to "require"', async () => {
+    const id = imported.get('sender-mismatch');
+    assert.ok(id !== undefined);
+    const msg = { id, subject: 'Sender is not the signer' };
+    await openOptions(tb.marionette);
+    assert.match(await chooseInOptions(tb, 'policy-senderMatch', 'warn'), /not the signer is now a warning only/);
+    await screenshotOptionsAt(tb, 'h-policy', 'options-checking.png');
+    await closePageTabs(tb.marionette, '/options.html');
+    const warned = await verdictOf(tb, msg);
+    assert.ok(warned.title.startsWith(VERDICT_PHRASE.trusted), warned.title);
+    assert.ok(warned.title.includes('The sender is not the signer'), warned.title);
+
+    await openOptions(tb.marionette);
+    assert.match(await chooseInOptions(tb, 'policy-senderMatch', 'require'), /now means not trusted/);
+    await closePageTabs(tb.marionette, '/options.html');
+    const required = await verdictOf(tb, msg);
+    assert.ok(required.title.startsWith(VERDICT_PHRASE.untrusted), required.title);
+  });
+
   test('every check is in the audit log (options page): shown, filtered, exported as JSON Lines and CSV, without content', async () => {
     await openOptions(tb.marionette);
     const count = await inPage<string>(tb.marionette, '/options.html', `${WAIT_FOR}
@@ -395,6 +414,20 @@ async function clickForStatus(tb: Thunderbird, button: string, statusId: string)
     const st = doc.getElementById(${JSON.stringify(statusId)});
     st.textContent = "";
     doc.getElementById(${JSON.stringify(button)}).click();
+    await waitFor(() => st.textContent);
+    return st.textContent;`);
+}
+
+/** Chooses `value` in the options page's select `id` (a policy choice) and returns the status line it leads to. */
+async function chooseInOptions(tb: Thunderbird, id: string, value: string): Promise<string> {
+  return inPage<string>(tb.marionette, '/options.html', `${WAIT_FOR}
+    const [id, value] = ${JSON.stringify([id, value])};
+    await waitFor(() => doc.body.dataset.ready);
+    const st = doc.getElementById("online-status");
+    st.textContent = "";
+    const sel = doc.getElementById(id);
+    sel.value = value;
+    sel.dispatchEvent(new win.Event("change"));
     await waitFor(() => st.textContent);
     return st.textContent;`);
 }
