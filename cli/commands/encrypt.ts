@@ -1,5 +1,6 @@
 import { CONTENT_CIPHERS, encryptMessage, loadCertificates, type ContentCipher } from '../../src/index';
 import { parseArgs } from '../args';
+import { cliCrypto } from '../crypto';
 import { auditEventForSend, colonFingerprint } from '../../src/audit/index';
 import { POLICY_USAGE, loadPolicyForCli } from '../policy';
 import { loadIdentity, readInput, writeOutput } from './keyfile';
@@ -29,6 +30,7 @@ export const encrypt: Command = {
       sign: a.flags.sign,
       cipher,
       keyTransport: a.flags.oaep ? 'rsa-oaep' : 'rsa-pkcs1',
+      crypto: cliCrypto(),
     });
     await cli.audit.record(
       auditEventForSend('encrypt', {

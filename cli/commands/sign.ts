@@ -1,5 +1,6 @@
 import { signMessage, type SignHash } from '../../src/index';
 import { parseArgs } from '../args';
+import { cliCrypto } from '../crypto';
 import { auditEventForSend, colonFingerprint } from '../../src/audit/index';
 import { POLICY_USAGE, loadPolicyForCli } from '../policy';
 import { loadIdentity, readInput, writeOutput } from './keyfile';
@@ -18,7 +19,7 @@ export const sign: Command = {
     if (!digest) throw new UsageError(`unknown --digest ${a.single.digest} (sha256, sha384 or sha512)`);
     const input = readInput(a.positional[0]);
     const identity = await loadIdentity(a.single.key, a.single.password);
-    const r = await signMessage(input, identity, { opaque: a.flags.opaque, pss: a.flags.pss, digest });
+    const r = await signMessage(input, identity, { opaque: a.flags.opaque, pss: a.flags.pss, digest, crypto: cliCrypto() });
     await cli.audit.record(
       auditEventForSend('sign', { ok: r.ok, from: identity.emails, signer: colonFingerprint(identity.id), reasons: r.ok ? [] : [r.error.code], host: 'cli' }),
     );
