@@ -8,6 +8,7 @@ import { CURVES, OID, PUBLIC_KEY_OIDS, curveName, signatureAlgorithmName } from 
 import { digest, toHex } from '../cms/digest';
 import { verifySignature } from '../signature/verify';
 import { certInfo } from '../trust/cert-info';
+import { DN_ATTRIBUTE_NAMES, escapeDnValue, visibleText } from '../trust/names';
 import type { CertificateDetails } from '../verdict';
 import { certificateDer } from './der';
 
@@ -19,28 +20,6 @@ const ATTR_EMAIL = '1.2.840.113549.1.9.1';
 const ATTR_CN = '2.5.4.3';
 const OID_SMTP_UTF8_MAILBOX = '1.3.6.1.5.5.7.8.9';
 
-/** Short names for DN attribute types (RFC 4514 §3 plus the common extras OpenSSL prints). */
-const ATTRIBUTE_NAMES: Record<string, string> = {
-  [ATTR_CN]: 'CN',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.9': 'STREET',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '0.9.2342.19200300.100.1.25': 'DC',
-  '0.9.2342.19200300.100.1.1': 'UID',
-  [ATTR_EMAIL]: 'emailAddress',
-  '2.5.4.4': 'SN',
-  '2.5.4.5': 'serialNumber',
-  '2.5.4.12': 'title',
-  '2.5.4.17': 'postalCode',
-  '2.5.4.42': 'GN',
-  '2.5.4.43': 'initials',
-  '2.5.4.46': 'dnQualifier',
-  '2.5.4.65': 'pseudonym',
-  '2.5.4.97': 'organizationIdentifier',
-};
 
 /**
  * Details per certificate object, made once: a verdict shows the signer's certificate both on its own and as the
@@ -71,7 +50,8 @@ async function describe(cert: pkijs.Certificate, crypto: CryptoEngine): Promise<
   const subject = formatName(cert.subject);
   return {
     subject,
-    commonName: cn ?? emails[0] ?? subject,
+    // Shown as the headline: control and bidi characters written out (names.ts visibleText).
+    commonName: visibleText(cn ?? emails[0] ?? subject),
     issuer: formatName(cert.issuer),
     emails,
     notBefore: cert.notBefore.value.toISOString(),
@@ -119,7 +99,7 @@ function smtpUtf8Mailbox(v: unknown): string | undefined {
 /** A readable RFC 4514-style name: most specific first ("CN=Alice, O=Example, C=US"), special characters escaped. */
 export function formatName(name: pkijs.RelativeDistinguishedNames): string {
   return name.typesAndValues
-    .map((tv) => `${ATTRIBUTE_NAMES[tv.type] ?? tv.type}=${escapeValue(attributeString(tv.value) ?? hexValue(tv.value))}`)
+    .map((tv) => `${DN_ATTRIBUTE_NAMES[tv.type] ?? tv.type}=${escapeDnValue(attributeString(tv.value) ?? hexValue(tv.value))}`)
     .reverse()
     .join(', ');
 }
@@ -142,16 +122,6 @@ function hexValue(v: asn1js.AsnType): string {
   }
 }
 
-function escapeValue(s: string): string {
-  if (s.startsWith('#') && /^#[0-9a-f]*$/.test(s)) return s; // hex form from hexValue
-  let out = s.replace(/[\\,+"<>;=]/g, (c) => `\\${c}`);
-  // Control characters would let a name fake line breaks or other fields in a UI.
-  // eslint-disable-next-line no-control-regex
-  out = out.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-  if (out.startsWith('#') || out.startsWith(' ')) out = `\\${out}`;
-  if (out.endsWith(' ') && out.length > 1) out = `${out.slice(0, -1)}\\ `;
-  return out;
-}
 
 function serialHex(cert: pkijs.Certificate): string {
   let b = cert.serialNumber.valueBlock.valueHexView;

@@ -13,7 +13,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { defaultCrypto, type CryptoEngine } from '../crypto';
-import { bs, buf, wipeAll } from '../keys/bytes';
+import { bs, wipeAll } from '../keys/bytes';
 import { tripleDesCbcDecrypt } from '../keys/des';
 import { parseCertificate, type Identity, type OaepHash } from '../keys/identity';
 import { AES_WRAP_BITS, sharedInfo, STD_DH_KDF, x963Kdf } from './kdf';

@@ -27,7 +27,11 @@ export interface ParsedName {
   display: string;
 }
 
-const SHORT: Record<string, string> = {
+/**
+ * Short names for DN attribute types, one table for every name we show (reasons and certificate details): RFC 4514
+ * §3 plus the extras OpenSSL prints, spelt as OpenSSL does.
+ */
+export const DN_ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
   '2.5.4.3': 'CN',
   '2.5.4.6': 'C',
   '2.5.4.7': 'L',
@@ -35,18 +39,34 @@ const SHORT: Record<string, string> = {
   '2.5.4.9': 'STREET',
   '2.5.4.10': 'O',
   '2.5.4.11': 'OU',
-  '2.5.4.5': 'SERIALNUMBER',
+  '2.5.4.5': 'serialNumber',
   '2.5.4.4': 'SN',
   '2.5.4.42': 'GN',
-  '2.5.4.12': 'T',
+  '2.5.4.12': 'title',
+  '2.5.4.17': 'postalCode',
   '2.5.4.46': 'dnQualifier',
   '2.5.4.65': 'pseudonym',
   '2.5.4.43': 'initials',
   '2.5.4.44': 'generationQualifier',
+  '2.5.4.97': 'organizationIdentifier',
   '0.9.2342.19200300.100.1.25': 'DC',
   '0.9.2342.19200300.100.1.1': 'UID',
   '1.2.840.113549.1.9.1': 'emailAddress',
 };
+const SHORT = DN_ATTRIBUTE_NAMES;
+
+/**
+ * Text from a certificate made safe to show: control characters (C0, DEL, C1) and the Unicode bidirectional
+ * controls are written out as escapes. A CA-signed name is still attacker-chosen text: a line break would fake
+ * another line in the CLI's summary, and a right-to-left override would show "moc.elpmaxe" as "example.com".
+ */
+export function visibleText(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16).toUpperCase()}}`;
+  });
+}
 
 export const OID_EMAIL_ADDRESS = '1.2.840.113549.1.9.1';
 export const OID_COMMON_NAME = '2.5.4.3';
@@ -91,9 +111,15 @@ function atvOf(seq: asn1js.AsnType): Atv | undefined {
   return { type, key: '#' + hex(der), text: '#' + hex(der) };
 }
 
-function escapeValue(s: string): string {
-  return s.replace(/([,+"\\<>;])/g, '\\$1');
+/** An attribute value in RFC 4514 form (special characters escaped) and visible (see visibleText). */
+export function escapeDnValue(s: string): string {
+  if (s.startsWith('#') && /^#[0-9a-f]*$/.test(s)) return s; // the hex form of a value that is not a string
+  let out = visibleText(s.replace(/[\\,+"<>;=]/g, (c) => `\\${c}`));
+  if (out.startsWith('#') || out.startsWith(' ')) out = `\\${out}`;
+  if (out.endsWith(' ') && out.length > 1) out = `${out.slice(0, -1)}\\ `;
+  return out;
 }
+const escapeValue = escapeDnValue;
 
 /** Parse a Name from DER. Malformed names give an empty RDN list with a visible marker. */
 export function parseNameDer(der: ArrayBuffer | Uint8Array): ParsedName {
@@ -266,7 +292,7 @@ export function attributeValues(name: ParsedName, type: string): string[] {
 /** A short label for messages: the last CN, else the whole name. */
 export function nameLabel(name: ParsedName): string {
   const cns = attributeValues(name, OID_COMMON_NAME);
-  return cns.length ? cns[cns.length - 1] : name.display || '(empty name)';
+  return cns.length ? visibleText(cns[cns.length - 1]) : name.display || '(empty name)';
 }
 
 export { hex };

@@ -27,7 +27,8 @@ test('case and whitespace differences do not matter; string type (Printable/UTF8
   const a = parseNameDer(name([[C, 'US', asn1js.PrintableString]], [[O, 'Test  Certificates ', asn1js.PrintableString]], [[CN, 'Good CA']]));
   const b = parseNameDer(name([[C, 'us']], [[O, ' test certificates', asn1js.BmpString]], [[CN, 'GOOD   ca', asn1js.Utf8String]]));
   assert.equal(nameEquals(a, b), true);
-  assert.equal(a.display, 'CN=Good CA, O=Test  Certificates , C=US');
+  // RFC 4514: a trailing space is escaped, so it stays visible in what a user reads.
+  assert.equal(a.display, 'CN=Good CA, O=Test  Certificates\\ , C=US');
 });
 
 test('RDN order matters; values within a multi-valued RDN do not', () => {
