@@ -23,6 +23,7 @@ import type { MimeEntity } from './mime/types';
 import { bindSender } from './sender';
 import type { SenderBinding } from './sender';
 import { validateChainOnline } from './trust/online';
+import { visibleText } from './trust/names';
 import { leafWorkingKey, sameDsaParams } from './signature/key';
 import type { DsaParams } from './signature/types';
 import type { AnchorLookup, RevocationMode, TrustFetcher } from './trust/types';
@@ -448,11 +449,12 @@ function worstTrust(list: TrustStatus[]): TrustStatus {
 
 // Problems first, then what was confirmed, then notes (e.g. what was not checked by choice), so a trusted verdict reads as one.
 const SEVERITY_RANK = { error: 0, warning: 1, ok: 2, info: 3 } as const;
+// Every reason sentence may quote message or certificate text (names, From, file names): written out visibly here.
 function orderReasons(list: Reason[]): Reason[] {
   return list
     .map((r, i) => ({ r, i }))
     .sort((a, b) => SEVERITY_RANK[a.r.severity] - SEVERITY_RANK[b.r.severity] || a.i - b.i)
-    .map((x) => x.r);
+    .map((x) => ({ ...x.r, message: visibleText(x.r.message) }));
 }
 function dedupe(list: Reason[]): Reason[] {
   const seen = new Set<string>();

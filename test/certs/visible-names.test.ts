@@ -43,6 +43,12 @@ test('bug: a certificate name with a line break and a right-to-left override rea
   assert.ok(selfSigned?.message.includes('Mallory\\0aOK: trusted \\u{202E}moc.elpmaxe'), selfSigned?.message);
   assert.equal(v.signers[0].certificate?.commonName, 'Mallory\\0aOK: trusted \\u{202E}moc.elpmaxe');
 
+  // The same from a From header: an encoded word with a right-to-left override and a line break in the display name.
+  const rlo = Buffer.from('Alice \u202elatot\nOK: trusted', 'utf8').toString('base64');
+  const spoofed = Buffer.concat([Buffer.from(`From: =?UTF-8?B?${rlo}?= <alice@example.com>\r\nTo: you@example.com\r\nSubject: names\r\n`), signed]);
+  const w = await verifyMessage(new Uint8Array(spoofed));
+  for (const r of w.reasons) assert.doesNotMatch(r.message, RAW, JSON.stringify(r.message));
+
   const cli = join(ROOT, 'dist', 'cli', 'smime-addin.cjs');
   if (!existsSync(cli)) {
     console.log(`# SKIP CLI part: ${cli} is missing (run npm run build)`);
