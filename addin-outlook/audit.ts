@@ -4,14 +4,18 @@
  * policy; a failure to open it never stops a check, it only means nothing is recorded.
  */
 import { type AuditEvent, type HostAudit, type Policy, type Verdict, auditEventFromVerdict, openHostAudit } from '../src/index';
+import { auditEndpointForPane } from './trust';
 
 let opened: { key: string; audit: Promise<HostAudit | undefined> } | undefined;
 
 export function paneAudit(policy: Policy): Promise<HostAudit | undefined> {
-  const key = JSON.stringify(policy.audit);
+  // Forwarding only to the pane's own origin (its CSP allows nothing else; loadTrust says so in the pane).
+  const endpoint = auditEndpointForPane(policy, location.href).endpoint;
+  const audit = { ...policy.audit, endpoint };
+  const key = JSON.stringify(audit);
   if (opened?.key !== key) {
     void opened?.audit.then((a) => a?.close());
-    opened = { key, audit: openHostAudit(policy, 'outlook').catch(() => undefined) };
+    opened = { key, audit: openHostAudit({ ...policy, audit }, 'outlook').catch(() => undefined) };
   }
   return opened.audit;
 }

@@ -53,19 +53,34 @@ export async function loadAdminPolicy(base: string): Promise<{ policy?: PartialP
  */
 export function proxyForPane(policy: Policy, base: string): { proxyUrl: string | null; problem?: string } {
   if (!policy.online || !policy.proxyUrl) return { proxyUrl: null };
+  const r = sameOriginOnly(policy.proxyUrl.replace('{url}', 'x'), base, 'The proxy for online checks (proxyUrl in policy.json)', 'so the proxy is not used');
+  return { proxyUrl: r.ok ? policy.proxyUrl : null, problem: r.problem };
+}
+
+/**
+ * The same rule for audit forwarding: an audit.endpoint on another origin could never be reached from the pane, so
+ * the pane keeps its local log only and says why, instead of queueing events for a send that cannot happen.
+ */
+export function auditEndpointForPane(policy: Policy, base: string): { endpoint: string | null; problem?: string } {
+  if (!policy.audit.enabled || !policy.audit.endpoint) return { endpoint: null };
+  const r = sameOriginOnly(policy.audit.endpoint, base, 'The audit forwarding endpoint (audit.endpoint in policy.json)', 'so the pane keeps its audit log locally and forwards nothing');
+  return { endpoint: r.ok ? policy.audit.endpoint : null, problem: r.problem };
+}
+
+function sameOriginOnly(url: string, base: string, what: string, effect: string): { ok: boolean; problem?: string } {
   const pane = new URL(base).origin;
-  let proxy: string;
+  let origin: string;
   try {
-    proxy = new URL(policy.proxyUrl.replace('{url}', 'x')).origin;
+    origin = new URL(url).origin;
   } catch {
-    return { proxyUrl: null }; // validation admits only URLs; nothing to say beyond what it said
+    return { ok: false }; // validation admits only URLs; nothing to say beyond what it said
   }
-  if (proxy === pane) return { proxyUrl: policy.proxyUrl };
+  if (origin === pane) return { ok: true };
   return {
-    proxyUrl: null,
+    ok: false,
     problem:
-      `The proxy for online checks (proxyUrl in policy.json) is on ${proxy}, but this add-in is served from ${pane} and its ` +
-      `Content Security Policy lets the task pane connect only to its own origin, so the proxy is not used: serve it from a path on ${pane} instead.`,
+      `${what} is on ${origin}, but this add-in is served from ${pane} and its Content Security Policy lets the task ` +
+      `pane connect only to its own origin, ${effect}: serve it from a path on ${pane} instead.`,
   };
 }
 
@@ -77,7 +92,8 @@ export async function loadTrust(base: string, extraUser: PartialPolicy = {}): Pr
   const resolved = resolvePolicy({ admin: admin.policy, user: userLayer });
   const proxy = proxyForPane(resolved.policy, base);
   const policy: Policy = { ...resolved.policy, proxyUrl: proxy.proxyUrl };
-  const problems = proxy.problem ? [...admin.problems, proxy.problem] : admin.problems;
+  const audit = auditEndpointForPane(resolved.policy, base);
+  const problems = [...admin.problems, ...[proxy.problem, audit.problem].filter((p): p is string => !!p)];
   let full: Promise<{ options: VerifyOptions } | { problem: string }> | undefined;
   const withBundled = () => {
     if (!policy.bundledRoots) return Promise.resolve(undefined);

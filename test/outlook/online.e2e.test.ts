@@ -10,7 +10,9 @@
  *  (b) online without a proxy: not trusted (incomplete chain), the pane says the CA server could not be reached
  *      and that a proxy on the add-in's own origin is needed; the CSP blocked the request, so the CA saw none;
  *  (c) a proxy on another origin: set aside, and the pane says why (both origins, the CSP);
- *  (d) policy.json names the proxy but leaves `online` to the user, who turns it on in Settings: used, trusted.
+ *  (d) policy.json names the proxy but leaves `online` to the user, who turns it on in Settings: used, trusted;
+ *  and audit forwarding, bound by the same CSP: an endpoint on the add-in's origin receives the check's event, one
+ *  on another origin is not tried and the pane says why.
  * Screenshots: test-artifacts/outlook/online-*.png. No request leaves loopback (the harness records them).
  */
 import assert from 'node:assert/strict';
@@ -116,6 +118,12 @@ describe('Outlook task pane: online checks through a proxy on the add-in\'s own 
     };
     server.routes.set('/ca-proxy', caProxy);
     server.routes.set('/ca-proxy/', caProxy);
+    // The audit receiver on the add-in's origin (a reverse-proxy path to the organisation's collector).
+    server.routes.set('/audit-in', (req, res, body) => {
+      if (req.method !== 'POST') return json(res, 405, {});
+      received.push(...((JSON.parse(body.toString('utf8')) as { events: Record<string, unknown>[] }).events ?? []));
+      res.writeHead(204).end();
+    });
     const sign = async (k: 'good' | 'revoked', who: string, subject: string, chain?: []) => {
       const s = await smimeSign({
         signer: o.leaves[k].issued,
@@ -138,6 +146,7 @@ describe('Outlook task pane: online checks through a proxy on the add-in\'s own 
     await o?.close();
   });
 
+  const received: Record<string, unknown>[] = [];
   const base = () => ({ anchors: [o.pki.root.certPem], bundledRoots: false, online: true });
   const viaProxy = (form = '?url={url}') => ({ ...base(), proxyUrl: `${server.origin}/ca-proxy${form}` });
 
@@ -216,5 +225,30 @@ describe('Outlook task pane: online checks through a proxy on the add-in\'s own 
     assert.ok(p.problems.some(blocked), `the CSP blocked the CA request: ${p.problems.join(' | ')}`);
     await checkClean(p, 'online-proxy-other-origin', blocked);
     figures.push('proxy on another origin → set aside, said in the pane');
+  });
+
+  test('audit forwarding to the add-in\'s own origin: the check\'s event arrives at the endpoint', async () => {
+    const before = received.length;
+    const { p } = await open({ ...viaProxy(), audit: { endpoint: `${server.origin}/audit-in`, batchSize: 1 } }, 'aia', 'trusted');
+    for (let i = 0; i < 100 && received.length === before; i++) await new Promise((r) => setTimeout(r, 100));
+    const ev = received[received.length - 1];
+    assert.ok(ev, 'an event reached the endpoint');
+    assert.deepEqual([ev.op, ev.verdict, ev.host], ['verify', 'trusted', 'outlook'], JSON.stringify(ev));
+    assert.deepEqual(ev.from, ['alice@example.com']);
+    await checkClean(p, 'online-audit-forwarded');
+    figures.push('audit endpoint on the own origin → forwarded');
+  });
+
+  test('audit forwarding to another origin: the pane keeps its log locally and says why', async () => {
+    const before = received.length;
+    const { p } = await open({ ...viaProxy(), audit: { endpoint: 'https://siem.example/ingest' } }, 'aia', 'trusted');
+    const sentence = `The audit forwarding endpoint (audit.endpoint in policy.json) is on https://siem.example, but this add-in is served from ${server.origin} and its Content Security Policy lets the task pane connect only to its own origin, so the pane keeps its audit log locally and forwards nothing: serve it from a path on ${server.origin} instead.`;
+    const notes = await p.page.locator('.sv-note').allInnerTexts();
+    assert.ok(notes.includes(sentence), `notes: ${notes.join(' | ')}`);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(received.length, before);
+    // Nothing was even attempted: no CSP violation for the collector, and nothing off loopback.
+    await checkClean(p, 'online-audit-other-origin');
+    figures.push('audit endpoint on another origin → local only, said in the pane');
   });
 });
