@@ -103,14 +103,31 @@ interface Context {
 
 export async function verifyMessage(raw: Uint8Array, options: VerifyOptions = {}): Promise<Verdict> {
   const at = options.at ?? new Date();
+  let verdict: Verdict;
   try {
-    return await verifyInner(raw, options, at);
+    verdict = await verifyInner(raw, options, at);
   } catch (e) {
     // Not expected: every module returns results for bad input. If one throws anyway, the reader still gets a
     // verdict that names the problem rather than a broken pane.
     const message = `Internal error while checking this message: ${e instanceof Error ? e.message : String(e)}`;
-    return errorVerdict(at, 'internal-error', message, {});
+    verdict = errorVerdict(at, 'internal-error', message, {});
   }
+  return visibleSentences(verdict);
+}
+
+/**
+ * Every sentence of a verdict may quote message or certificate text (names, From, file names, parser errors): on
+ * the one way out, control and bidi characters are written out visibly (trust/names.ts visibleText; idempotent).
+ */
+function visibleSentences(v: Verdict): Verdict {
+  const out = {
+    ...v,
+    reasons: v.reasons.map((r) => ({ ...r, message: visibleText(r.message) })),
+    warnings: v.warnings.map((w) => ({ ...w, message: visibleText(w.message) })),
+    summary: visibleText(v.summary),
+  };
+  if (out.verdict === 'error') out.error = { ...out.error, message: visibleText(out.error.message) };
+  return out;
 }
 
 async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date): Promise<Verdict> {
@@ -449,12 +466,11 @@ function worstTrust(list: TrustStatus[]): TrustStatus {
 
 // Problems first, then what was confirmed, then notes (e.g. what was not checked by choice), so a trusted verdict reads as one.
 const SEVERITY_RANK = { error: 0, warning: 1, ok: 2, info: 3 } as const;
-// Every reason sentence may quote message or certificate text (names, From, file names): written out visibly here.
 function orderReasons(list: Reason[]): Reason[] {
   return list
     .map((r, i) => ({ r, i }))
     .sort((a, b) => SEVERITY_RANK[a.r.severity] - SEVERITY_RANK[b.r.severity] || a.i - b.i)
-    .map((x) => ({ ...x.r, message: visibleText(x.r.message) }));
+    .map((x) => x.r);
 }
 function dedupe(list: Reason[]): Reason[] {
   const seen = new Set<string>();

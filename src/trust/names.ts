@@ -53,7 +53,6 @@ export const DN_ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
   '0.9.2342.19200300.100.1.1': 'UID',
   '1.2.840.113549.1.9.1': 'emailAddress',
 };
-const SHORT = DN_ATTRIBUTE_NAMES;
 
 /**
  * Text from a certificate made safe to show: control characters (C0, DEL, C1) and the Unicode bidirectional
@@ -119,7 +118,6 @@ export function escapeDnValue(s: string): string {
   if (out.endsWith(' ') && out.length > 1) out = `${out.slice(0, -1)}\\ `;
   return out;
 }
-const escapeValue = escapeDnValue;
 
 /** Parse a Name from DER. Malformed names give an empty RDN list with a visible marker. */
 export function parseNameDer(der: ArrayBuffer | Uint8Array): ParsedName {
@@ -143,7 +141,7 @@ export function parseNameDer(der: ArrayBuffer | Uint8Array): ParsedName {
   const display = rdns
     .slice()
     .reverse()
-    .map((rdn) => rdn.map((a) => `${SHORT[a.type] ?? a.type}=${escapeValue(a.text)}`).join('+'))
+    .map((rdn) => rdn.map((a) => `${DN_ATTRIBUTE_NAMES[a.type] ?? a.type}=${escapeDnValue(a.text)}`).join('+'))
     .join(', ');
   return { rdns, display };
 }
@@ -280,7 +278,7 @@ export function appendRdn(base: ParsedName, rdnDer: ArrayBuffer): ParsedName {
   }
   rdn.sort((a, b) => (a.type + '\0' + a.key < b.type + '\0' + b.key ? -1 : 1));
   const rdns = [...base.rdns, rdn];
-  const last = rdn.map((a) => `${SHORT[a.type] ?? a.type}=${escapeValue(a.text)}`).join('+');
+  const last = rdn.map((a) => `${DN_ATTRIBUTE_NAMES[a.type] ?? a.type}=${escapeDnValue(a.text)}`).join('+');
   return { rdns, display: base.display ? `${last}, ${base.display}` : last };
 }
 
