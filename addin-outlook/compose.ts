@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   if (!root) throw new Error('compose.html lacks #compose');
   const [mailbox, config, admin, user] = await Promise.all([officeMailbox(), loadConfig(location.href), loadAdminPolicy(location.href), loadUserPolicy()]);
   // The audit policy (on by default, bounded, maybe forwarded) is the same one the reading pane applies.
-  const policy = resolvePolicy({ admin: admin.policy, user }).policy;
+  const policy = resolvePolicy({ admin: admin.policy, user, adminInvalid: admin.state === 'invalid' || admin.state === 'unavailable' }).policy;
   await renderCompose(root, { mailbox, graph: config.graph, audit: (e) => void recordEvent(policy, e) });
   document.documentElement.setAttribute('data-pane-ready', '1');
 }

@@ -37,10 +37,16 @@ async function main(): Promise<void> {
   const playground = playgroundEnvironment(window);
   let trustPromise: Promise<TrustContext> | undefined;
   const trust = () =>
-    (trustPromise ??= loadTrust(location.href, { anchors: playground?.anchors ?? [] }).catch((e: unknown) => {
-      trustPromise = undefined; // try again on the next check
-      throw e;
-    }));
+    (trustPromise ??= loadTrust(location.href, { anchors: playground?.anchors ?? [] }).then(
+      (t) => {
+        if (t.adminPolicy === 'unavailable') trustPromise = undefined; // load the admin policy again on the next check
+        return t;
+      },
+      (e: unknown) => {
+        trustPromise = undefined; // try again on the next check
+        throw e;
+      },
+    ));
   // Policy, roots and their parsing start now, while office.js is still getting ready: the verdict waits for
   // whichever is slower instead of for both in turn.
   void trust().catch(() => undefined);

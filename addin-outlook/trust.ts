@@ -3,7 +3,9 @@
  * (settings-store.ts) and the defaults, merged by src/policy, turned into VerifyOptions. Loaded once per pane
  * and again after the user changes settings.
  */
-import type { VerifyOptions } from '../src/index';
+import type { Verdict, VerifyOptions } from '../src/index';
+import { VERDICT_PHRASE, reason, warningsOf } from '../src/verdict';
+import { adminPolicyInvalidSentence, adminPolicyUnavailableSentence } from '../ui/policy-problems';
 import { type PartialPolicy, type Policy, type ResolvedPolicy, parsePolicyJson, policyToVerifyOptions, resolvePolicy } from '../src/index';
 import { loadBundledRootsData } from './roots-data';
 import { loadUserPolicy } from './settings-store';
@@ -22,28 +24,44 @@ export interface TrustContext {
    * (more anchors can only add trusted paths, so the first "trusted" stands).
    */
   withBundled(): Promise<{ options: VerifyOptions } | { problem: string } | undefined>;
-  /** Whether an admin policy.json was found and used. */
-  adminPolicy: 'none' | 'loaded' | 'invalid';
+  /**
+   * The admin's policy.json: none (404), loaded, invalid (its valid fields apply, the user's settings are set
+   * aside: src/policy/merge.ts), or unavailable (any other fetch failure: no verdict is shown as trusted until it
+   * loads, because the policy it would have applied is unknown).
+   */
+  adminPolicy: 'none' | 'loaded' | 'invalid' | 'unavailable';
   /** Plain sentences about problems with the policy sources (shown in the pane, never hidden). */
   problems: string[];
 }
 
 export async function loadAdminPolicy(base: string): Promise<{ policy?: PartialPolicy; state: TrustContext['adminPolicy']; problems: string[] }> {
+  const unavailable = (detail: string) => ({ state: 'unavailable' as const, problems: [adminPolicyUnavailableSentence(detail)] });
   let res: Response;
+  let text: string;
   try {
     res = await fetch(new URL('policy.json', base).href, { cache: 'no-cache', credentials: 'same-origin' });
-  } catch {
-    return { state: 'none', problems: [] };
+    // Only "not found" means there is no admin policy; anything else might hide one.
+    if (res.status === 404) return { state: 'none', problems: [] };
+    if (!res.ok) return unavailable(`HTTP ${res.status}`);
+    text = await res.text();
+  } catch (e) {
+    return unavailable(e instanceof Error ? e.message : String(e));
   }
-  if (res.status === 404) return { state: 'none', problems: [] };
-  if (!res.ok) return { state: 'invalid', problems: [`The administrator's policy.json could not be read (HTTP ${res.status}); defaults apply.`] };
-  const text = await res.text();
-  if (text.length > MAX_POLICY_BYTES) return { state: 'invalid', problems: ['The administrator\'s policy.json is too large; defaults apply.'] };
+  if (text.length > MAX_POLICY_BYTES) return { policy: {}, state: 'invalid', problems: [adminPolicyInvalidSentence(['policy.json: larger than 4 MB'])] };
   const parsed = parsePolicyJson(text, 'policy.json');
-  if (!parsed.ok) {
-    return { state: 'invalid', problems: [`The administrator's policy.json is invalid, so defaults apply: ${parsed.errors.join('; ')}`] };
-  }
+  if (!parsed.ok) return { policy: parsed.policy, state: 'invalid', problems: [adminPolicyInvalidSentence(parsed.errors)] };
   return { policy: parsed.policy, state: 'loaded', problems: [] };
+}
+
+/**
+ * No "trusted" while the admin policy is unavailable: the verdict is lowered to "untrusted" with the reason, so
+ * a policy server outage (or a blocked request) cannot leave the pane on weaker user or default settings.
+ */
+export function withheldWhileUnavailable(v: Verdict, trust: Pick<TrustContext, 'adminPolicy' | 'problems'>): Verdict {
+  if (trust.adminPolicy !== 'unavailable' || v.verdict !== 'trusted') return v;
+  const why = reason('policy-unavailable', 'error', trust.problems[0] ?? adminPolicyUnavailableSentence('unknown error'));
+  const reasons = [why, ...v.reasons];
+  return { ...v, verdict: 'untrusted', reasons, warnings: warningsOf(reasons), summary: `${VERDICT_PHRASE.untrusted}: ${why.message}` };
 }
 
 /**
@@ -89,7 +107,7 @@ export async function loadTrust(base: string, extraUser: PartialPolicy = {}): Pr
   // The playground adds its sample CA as a user anchor; real settings never come from the page.
   const extra = extraUser.anchors ?? [];
   const userLayer: PartialPolicy = extra.length ? { ...user, anchors: [...(user.anchors ?? []), ...extra] } : user;
-  const resolved = resolvePolicy({ admin: admin.policy, user: userLayer });
+  const resolved = resolvePolicy({ admin: admin.policy, user: userLayer, adminInvalid: admin.state !== 'none' && admin.state !== 'loaded' });
   const proxy = proxyForPane(resolved.policy, base);
   const policy: Policy = { ...resolved.policy, proxyUrl: proxy.proxyUrl };
   const audit = auditEndpointForPane(resolved.policy, base);

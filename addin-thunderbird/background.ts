@@ -33,7 +33,7 @@ const remembered = new RememberedIntermediates(messenger.storage.local, log);
  */
 async function makeCheck(): Promise<CheckFn> {
   const { resolved, problems } = await loadPolicy(messenger.storage.local, messenger.storage.managed);
-  if (problems.length) log(`policy problems (ignored sources): ${problems.join('; ')}`);
+  if (problems.length) log(`policy problems (invalid fields set aside; an invalid administrator policy sets user settings aside): ${problems.join('; ')}`);
   const policy = resolved.policy;
   // Online checks (AIA, OCSP, CRL download) run only when the policy turns them on AND Thunderbird granted the
   // optional host permission; wanted but not granted, the verdict says why nothing was fetched (online-access.ts).

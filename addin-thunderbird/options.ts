@@ -14,6 +14,7 @@ import { loadPolicy, saveUserPolicy, type LoadedPolicy } from './policy-store';
 import type { BackgroundRequest } from './protocol';
 import { renderAuditSection } from '../ui/audit-view';
 import { renderPolicyChoices } from '../ui/policy-choices';
+import { adminPolicyInvalidSentence } from '../ui/policy-problems';
 import { backgroundAuditSource } from './audit-bridge';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -252,7 +253,12 @@ async function draw(): Promise<void> {
   onlineGranted = await hasOnlineAccess(messenger.permissions);
   const probs = $('policy-problems');
   probs.hidden = loaded.problems.length === 0;
-  probs.textContent = loaded.problems.length ? `Ignored because invalid: ${loaded.problems.join('; ')}` : '';
+  const adminProblems = loaded.problems.filter((p) => p.startsWith('administrator policy'));
+  const userProblems = loaded.problems.filter((p) => !p.startsWith('administrator policy'));
+  probs.textContent = [
+    loaded.adminInvalid ? adminPolicyInvalidSentence(adminProblems) : '',
+    userProblems.length ? `Ignored because invalid: ${userProblems.join('; ')}` : '',
+  ].filter(Boolean).join(' ');
   renderPolicyFields();
   await renderPemList('anchors', 'anchors');
   await renderPemList('intermediates', 'intermediates');

@@ -15,8 +15,14 @@ export interface LoadedPolicy {
   /** The administrator's policy as validated (empty when none). */
   admin: PartialPolicy;
   user: PartialPolicy;
-  /** Problems with a source; a bad source is ignored as a whole, so a typo never half-applies. */
+  /**
+   * Problems with a source, one line each naming the field. An invalid administrator policy keeps its valid
+   * fields and sets the user's settings aside (src/policy/merge.ts); invalid user settings keep their valid
+   * fields, the bad ones fall back to the administrator's or the default value.
+   */
   problems: string[];
+  /** The administrator's policy had problems: the user's settings are set aside until it is fixed. */
+  adminInvalid: boolean;
 }
 
 export async function loadPolicy(local: StorageArea, managed: StorageArea): Promise<LoadedPolicy> {
@@ -27,17 +33,18 @@ export async function loadPolicy(local: StorageArea, managed: StorageArea): Prom
   } catch {
     // No enterprise policy for this add-on: managed storage rejects. The normal case.
   }
+  const adminCount = problems.length;
   const admin = validSource(adminRaw, 'administrator policy', problems);
+  const adminInvalid = problems.length > adminCount;
   const user = validSource((await local.get(USER_POLICY_KEY))[USER_POLICY_KEY] ?? {}, 'your settings', problems);
-  return { resolved: resolvePolicy({ admin, user }), admin, user, problems };
+  return { resolved: resolvePolicy({ admin, user, adminInvalid }), admin, user, problems, adminInvalid };
 }
 
 function validSource(raw: unknown, label: string, problems: string[]): PartialPolicy {
   if (raw && typeof raw === 'object' && Object.keys(raw).length === 0) return {};
   const v = validatePolicy(raw, label);
-  if (v.ok) return v.policy;
-  problems.push(...v.errors);
-  return {};
+  if (!v.ok) problems.push(...v.errors);
+  return v.policy;
 }
 
 /** Saves the user's partial policy after validating it; returns the problems instead when invalid. */

@@ -89,6 +89,8 @@ export type ReasonCode =
   | 'nested-signature'
   // the host could not hand over the message (e.g. Outlook's getAsFileAsync missing or refused)
   | 'message-unavailable'
+  // the host could not load the administrator's policy (Outlook: policy.json failed other than 404)
+  | 'policy-unavailable'
   // anything else
   | 'internal-error';
 

@@ -13,7 +13,7 @@ import { recordVerdict } from '../audit';
 import { directory } from '../directory';
 import { intermediateMemory, rememberIntermediates } from '../intermediates';
 import type { HostAdapter, RawMessage } from '../host';
-import type { TrustContext } from '../trust';
+import { type TrustContext, withheldWhileUnavailable } from '../trust';
 import { htmlToText, readableContent } from './decrypted-text';
 import { type FallbackActions, hideFallbacks, showFallbacks } from './fallbacks';
 import { append, h } from '../../ui/dom';
@@ -143,7 +143,7 @@ export class PaneController {
         if (full && 'problem' in full) notes.push(full.problem);
         else if (full) verdict = await verifyMessage(bytes, withMemory(full.options));
       }
-      verdict = applyPolicyToVerdict(verdict, trust.resolved.policy);
+      verdict = withheldWhileUnavailable(applyPolicyToVerdict(verdict, trust.resolved.policy), trust);
       recordVerdict(trust.resolved.policy, verdict);
       // Remember trusted signers' certificates for encrypting replies (the directory keeps only valid, trusted ones).
       if (verdict.verdict === 'trusted') void directory.addFromVerifiedMessage(decrypted ?? bytes, verdict).catch(() => undefined);

@@ -2,16 +2,30 @@
  * Validates one policy source (an admin policy file, user settings) against FIELDS. Every problem is one line
  * "path: problem", e.g. "policy.revocation: must be one of off, soft, hard". Unknown fields are errors, so a
  * typo in an admin's file does not silently leave a default in force. Never throws on bad input.
+ *
+ * An invalid source still yields its valid fields (`policy`), and for certificate lists the valid entries: an
+ * administrator's policy with one typo keeps everything else it says (merge.ts then sets the user's settings
+ * aside, so the typo cannot let weaker user settings through). Keys named after Object.prototype members
+ * (`__proto__`, `constructor`, `toString`, …) are refused by name: looked up naively they would resolve to
+ * inherited members instead of being reported as unknown.
  */
 import { FIELDS, getPath, setPath, type FieldSpec, type PartialPolicy } from './schema';
 import { isLoopbackHttp } from './loopback';
 import { parsePemCertificates } from './pem';
 
-export type PolicyValidation = { ok: true; policy: PartialPolicy } | { ok: false; errors: string[] };
+export type PolicyValidation =
+  | { ok: true; policy: PartialPolicy }
+  /** `policy` holds the fields (and certificate-list entries) that were valid. */
+  | { ok: false; errors: string[]; policy: PartialPolicy };
 
 const MAX_ERRORS = 50;
 /** Top-level keys tolerated and ignored: editors' schema hints. */
 const IGNORED = new Set(['$schema', '$comment']);
+
+/** Object.prototype's member names: never policy keys, whatever the level. */
+const RESERVED: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+const isField = (path: string) => Object.prototype.hasOwnProperty.call(FIELDS, path);
 
 const GROUPS = new Set(Object.keys(FIELDS).filter((p) => p.includes('.')).map((p) => p.split('.')[0]));
 
@@ -26,8 +40,10 @@ export function validatePolicy(input: unknown, label = 'policy'): PolicyValidati
   };
   if (!isPlainObject(input)) {
     add('', 'must be a JSON object');
-    return { ok: false, errors };
+    return { ok: false, errors, policy: {} };
   }
+  const unknown = (path: string, key: string) =>
+    add(path, RESERVED.has(key) ? 'not allowed (the name of a built-in object member, never a policy field)' : 'unknown field');
   for (const key of Object.keys(input)) {
     if (IGNORED.has(key)) continue;
     if (GROUPS.has(key)) {
@@ -36,25 +52,40 @@ export function validatePolicy(input: unknown, label = 'policy'): PolicyValidati
         add(key, 'must be an object');
         continue;
       }
-      for (const sub of Object.keys(group)) if (!FIELDS[`${key}.${sub}`]) add(`${key}.${sub}`, 'unknown field');
-    } else if (!FIELDS[key]) {
-      add(key, 'unknown field');
+      for (const sub of Object.keys(group)) if (!isField(`${key}.${sub}`)) unknown(`${key}.${sub}`, sub);
+    } else if (!isField(key) || RESERVED.has(key)) {
+      unknown(key, key);
     }
   }
   const out: Record<string, unknown> = {};
   for (const [path, spec] of Object.entries(FIELDS)) {
     const v = getPath(input, path);
     if (v === undefined) continue;
-    const problem = checkValue(spec, v);
-    if (problem) {
-      // Element problems come as "[i] problem" and belong on the element's path: "policy.anchors[2]: …".
-      const m = /^(\[\d+\]) (.*)$/.exec(problem);
-      if (m) add(`${path}${m[1]}`, m[2]);
-      else add(path, problem);
+    if (spec.kind === 'pemList' && Array.isArray(v)) {
+      // Each entry on its own: the valid certificates of a list stay in force, the bad ones are named.
+      const kept: string[] = [];
+      for (const [i, x] of v.entries()) {
+        if (i >= spec.maxItems) {
+          add(path, `has more than ${spec.maxItems} entries; the rest are ignored`);
+          break;
+        }
+        const problem = typeof x !== 'string' ? 'must be a string' : pemProblem(x);
+        if (problem) add(`${path}[${i}]`, problem);
+        else kept.push(x as string);
+      }
+      setPath(out, path, kept);
+      continue;
     }
+    const problem = checkValue(spec, v);
+    if (problem) add(path, problem);
     else setPath(out, path, Array.isArray(v) ? [...v] : v);
   }
-  return errors.length ? { ok: false, errors } : { ok: true, policy: out as PartialPolicy };
+  return errors.length ? { ok: false, errors, policy: out as PartialPolicy } : { ok: true, policy: out as PartialPolicy };
+}
+
+function pemProblem(x: string): string | undefined {
+  const r = parsePemCertificates(x);
+  return r.ok ? undefined : r.problem;
 }
 
 /** Parses JSON text and validates it; a syntax error is reported like any other problem. */
@@ -63,7 +94,7 @@ export function parsePolicyJson(text: string, label = 'policy'): PolicyValidatio
   try {
     data = JSON.parse(text);
   } catch (e) {
-    return { ok: false, errors: [`${label}: not valid JSON (${e instanceof Error ? e.message : String(e)})`] };
+    return { ok: false, errors: [`${label}: not valid JSON (${e instanceof Error ? e.message : String(e)})`], policy: {} };
   }
   return validatePolicy(data, label);
 }
@@ -83,16 +114,9 @@ function checkValue(spec: FieldSpec, v: unknown): string | undefined {
       if (bad !== undefined) return `${JSON.stringify(bad)} is not one of ${spec.values.join(', ')}`;
       return new Set(v).size === v.length ? undefined : 'has duplicate entries';
     }
-    case 'pemList': {
-      if (!Array.isArray(v)) return 'must be an array of PEM certificate strings';
-      if (v.length > spec.maxItems) return `has more than ${spec.maxItems} entries`;
-      for (const [i, x] of v.entries()) {
-        if (typeof x !== 'string') return `[${i}] must be a string`;
-        const r = parsePemCertificates(x);
-        if (!r.ok) return `[${i}] ${r.problem}`;
-      }
-      return undefined;
-    }
+    case 'pemList':
+      // Arrays are checked entry by entry in validatePolicy.
+      return 'must be an array of PEM certificate strings';
     case 'url': {
       if (v === null) return undefined;
       if (typeof v !== 'string') return 'must be an https:// URL or null';

@@ -50,6 +50,7 @@ test('each kind of problem is named with its path', () => {
     'policy.algorithms.minRsaBits: must be between 1024 and 16384',
     'policy.allowSHA1: unknown field',
     'policy.anchors[0]: not a PEM certificate (no BEGIN CERTIFICATE block)',
+    'policy.anchors[1]: must be a string',
     'policy.audit.endpoint: must be an https:// URL (plain http is not allowed)',
     'policy.audit.maxEvents: must be an integer',
     'policy.online: must be true or false',
@@ -80,8 +81,8 @@ test('url fields: https, or plain http to a loopback host only (development and 
     'http://127.0.0.1.nip.io/ca-proxy', // resolves to loopback, but the URL names another host
     'http://10.0.0.1/ca-proxy',
   ]) {
-    assert.deepEqual(validatePolicy({ proxyUrl: bad }), { ok: false, errors: [`policy.proxyUrl: ${https}`] }, bad);
-    assert.deepEqual(validatePolicy({ audit: { endpoint: bad } }), { ok: false, errors: [`policy.audit.endpoint: ${https}`] }, bad);
+    assert.deepEqual(validatePolicy({ proxyUrl: bad }), { ok: false, errors: [`policy.proxyUrl: ${https}`], policy: {} }, bad);
+    assert.deepEqual(validatePolicy({ audit: { endpoint: bad } }), { ok: false, errors: [`policy.audit.endpoint: ${https}`], policy: {} }, bad);
   }
   // The JSON Schema says the same.
   const schema = jsonSchema() as { properties: Record<string, { pattern?: string }> };

@@ -34,9 +34,10 @@ test('the administrator wins field by field; the source is recorded for the opti
   assert.equal(p.resolved.sources.allowSha1, 'user');
 });
 
-test('an invalid administrator policy is ignored as a whole and reported', async () => {
-  const p = await loadPolicy(area({}), area({ revocation: 'sometimes', allowSha1: true }));
-  assert.equal(p.resolved.policy.allowSha1, false);
+test('an invalid administrator policy keeps its valid fields, names the invalid one and sets user settings aside', async () => {
+  const p = await loadPolicy(area({ [USER_POLICY_KEY]: { revocation: 'off' } }), area({ revocation: 'sometimes', allowSha1: true }));
+  assert.equal(p.resolved.policy.allowSha1, true, 'the valid admin field applies');
+  assert.equal(p.resolved.policy.revocation, 'soft', 'the invalid one is locked at the default, not the user\'s "off"');
   assert.ok(p.problems.some((x) => x.includes('revocation')));
 });
 
