@@ -83,6 +83,11 @@ export type ReasonCode =
   | 'display-name-deceptive'
   | 'sender-header-mismatch'
   | 'reply-to-differs'
+  // header protection (RFC 9788; src/header-protection/)
+  | 'header-from-changed'
+  | 'header-changed'
+  | 'headers-unprotected'
+  | 'headers-protected'
   // coverage
   | 'coverage-full'
   | 'partially-signed'
@@ -150,6 +155,56 @@ export interface LayerReport {
   signers: SignerReport[];
 }
 
+/**
+ * RFC 9788 header protection as read from the cryptographic payload (src/header-protection/). The field names are
+ * a contract (`--json`, hosts): `protected`, `mode`, `headers`, `changed`, `legacyDisplay`.
+ */
+export type HeaderProtectionMode = 'clear' | 'cipher' | 'legacy-wrapped';
+
+/** One header field whose outer value is not what the signer protected. `null` = the field is absent there. */
+export interface HeaderChange {
+  /** Lower-case field name, e.g. "subject". */
+  field: string;
+  /** What the message carries outside the signature now (RFC 2047 decoded, visible text). */
+  outer: string | null;
+  /** The signed (protected) value. */
+  protected: string | null;
+  /**
+   * hp="cipher" only: what the sender recorded in HP-Outer as the value put outside (e.g. "[...]"); the outer value
+   * differs from this record, so it was changed in transit.
+   */
+  recordedOuter?: string | null;
+}
+
+export interface HeaderProtection {
+  /** True when a valid signature (or, for hp="cipher" without one, the decryption) covers the protected headers. */
+  protected: boolean;
+  /** What the payload declares (hp="clear" / hp="cipher") or the RFC 8551 §3.1 message/rfc822 form; null = none. */
+  mode: HeaderProtectionMode | null;
+  /** Protected values, RFC 2047 decoded, keyed by lower-case field name (first instance; HP-Outer and Content-* left out). */
+  headers: Record<string, string>;
+  /** Fields changed after signing (or, under hp="cipher", changed against their HP-Outer record). */
+  changed: HeaderChange[];
+  /**
+   * Part paths of legacy display elements (hp-legacy-display="1") that a host hides from the body it shows, relative
+   * to the payload ("" = the payload itself, "1" its first part): as decryptMessage's `body` parses.
+   */
+  legacyDisplay: string[];
+  /**
+   * Per protected field (same keys as `headers`), its protection state as RFC 9788 §4.3.1 computes it: "signed-only"
+   * (also visible outside), "signed-and-encrypted" (the sender kept it inside the encryption), "encrypted-only" (the
+   * same without a valid signature), "unprotected".
+   */
+  fieldStatus: Record<string, HeaderFieldStatus>;
+}
+
+export type HeaderFieldStatus = 'unprotected' | 'signed-only' | 'encrypted-only' | 'signed-and-encrypted';
+
+/** The value for a verdict without (readable) header protection. */
+export function noHeaderProtection(): HeaderProtection {
+  return { protected: false, mode: null, headers: {}, changed: [], legacyDisplay: [], fieldStatus: {} };
+}
+
 interface VerdictBase {
   verdict: VerdictWord;
   signature: SignatureStatus;
@@ -176,6 +231,11 @@ interface VerdictBase {
   checkedAt: string;
   /** One short sentence for a status line, e.g. "Signed by alice@example.com and trusted". */
   summary: string;
+  /**
+   * RFC 9788 header protection. verifyMessage always sets it (so `--json` always has it); optional in the type only
+   * so that verdicts made by hosts (ui/host-verdict.ts) and tests need not spell out "none".
+   */
+  headerProtection?: HeaderProtection;
 }
 
 export interface SignedVerdict extends VerdictBase {

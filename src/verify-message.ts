@@ -20,6 +20,8 @@ import { describeOutside, findSmimeEntity, smimeKind } from './coverage';
 import type { SmimeKind } from './coverage';
 import { decodeHeaderValue, decodeOpaque, getHeaders, parseMime, splitSigned, stripMozillaPrefix, toCanonicalCrlf } from './mime';
 import type { MimeEntity } from './mime/types';
+import { assessHeaderProtection } from './header-protection/index';
+import { identifyPayload } from './header-protection/payload';
 import { bindSender } from './sender';
 import type { SenderBinding } from './sender';
 import { validateChainOnline } from './trust/online';
@@ -38,7 +40,7 @@ import type {
   Verdict,
   VerdictWord,
 } from './verdict';
-import { VERDICT_PHRASE, reason, warningsOf } from './verdict';
+import { VERDICT_PHRASE, noHeaderProtection, reason, warningsOf } from './verdict';
 
 /**
  * Decrypts the DER of an EnvelopedData / AuthEnvelopedData with the user's key (made by the keys module).
@@ -99,20 +101,31 @@ interface Context {
   neverTrusted: boolean;
   /** A problem that stops unwrapping (malformed inner content, no key). */
   stop?: { code: ReasonCode; message: string; word: 'invalid' | 'error' };
+  /** The cryptographic payload: what is left once every layer is unwrapped (RFC 9788's header protection reads it). */
+  payload?: MimeEntity;
 }
 
 export async function verifyMessage(raw: Uint8Array, options: VerifyOptions = {}): Promise<Verdict> {
+  return (await verifyMessageAndBody(raw, options)).verdict;
+}
+
+/**
+ * verifyMessage, plus the bytes a reader should be shown as the message body: the cryptographic payload (RFC 9788
+ * §4.5), or its message/rfc822 child in the RFC 8551 legacy form (§4.10.2). For decryptMessage; not public.
+ */
+export async function verifyMessageAndBody(raw: Uint8Array, options: VerifyOptions = {}): Promise<{ verdict: Verdict; body?: Uint8Array }> {
   const at = options.at ?? new Date();
   let verdict: Verdict;
+  const out: { body?: Uint8Array } = {};
   try {
-    verdict = await verifyInner(raw, options, at);
+    verdict = await verifyInner(raw, options, at, out);
   } catch (e) {
     // Not expected: every module returns results for bad input. If one throws anyway, the reader still gets a
     // verdict that names the problem rather than a broken pane.
     const message = `Internal error while checking this message: ${e instanceof Error ? e.message : String(e)}`;
     verdict = errorVerdict(at, 'internal-error', message, {});
   }
-  return visibleSentences(verdict);
+  return { verdict: visibleSentences(verdict), body: out.body };
 }
 
 /**
@@ -130,7 +143,7 @@ function visibleSentences(v: Verdict): Verdict {
   return out;
 }
 
-async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date): Promise<Verdict> {
+async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date, out: { body?: Uint8Array }): Promise<Verdict> {
   const parsed = parseMime(stripMozillaPrefix(raw));
   if (!parsed.ok) return errorVerdict(at, parsed.error.code, parsed.error.message, {});
   const root = parsed.root;
@@ -159,6 +172,10 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date): Prom
       outside.push(...describeOutside(root, found.entity));
     }
     await unwrap(found.entity, found.kind, ctx, 0);
+    if (ctx.payload && coverage === 'full') {
+      const b = identifyPayload(ctx.payload).bodyRoot;
+      out.body = b.source.subarray(b.start, b.end);
+    }
   }
 
   if (ctx.layers.length === 0 && !ctx.encrypted) {
@@ -173,30 +190,49 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date): Prom
     const v = unsignedVerdict(at, headers);
     v.encrypted = true;
     v.decrypted = true;
+    v.headerProtection = assessHeaderProtection({
+      outer: root,
+      payload: coverage === 'full' ? ctx.payload : undefined,
+      encrypted: true,
+      signed: false,
+      signatureValid: false,
+    }).headerProtection;
     v.reasons.unshift(reason('encrypted', 'info', 'This message was encrypted and has been decrypted.'));
     if (ctx.stop) v.reasons.push(reason(ctx.stop.code, 'error', ctx.stop.message));
     v.warnings = warningsOf(v.reasons);
     return v;
   }
 
-  // Sender binding: one of the signers must be the From address. With nested signatures the author is usually the
-  // innermost signer and an outer one a gateway or notary, so a match on any layer counts; the layer that matched
-  // is the one whose signers the verdict shows.
+  const all = ctx.layers.flatMap((l) => l.signers);
+  const signature = worstSignature(all.map((s) => s.signature));
+  const trust = worstTrust(all.map((s) => s.trust));
+
+  // RFC 9788: the payload's own header block, when it declares header protection, holds the headers the signer
+  // vouched for; the outer ones are compared with them (src/header-protection/).
+  const hp = assessHeaderProtection({
+    outer: root,
+    payload: coverage === 'full' ? ctx.payload : undefined,
+    encrypted: ctx.decrypted,
+    signed: true,
+    signatureValid: signature === 'valid',
+  });
+
+  // Sender binding: one of the signers must be the From address (the protected From when there is one). With
+  // nested signatures the author is usually the innermost signer and an outer one a gateway or notary, so a match
+  // on any layer counts; the layer that matched is the one whose signers the verdict shows.
+  const senderHeaders = hp.senderHeaders ?? headers.raw;
   let binding: SenderBinding | undefined;
   let shown = ctx.layers[0];
   for (const s of ctx.signerCerts) {
     if (!s.cert) continue;
-    const b = bindSender(headers.raw, certificateEmails(s.cert));
+    const b = bindSender(senderHeaders, certificateEmails(s.cert));
     if (!binding || (b.status === 'match' && binding.status !== 'match')) {
       binding = b;
       shown = s.layer;
     }
   }
-  const sender = binding?.status ?? 'unknown';
-
-  const all = ctx.layers.flatMap((l) => l.signers);
-  const signature = worstSignature(all.map((s) => s.signature));
-  const trust = worstTrust(all.map((s) => s.trust));
+  // A From changed after signing is what the reader's mail program shows: for the reader, the sender is not the signer.
+  const sender = hp.fromChanged ? 'mismatch' : (binding?.status ?? 'unknown');
 
   const reasons: Reason[] = [];
   if (ctx.encrypted) reasons.push(reason('encrypted', 'info', 'This message was encrypted and has been decrypted.'));
@@ -204,6 +240,7 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date): Prom
   if (ctx.stop) reasons.push(reason(ctx.stop.code, 'error', ctx.stop.message));
   for (const l of ctx.layers) for (const s of l.signers) reasons.push(...s.reasons);
   if (binding) reasons.push(...binding.reasons);
+  reasons.push(...hp.reasons);
   if (coverage === 'partial') {
     reasons.push(
       reason(
@@ -219,7 +256,16 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date): Prom
   const weak = ctx.neverTrusted;
   let word: VerdictWord;
   if (signature === 'invalid' || ctx.stop?.word === 'invalid') word = 'invalid';
-  else if (signature === 'valid' && trust === 'trusted' && sender === 'match' && coverage === 'full' && !weak && !ctx.stop)
+  else if (
+    signature === 'valid' &&
+    trust === 'trusted' &&
+    sender === 'match' &&
+    coverage === 'full' &&
+    !weak &&
+    !ctx.stop &&
+    !hp.fromChanged &&
+    !hp.trustBlocked
+  )
     word = 'trusted';
   else word = 'untrusted';
 
@@ -243,6 +289,7 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date): Prom
     decrypted: ctx.decrypted,
     checkedAt: at.toISOString(),
     summary: '',
+    headerProtection: hp.headerProtection,
   };
   verdict.summary = summarize(verdict);
   return verdict;
@@ -276,6 +323,7 @@ async function unwrap(entity: MimeEntity, kind: SmimeKind, ctx: Context, depth: 
     // Nested: the signed part may itself be signed (or encrypted).
     const next = smimeKind(split.signedPart);
     if (next) await unwrap(split.signedPart, next, ctx, depth + 1);
+    else ctx.payload = split.signedPart;
     return;
   }
   if (kind === 'opaque-signed') {
@@ -317,6 +365,7 @@ async function unwrap(entity: MimeEntity, kind: SmimeKind, ctx: Context, depth: 
   }
   const next = smimeKind(parsed.root);
   if (next) await unwrap(parsed.root, next, ctx, depth + 1);
+  else ctx.payload = parsed.root;
 }
 
 async function verifyLayer(
@@ -543,6 +592,7 @@ function base(at: Date, h: Partial<TopHeaders>) {
     encrypted: false,
     decrypted: false,
     checkedAt: at.toISOString(),
+    headerProtection: noHeaderProtection(),
   };
 }
 

@@ -17,7 +17,7 @@ import { parseMime, stripMozillaPrefix } from '../mime';
 import type { Identity } from '../keys/identity';
 import type { KeyStore } from '../keys/keystore';
 import type { ReasonCode, Verdict } from '../verdict';
-import { verifyMessage, type Decryptor, type VerifyOptions } from '../verify-message';
+import { verifyMessageAndBody, type Decryptor, type VerifyOptions } from '../verify-message';
 
 export type IdentitySource = Identity | Identity[] | KeyStore;
 
@@ -52,6 +52,13 @@ export type DecryptMessageResult =
       verdict: Verdict;
       /** The decrypted MIME entity of the innermost encryption layer. */
       content: Uint8Array;
+      /**
+       * What a reader is shown as the message: the cryptographic payload once every layer (signatures inside the
+       * encryption too) is unwrapped, or its message/rfc822 child in the RFC 8551 legacy form. Absent when the
+       * payload could not be reached (a broken inner layer): then `content` is all there is.
+       * verdict.headerProtection.legacyDisplay paths are relative to it.
+       */
+      body?: Uint8Array;
       contentIsDecrypted: true;
       display: 'no-remote-content';
       layers: DecryptedLayer[];
@@ -91,9 +98,9 @@ export async function decryptMessage(
       content = r.content;
     },
   });
-  const verdict = await verifyMessage(raw, { ...verifyOptions, decrypt });
+  const { verdict, body } = await verifyMessageAndBody(raw, { ...verifyOptions, decrypt });
   if (content && verdict.decrypted) {
-    return { ok: true, verdict, content, contentIsDecrypted: true, display: 'no-remote-content', layers, wholeMessageEncrypted: encryptedAtRoot(raw) };
+    return { ok: true, verdict, content, body, contentIsDecrypted: true, display: 'no-remote-content', layers, wholeMessageEncrypted: encryptedAtRoot(raw) };
   }
   if (verdict.verdict === 'error' && verdict.encrypted) return { ok: false, error: verdict.error, verdict };
   const err = verdict.reasons.find((r) => r.code === 'decrypt-failed' || r.code === 'no-key' || r.code === 'unsupported-algorithm');
