@@ -418,7 +418,7 @@ async function verifyLayer(
           crls,
           at: ctx.at,
           allowSha1: ctx.opts.allowSha1,
-          revocation: revocationMode(ctx.opts.revocation, crls.length),
+          revocation: ctx.opts.revocation ?? 'soft',
           fetcher: ctx.opts.fetcher,
         },
         ctx.crypto,
@@ -466,18 +466,6 @@ function checkInheritedDsaParams(report: SignerReport, used: DsaParams, chain: p
       "The signer's DSA key takes its parameters from its issuer, and the issuer on the certificate chain has other ones, so the signature does not check out with the signer's key.",
     ),
   );
-}
-
-/**
- * Soft-fail exists for the common case of no revocation data at all (most mail carries no CRL, and network
- * checks are off by default): the verdict then says "revocation not checked" instead of calling every message
- * untrusted. Once CRLs are at hand (carried in the message, or given by the caller), they are taken seriously:
- * a CRL that is stale, badly signed, out of scope, or missing for one CA of the path means the signer's status
- * is not established, and the chain is not trusted (as OpenSSL's -crl_check_all, and NIST PKITS, expect).
- */
-function revocationMode(requested: RevocationMode | undefined, crlsAtHand: number): RevocationMode {
-  const mode = requested ?? 'soft';
-  return mode === 'soft' && crlsAtHand > 0 ? 'hard' : mode;
 }
 
 function badLayer(entity: MimeEntity, kind: LayerReport['kind'], code: ReasonCode, message: string): LayerReport {

@@ -63,6 +63,20 @@ interface PathResult {
   notes: Reason[];
 }
 
+/**
+ * What is known about one certificate of the path (issue 10, item 20): a CRL or OCSP answer that covers it decides
+ * it ('good' / 'revoked'); 'none' = no information at all (no CRL in scope, no online answer source); 'unusable' =
+ * information exists but cannot be used (a stale, badly signed or unreadable CRL, an OCSP answer that does not
+ * verify, a responder that cannot be reached, lists that do not cover every reason).
+ */
+type CertRevocation = { status: 'good' | 'revoked' | 'none' | 'unusable'; detail: string; source: 'crl' | 'ocsp' };
+
+/**
+ * The revocation modes, per certificate of the path (leaf first): a revoked certificate is never trusted; 'hard'
+ * refuses any certificate whose status is not established; 'soft' keeps the chain trusted and says what is missing —
+ * a note for a certificate nobody published anything about (most mail, offline by default), a warning for
+ * information that exists but could not be used (that is a check that failed, possibly on purpose).
+ */
 async function checkRevocationOnPath(
   env: Env,
   path: CandidatePath,
@@ -78,53 +92,61 @@ async function checkRevocationOnPath(
   }
   const problems: Problem[] = [];
   const notes: Reason[] = [];
-  /** One answer per certificate of the path, leaf first. */
-  const results: { status: 'good' | 'revoked' | 'unknown'; detail: string; source: 'crl' | 'ocsp'; noCrl: boolean }[] = [];
+  const results: CertRevocation[] = [];
   for (let k = 0; k < path.certs.length; k++) {
     const cert = path.certs[k];
     const issuer = path.certs[k + 1] ?? path.anchor;
     const issuerIsAnchor = k + 1 >= path.certs.length;
     const fromCrl: RevocationCheck = await env.checker!.check(cert, issuer, issuerIsAnchor, issuerKeys[k]);
-    let answer = { status: fromCrl.status, detail: fromCrl.detail, source: 'crl' as 'crl' | 'ocsp', noCrl: fromCrl.status === 'unknown' && fromCrl.noCrl };
-    if (answer.status === 'unknown' && env.opts.onlineRevocation) {
+    let answer: CertRevocation =
+      fromCrl.status === 'unknown'
+        ? { status: fromCrl.noCrl ? 'none' : 'unusable', detail: fromCrl.detail, source: 'crl' }
+        : { status: fromCrl.status, detail: fromCrl.detail, source: 'crl' };
+    if ((answer.status === 'none' || answer.status === 'unusable') && env.opts.onlineRevocation) {
       try {
         const online = await env.opts.onlineRevocation(cert.cert, issuer.cert, env.opts.at);
-        if (online && online.status !== 'unknown') answer = { status: online.status, detail: online.detail, source: online.source, noCrl: false };
+        if (online && online.status !== 'unknown') answer = { status: online.status, detail: online.detail, source: online.source };
+        // An online failure (unreachable, unusable answer) is information that exists but could not be used; an
+        // unusable CRL at hand stays the more specific explanation.
+        else if (online && answer.status === 'none' && !online.noInfo) answer = { status: 'unusable', detail: online.detail, source: online.source };
       } catch {
-        // The online module failed: the offline answer (unknown) stands.
+        // The online module failed: the offline answer stands.
       }
     }
     if (answer.status === 'revoked') problems.push(problem('cert-revoked', 'revoked', answer.detail));
     results.push(answer);
   }
-  const unknown = results.filter((r) => r.status === 'unknown');
-  const source = results.find((r) => r.status !== 'unknown' && r.source === 'ocsp') ? 'ocsp' : 'crl';
-  let revocation: ChainResult['revocation'];
   const revoked = results.find((r) => r.status === 'revoked');
+  const unusable = results.filter((r) => r.status === 'unusable');
+  const none = results.filter((r) => r.status === 'none');
+  const decided = results.filter((r) => r.status === 'good');
+  const source = decided.some((r) => r.source === 'ocsp') ? 'ocsp' : 'crl';
+  let revocation: ChainResult['revocation'];
   if (revoked) revocation = { status: 'revoked', source: revoked.source, detail: revoked.detail };
-  else if (unknown.length > 0) {
-    const first = unknown[0];
-    revocation = { status: 'unknown', detail: first.detail };
-    if (mode === 'hard') {
-      problems.push(problem('revocation-unknown', 'untrusted', `${first.detail} Revocation checking is required, so the chain is not trusted.`));
-    } else if (first.noCrl && !env.opts.onlineRevocation) {
-      // Offline by choice (the default, for privacy) and the message carries no CRL: nothing failed, so this is a
-      // note, not a warning on every trusted message (which would teach people to ignore warnings). It still says
-      // plainly what was not checked and why.
-      notes.push(
-        reason('revocation-not-checked', 'info', `${first.detail} Revocation was not checked, because online checks are off; turn them on to check it.`),
-      );
-    } else {
-      // A check was possible (a CRL at hand, or online checking on) and gave no answer: a soft failure, said loudly.
-      const code = first.noCrl ? 'revocation-not-checked' : 'revocation-unknown';
-      notes.push(reason(code, 'warning', `${first.detail} Whether it has been revoked is not known.`));
-    }
-  } else {
+  else if (unusable.length + none.length === 0) {
     revocation = { status: 'good', source, detail: results[0].detail };
     // Said as a confirmation, so a reader sees that revocation was checked, not only when it could not be.
     const above = results.length - 1;
     const rest = above === 0 ? '' : above === 1 ? ' The CA certificate above it is not revoked either.' : ` The ${above} CA certificates above it are not revoked either.`;
     notes.push(reason('revocation-good', 'ok', `${results[0].detail}${rest}`));
+  } else {
+    const first = (unusable[0] ?? none[0])!;
+    revocation = decided.length > 0 ? { status: 'unknown', source, detail: first.detail } : { status: 'unknown', detail: first.detail };
+    if (mode === 'hard') {
+      problems.push(problem('revocation-unknown', 'untrusted', `${first.detail} Revocation checking is required, so the chain is not trusted.`));
+    } else {
+      if (results[0].status === 'good') notes.push(reason('revocation-good', 'ok', results[0].detail));
+      // A check that was possible and failed: a soft failure, said loudly.
+      for (const u of unusable.slice(0, 1)) notes.push(reason('revocation-unknown', 'warning', `${u.detail} Whether it has been revoked is not known.`));
+      // Nothing published (most mail carries no CRL, and online checks are off by default for privacy): a note,
+      // not a warning on every trusted message (which would teach people to ignore warnings), still saying
+      // plainly what was not checked and why.
+      if (none.length > 0) {
+        const why = env.opts.onlineRevocation ? '' : ', because online checks are off; turn them on to check it';
+        const more = none.length > 1 ? ` (${none.length - 1} more certificate${none.length > 2 ? 's' : ''} of the chain likewise)` : '';
+        notes.push(reason('revocation-not-checked', 'info', `${none[0].detail}${more} Revocation was not checked${why}.`));
+      }
+    }
   }
   return { problems, revocation, notes };
 }

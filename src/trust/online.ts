@@ -7,7 +7,8 @@
  *     validate again (at most MAX_AIA_HOPS times). A fetched certificate confers no trust by itself.
  *  2. Revocation: chain.ts asks the `onlineRevocation` hook for each certificate whose status the CRLs at hand
  *     leave unknown. The hook tries OCSP (ocsp.ts), then the CRL distribution points (crl-fetch.ts).
- *     chain.ts then applies the mode: soft = unknown is a warning, hard = unknown is not trusted.
+ *     chain.ts then applies the mode per certificate: soft = nothing to ask is a note and an answer that could not be
+ *     had or used a warning; hard = either is not trusted.
  * Afterwards the verdict's revocation detail says, per certificate, what was checked and how, and a
  * "not checked" reason says why the network did not answer.
  *
@@ -119,7 +120,8 @@ export function onlineRevocation(
     if (!ocspUrls.length && !crlList.length) why.push('it names no OCSP responder or CRL distribution point');
     const text = why.join('; ');
     log?.push({ who, what: text, answered: false });
-    return { status: 'unknown', source: ocspUrls.length ? 'ocsp' : 'crl', detail: `Revocation of '${who}' could not be checked online: ${text}.` };
+    const noInfo = !ocspUrls.length && !crlList.length;
+    return { status: 'unknown', source: ocspUrls.length ? 'ocsp' : 'crl', noInfo, detail: `Revocation of '${who}' could not be checked online: ${text}.` };
   }
 }
 

@@ -39,7 +39,11 @@ export interface ChainOptions {
   requireEmailProtection?: boolean;
   /** Accept SHA-1 signed certificates. Default false. */
   allowSha1?: boolean;
-  /** 'soft' (default): check CRLs at hand (and online when a fetcher is given), unknown is a warning. */
+  /**
+   * Per certificate of the path: a CRL/OCSP answer that covers it decides it (revoked is never trusted). 'soft'
+   * (default): no information is a note, unusable information (stale, badly signed, unreadable) a warning; 'hard':
+   * both are not trusted. CRLs at hand never change the mode.
+   */
   revocation?: RevocationMode;
   fetcher?: TrustFetcher;
   /** Use delta CRLs found among `crls` (RFC 5280 §5.2.4). Default true. */
@@ -65,6 +69,11 @@ export interface OnlineRevocationResult {
   reason?: string;
   /** One plain sentence, e.g. "The OCSP responder of Example CA says the certificate is good." */
   detail: string;
+  /**
+   * With 'unknown': true when there was nothing to ask (the certificate names no OCSP responder or CRL distribution
+   * point, or online checks were not allowed for it); false or absent when a source exists but gave no usable answer.
+   */
+  noInfo?: boolean;
 }
 
 export interface ChainResult {

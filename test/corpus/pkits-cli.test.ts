@@ -1,7 +1,8 @@
 // NIST PKITS end to end through the CLI contract: `smime-addin verify FILE... --anchor TA --json`, one JSON object
 // per line, for all 224 signed messages. The chain-level conformance test is test/trust/pkits.test.ts; this one
 // checks that the whole pipeline (MIME, CMS, CRLs carried in the message, trust, JSON) gives the same answer.
-// PKITS needs SHA-1 (its DSA certificates), which our default policy refuses, so a policy file allows it.
+// PKITS needs SHA-1 (its DSA certificates), which our default policy refuses, so a policy file allows it; PKITS presumes
+// revocation checking is required, so the policy sets revocation: "hard" (CRLs at hand never change the mode).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -29,7 +30,7 @@ test('PKITS through the CLI: trust agrees with PKITS for all 224 messages', { sk
   const der = readFileSync(join(dir, 'certs', 'TrustAnchorRootCertificate.crt'));
   writeFileSync(ta, `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`);
   const policy = join(tmp, 'policy.json');
-  writeFileSync(policy, JSON.stringify({ allowSha1: true, bundledRoots: false }));
+  writeFileSync(policy, JSON.stringify({ allowSha1: true, bundledRoots: false, revocation: 'hard' }));
 
   const files = entries.map((e) => join(dir, e.file));
   const r = spawnSync(process.execPath, [CLI, 'verify', ...files, '--anchor', ta, '--policy', policy, '--json'], {
