@@ -87,7 +87,7 @@ export const FIELDS: Record<string, Spec> = {
   anchors: { kind: 'pemList', maxItems: 500, default: [], union: true, doc: 'PEM certificates trusted as roots.' },
   intermediates: { kind: 'pemList', maxItems: 2000, default: [], union: true, doc: 'PEM intermediate certificates.' },
   userAnchors: { kind: 'bool', default: true, doc: 'Whether anchors from user settings count (admin only).' },
-  revocation: { kind: 'enum', values: REVOCATION_MODES, default: 'soft', doc: 'Revocation checking: off, soft (unknown is a warning), hard (unknown is not trusted).' },
+  revocation: { kind: 'enum', values: REVOCATION_MODES, default: 'soft', doc: 'Revocation, per certificate of the chain: off; soft (no information is a note, unusable information a warning); hard (either is not trusted). Revoked is never trusted.' },
   online: { kind: 'bool', default: false, doc: 'Fetch AIA issuers, OCSP and CRLs over the network.' },
   senderMatch: { kind: 'enum', values: SENDER_MATCH, default: 'require', doc: 'require: a From not in the signer certificate is not trusted; warn: trusted with a warning when that is the only fault.' },
   proxyUrl: { kind: 'url', default: null, placeholder: true, doc: 'Outlook: proxy for CA endpoints on the add-in\'s own origin ("{url}" = target).' },
