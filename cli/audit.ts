@@ -10,8 +10,10 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
   AuditForwarder,
+  applyAuditPolicy,
   filterEvents,
-  isAuditEvent,
+  readAuditEvent,
+  readAuditEvents,
   type AuditEvent,
   type AuditFilter,
   type AuditLog,
@@ -48,8 +50,8 @@ export class FileAuditLog implements AuditLog {
     for (const line of readFileSync(this.path, 'utf8').split('\n')) {
       if (!line.trim()) continue;
       try {
-        const e = JSON.parse(line) as unknown;
-        if (isAuditEvent(e)) out.push(e);
+        const e = readAuditEvent(JSON.parse(line) as unknown);
+        if (e) out.push(e);
       } catch {
         // A damaged line (e.g. a crash mid-write by an older version) is skipped, not fatal.
       }
@@ -91,7 +93,7 @@ export class FileQueueStore implements QueueStore {
   constructor(readonly path: string) {}
   async load(): Promise<QueueState> {
     const v = readJson<Partial<QueueState>>(this.path, {});
-    return { events: Array.isArray(v.events) ? v.events.filter(isAuditEvent) : [], dropped: typeof v.dropped === 'number' ? v.dropped : 0 };
+    return { events: Array.isArray(v.events) ? readAuditEvents(v.events) : [], dropped: typeof v.dropped === 'number' ? v.dropped : 0 };
   }
   async save(s: QueueState): Promise<void> {
     writeAtomic(this.path, JSON.stringify(s));
@@ -104,16 +106,20 @@ export class CliAudit {
   private readonly forwarder: AuditForwarder | undefined;
   private recorded = 0;
 
-  constructor(policy: Policy, file: string | null) {
+  constructor(
+    private readonly policy: Policy,
+    file: string | null,
+  ) {
     this.log = policy.audit.enabled && file ? new FileAuditLog(file, policy.audit.maxEvents) : undefined;
     const endpoint = policy.audit.enabled ? policy.audit.endpoint : null;
     if (endpoint) {
       const queue = file ? `${file}.queue.json` : join(homedir(), '.smime-addin', 'audit-queue.json');
-      this.forwarder = new AuditForwarder({ endpoint, store: new FileQueueStore(queue), batchSize: policy.audit.batchSize, maxQueue: policy.audit.maxQueue, timeoutMs: 5000 });
+      this.forwarder = new AuditForwarder({ endpoint, store: new FileQueueStore(queue), batchSize: policy.audit.batchSize, maxQueue: policy.audit.maxQueue, format: policy.audit.format, timeoutMs: 5000 });
     }
   }
 
-  async record(e: AuditEvent): Promise<void> {
+  async record(event: AuditEvent): Promise<void> {
+    const e = applyAuditPolicy(event, this.policy.audit);
     this.recorded++;
     await this.log?.append(e);
     await this.forwarder?.enqueue(e);

@@ -1,15 +1,16 @@
-import { toCsv, toJsonLines, type AuditFilter, type AuditOperation } from '../../src/audit/index';
+import { AUDIT_OPERATIONS, toCsv, toEcsJsonLines, toJsonLines, type AuditFilter, type AuditOperation } from '../../src/audit/index';
 import { parseArgs } from '../args';
 import { FileAuditLog } from '../audit';
 import { POLICY_USAGE, loadPolicyForCli } from '../policy';
 import { UsageError, type Command } from './types';
 
-const OPS: AuditOperation[] = ['verify', 'decrypt', 'sign', 'encrypt'];
+const OPS = AUDIT_OPERATIONS;
+const FORMATS = ['jsonl', 'csv', 'ecs'] as const;
 
-/** `smime-addin audit`: show the audit log file, filtered, as JSON Lines (default) or CSV. */
+/** `smime-addin audit`: show the audit log file, filtered, as JSON Lines (default), CSV or ECS JSON Lines. */
 export const audit: Command = {
   name: 'audit',
-  usage: `smime-addin audit [--op verify|decrypt|sign|encrypt] [--verdict WORD] [--from TEXT] [--since ISO] [--until ISO] [--limit N] [--format jsonl|csv] ${POLICY_USAGE}`,
+  usage: `smime-addin audit [--op verify|decrypt|sign|encrypt|send|identity] [--verdict WORD] [--from TEXT] [--since ISO] [--until ISO] [--limit N] [--format jsonl|csv|ecs] ${POLICY_USAGE}`,
   async run(argv) {
     const cli = loadPolicyForCli(argv);
     const a = parseArgs(cli.rest, { single: ['op', 'verdict', 'from', 'since', 'until', 'limit', 'format'] });
@@ -34,11 +35,11 @@ export const audit: Command = {
       if (!Number.isInteger(n) || n < 1) throw new UsageError('--limit must be a positive integer');
       f.limit = n;
     }
-    const format = a.single.format ?? 'jsonl';
-    if (format !== 'jsonl' && format !== 'csv') throw new UsageError('--format must be jsonl or csv');
+    const format = (a.single.format ?? 'jsonl') as (typeof FORMATS)[number];
+    if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
     const log = new FileAuditLog(cli.auditFile, cli.policy.audit.maxEvents);
     const events = (await log.list(f)).reverse(); // oldest first, as a log reads
-    process.stdout.write(format === 'csv' ? toCsv(events) : toJsonLines(events));
+    process.stdout.write(format === 'csv' ? toCsv(events) : format === 'ecs' ? toEcsJsonLines(events) : toJsonLines(events));
     const st = await log.stats();
     if (st.dropped) console.error(`smime-addin audit: ${st.dropped} older events were dropped (log bound ${st.maxEvents})`);
     return 0;

@@ -5,7 +5,11 @@
  */
 import type { AuditEvent } from './event';
 
-export const CSV_COLUMNS = ['time', 'op', 'host', 'verdict', 'messageId', 'from', 'signer', 'recipients', 'reasons', 'id'] as const;
+/** The first ten columns are those of earlier versions, in the same order; later columns are appended. */
+export const CSV_COLUMNS = [
+  'time', 'op', 'host', 'verdict', 'messageId', 'from', 'signer', 'recipients', 'reasons', 'id',
+  'event', 'severity', 'rule', 'action', 'recipientDomains', 'signerIssuer', 'subject',
+] as const;
 
 export function toJsonLines(events: AuditEvent[]): string {
   return events.map((e) => JSON.stringify(e)).join('\n') + (events.length ? '\n' : '');
@@ -31,6 +35,13 @@ export function toCsv(events: AuditEvent[]): string {
       recipients: e.recipients === undefined ? '' : String(e.recipients),
       reasons: e.reasons.join(' '),
       id: e.id,
+      event: e.event,
+      severity: e.severity,
+      rule: e.rule ?? '',
+      action: e.action ?? '',
+      recipientDomains: (e.recipientDomains ?? []).join(' '),
+      signerIssuer: e.signerCert?.issuer ?? '',
+      subject: e.subject ?? '',
     };
     rows.push(CSV_COLUMNS.map((c) => csvCell(cells[c])).join(','));
   }

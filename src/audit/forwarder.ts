@@ -1,5 +1,6 @@
 /**
- * Forwarding audit events to the HTTPS endpoint policy names (`audit.endpoint`), in batches.
+ * Forwarding audit events, in batches, to the HTTPS endpoint policy names (`audit.endpoint`) or through another
+ * transport (the CLI's syslog sender, cli/syslog.ts), with the same queue and retry for every transport.
  *
  * Nothing is lost across restarts: an event is written to the persisted queue (QueueStore) before any attempt
  * to send it, and leaves the queue only after the endpoint answered 2xx for its batch. Delivery is therefore
@@ -7,12 +8,26 @@
  * down, sending is retried with exponential backoff (base × 2^attempt, capped, with jitter). The queue is
  * bounded (`maxQueue`): past it the oldest events are dropped and counted, so the loss is visible.
  *
- * Request: POST, `content-type: application/json`, body `{"events":[…]}`. HTTPS only; plain http is accepted
- * only for loopback hosts, the same rule policy validation applies (src/policy/loopback.ts).
+ * Request: POST, `content-type: application/json`, body `{"events":[…]}`, each event in the add-in's own form or
+ * as an ECS document (audit.format, src/audit/ecs.ts). HTTPS only; plain http is accepted only for loopback
+ * hosts, the same rule policy validation applies (src/policy/loopback.ts).
  * Limit: the Outlook task pane can reach the endpoint only if it sends CORS headers for the add-in's origin.
  */
 import { isLoopbackHttp } from '../policy/loopback';
+import { toEcs } from './ecs';
 import type { AuditEvent } from './event';
+
+/** The JSON an event is forwarded as (policy audit.format). */
+export type AuditFormat = 'native' | 'ecs';
+
+export function formatEvent(e: AuditEvent, format: AuditFormat): unknown {
+  return format === 'ecs' ? toEcs(e) : e;
+}
+
+/** Sends one batch; resolves to why it failed, or undefined once the receiver has it. Never rejects. */
+export interface AuditTransport {
+  send(batch: AuditEvent[]): Promise<string | undefined>;
+}
 
 export interface QueueState {
   events: AuditEvent[];
@@ -35,7 +50,12 @@ export class MemoryQueueStore implements QueueStore {
 }
 
 export interface ForwarderOptions {
-  endpoint: string;
+  /** The HTTPS endpoint (a transport of its own is built for it), or: */
+  endpoint?: string;
+  /** another transport (the CLI's syslog sender). */
+  transport?: AuditTransport;
+  /** HTTPS: the JSON sent per event (default native). */
+  format?: AuditFormat;
   store: QueueStore;
   batchSize?: number;
   maxQueue?: number;
@@ -78,11 +98,18 @@ export class AuditForwarder {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
   private sending = false;
-  private readonly o: Required<Omit<ForwarderOptions, 'fetch' | 'onAttempt'>> & Pick<ForwarderOptions, 'fetch' | 'onAttempt'>;
+  private readonly transport: AuditTransport;
+  private readonly o: Required<Omit<ForwarderOptions, 'fetch' | 'onAttempt' | 'endpoint' | 'transport' | 'format'>> &
+    Pick<ForwarderOptions, 'fetch' | 'onAttempt' | 'endpoint' | 'format'>;
 
   constructor(options: ForwarderOptions) {
-    const problem = endpointProblem(options.endpoint);
-    if (problem) throw new Error(`audit endpoint ${options.endpoint}: ${problem}`);
+    if (options.transport) this.transport = options.transport;
+    else {
+      const endpoint = options.endpoint ?? '';
+      const problem = endpointProblem(endpoint);
+      if (problem) throw new Error(`audit endpoint ${endpoint}: ${problem}`);
+      this.transport = { send: (batch) => this.post(endpoint, batch) };
+    }
     this.o = {
       batchSize: 50,
       maxQueue: 10_000,
@@ -130,7 +157,7 @@ export class AuditForwarder {
       for (;;) {
         const batch = await this.locked((s) => s.events.slice(0, this.o.batchSize));
         if (batch.length === 0) break;
-        const error = await this.send(batch);
+        const error = await this.transport.send(batch).catch((e: unknown) => `could not send: ${e instanceof Error ? e.message : String(e)}`);
         if (error) {
           this.attempt++;
           const r = await this.locked((s) => ({ sent, remaining: s.events.length, dropped: s.dropped, error }));
@@ -153,15 +180,16 @@ export class AuditForwarder {
     }
   }
 
-  private async send(batch: AuditEvent[]): Promise<string | undefined> {
+  private async post(endpoint: string, batch: AuditEvent[]): Promise<string | undefined> {
     const doFetch = this.o.fetch ?? globalThis.fetch.bind(globalThis);
     const ctl = new AbortController();
     const t = setTimeout(() => ctl.abort(), this.o.timeoutMs);
+    const format = this.o.format ?? 'native';
     try {
-      const res = await doFetch(this.o.endpoint, {
+      const res = await doFetch(endpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ events: batch }),
+        body: JSON.stringify({ events: batch.map((e) => formatEvent(e, format)) }),
         signal: ctl.signal,
         credentials: 'omit',
         referrerPolicy: 'no-referrer',

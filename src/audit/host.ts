@@ -1,10 +1,11 @@
 /**
  * The audit log as a host uses it, in one call: the IndexedDB log bounded by policy, and — when policy names an
- * endpoint — a forwarder over a queue in the same database, sending in the background. Both hosts (Outlook task
+ * endpoint — a forwarder over a queue in the same database, sending in the background (in the format
+ * audit.format names). The subject leaves an event here unless audit.includeSubject allows it. Both hosts (Outlook task
  * pane, Thunderbird background page) call openHostAudit once and then record(event) per operation.
  */
 import type { Policy } from '../policy/schema';
-import type { AuditEvent, AuditFilter, AuditHost } from './event';
+import { applyAuditPolicy, readAuditEvent, type AuditEvent, type AuditFilter, type AuditHost } from './event';
 import { toCsv, toJsonLines } from './export';
 import { AuditForwarder } from './forwarder';
 import { IndexedDBAuditLog, IndexedDBQueueStore, openAuditDb } from './indexeddb';
@@ -37,6 +38,7 @@ export async function openHostAudit(
           store: new IndexedDBQueueStore(db),
           batchSize: policy.audit.batchSize,
           maxQueue: policy.audit.maxQueue,
+          format: policy.audit.format,
           fetch: opts.fetch,
         })
       : undefined;
@@ -47,7 +49,11 @@ export async function openHostAudit(
     forwarder,
     async record(e) {
       if (!policy.audit.enabled) return;
-      const ev = e.host ? e : { ...e, host };
+      // readAuditEvent: a caller's event without a name or severity (older code) gets them, as stored ones do.
+      const named = readAuditEvent(e);
+      if (!named) return;
+      const scoped = applyAuditPolicy(named, policy.audit);
+      const ev = scoped.host ? scoped : { ...scoped, host };
       await log.append(ev);
       await forwarder?.enqueue(ev);
     },

@@ -3,6 +3,8 @@ export * from './event';
 export * from './export';
 export * from './log';
 export * from './forwarder';
+export * from './ecs';
+export * from './syslog';
 export { IndexedDBAuditLog, IndexedDBQueueStore, openAuditDb } from './indexeddb';
 export { openHostAudit } from './host';
 export type { HostAudit } from './host';

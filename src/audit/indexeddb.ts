@@ -4,7 +4,7 @@
  * Events live in an auto-increment store, so their order is the order they were appended; trimming deletes
  * from the low end in the same transaction as the insert.
  */
-import { filterEvents, isAuditEvent, type AuditEvent, type AuditFilter } from './event';
+import { filterEvents, readAuditEvents, type AuditEvent, type AuditFilter } from './event';
 import type { QueueState, QueueStore } from './forwarder';
 import { DEFAULT_MAX_EVENTS, type AuditLog, type AuditLogStats } from './log';
 
@@ -73,7 +73,7 @@ export class IndexedDBAuditLog implements AuditLog {
   async list(filter: AuditFilter = {}): Promise<AuditEvent[]> {
     const tx = this.db.transaction(EVENTS, 'readonly');
     const all = (await req(tx.objectStore(EVENTS).getAll())) as unknown[];
-    return filterEvents(all.filter(isAuditEvent), filter);
+    return filterEvents(readAuditEvents(all), filter);
   }
 
   async stats(): Promise<AuditLogStats> {
@@ -99,7 +99,7 @@ export class IndexedDBQueueStore implements QueueStore {
     const tx = this.db.transaction(META, 'readonly');
     const v = (await req(tx.objectStore(META).get('queue'))) as Partial<QueueState> | undefined;
     return {
-      events: Array.isArray(v?.events) ? v!.events.filter(isAuditEvent) : [],
+      events: Array.isArray(v?.events) ? readAuditEvents(v!.events) : [],
       dropped: typeof v?.dropped === 'number' ? v.dropped : 0,
     };
   }

@@ -12,6 +12,7 @@ export const DIGESTS = ['SHA-256', 'SHA-384', 'SHA-512'] as const;
 export const SIGNATURE_ALGORITHMS = ['RSASSA-PKCS1-v1_5', 'RSA-PSS', 'ECDSA', 'Ed25519'] as const;
 export const REVOCATION_MODES = ['off', 'soft', 'hard'] as const;
 export const SENDER_MATCH = ['require', 'warn'] as const;
+export const AUDIT_FORMATS = ['native', 'ecs'] as const;
 
 export type Digest = (typeof DIGESTS)[number];
 export type SignatureAlgorithm = (typeof SIGNATURE_ALGORITHMS)[number];
@@ -58,6 +59,12 @@ export interface Policy {
     maxQueue: number;
     /** CLI only: the audit log file (JSON Lines). */
     file: string | null;
+    /** Record message subjects in audit events (content: off by default). */
+    includeSubject: boolean;
+    /** The JSON forwarded (HTTPS endpoint and syslog): the add-in's own events, or Elastic Common Schema. */
+    format: (typeof AUDIT_FORMATS)[number];
+    /** CLI only: "tcp://HOST:PORT" (RFC 5424 over RFC 6587 octet counting) or "udp://HOST:PORT"; null = off. */
+    syslog: string | null;
   };
 }
 
@@ -74,7 +81,8 @@ type Spec =
   | { kind: 'enumList'; values: readonly string[]; default: readonly string[]; doc: string }
   | { kind: 'pemList'; maxItems: number; default: readonly string[]; doc: string; union: true }
   | { kind: 'url'; default: null; doc: string; placeholder?: boolean }
-  | { kind: 'path'; default: null; doc: string };
+  | { kind: 'path'; default: null; doc: string }
+  | { kind: 'syslog'; default: null; doc: string };
 
 /** Every leaf field by its dotted path. Groups are the first path segment of dotted entries. */
 export const FIELDS: Record<string, Spec> = {
@@ -97,6 +105,9 @@ export const FIELDS: Record<string, Spec> = {
   'audit.batchSize': { kind: 'int', min: 1, max: 1000, default: 50, doc: 'Events per forwarded batch.' },
   'audit.maxQueue': { kind: 'int', min: 10, max: 1_000_000, default: 10_000, doc: 'Forwarding queue bound.' },
   'audit.file': { kind: 'path', default: null, doc: 'CLI: audit log file (JSON Lines).' },
+  'audit.includeSubject': { kind: 'bool', default: false, doc: 'Record message subjects in audit events (off: subjects are content).' },
+  'audit.format': { kind: 'enum', values: AUDIT_FORMATS, default: 'native', doc: 'Forwarded JSON: native (the add-in\'s events) or ecs (Elastic Common Schema).' },
+  'audit.syslog': { kind: 'syslog', default: null, doc: 'CLI: forward events to syslog, "tcp://HOST:PORT" (RFC 5424, octet-counted) or "udp://HOST:PORT" (best effort).' },
 };
 
 export type FieldSpec = Spec;
@@ -173,5 +184,7 @@ function specSchema(spec: Spec): Record<string, unknown> {
       return { ...base, type: ['string', 'null'], pattern: '^(https://|http://(127\\.0\\.0\\.1|\\[::1\\]|localhost)([:/?#]|$))' };
     case 'path':
       return { ...base, type: ['string', 'null'] };
+    case 'syslog':
+      return { ...base, type: ['string', 'null'], pattern: '^(tcp|udp)://' };
   }
 }

@@ -12,6 +12,7 @@
 import { FIELDS, getPath, setPath, type FieldSpec, type PartialPolicy } from './schema';
 import { isLoopbackHttp } from './loopback';
 import { parsePemCertificates } from './pem';
+import { parseSyslogTarget } from '../audit/syslog';
 
 export type PolicyValidation =
   | { ok: true; policy: PartialPolicy }
@@ -134,5 +135,11 @@ function checkValue(spec: FieldSpec, v: unknown): string | undefined {
     case 'path':
       if (v === null) return undefined;
       return typeof v === 'string' && v.length > 0 && v.length <= 4096 ? undefined : 'must be a file path or null';
+    case 'syslog': {
+      if (v === null) return undefined;
+      if (typeof v !== 'string') return 'must be "tcp://HOST:PORT", "udp://HOST:PORT" or null';
+      const t = parseSyslogTarget(v);
+      return 'problem' in t ? t.problem : undefined;
+    }
   }
 }

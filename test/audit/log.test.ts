@@ -45,10 +45,11 @@ async function exercise(log: AuditLog, name: string): Promise<void> {
   assert.equal((await log.list({ from: 'USER7@' })).length, 1);
   assert.equal((await log.list({ since: new Date(t0 + 20 * 60_000).toISOString(), limit: 3 })).length, 3);
   assert.equal((await log.list({ reason: 'untrusted-root' })).length, 12); // 8 untrusted + 4 invalid among 5..24
-  // Never content: no subject, no reason messages, no certificate beyond its fingerprint.
+  // Never content: no subject, no reason messages; of the certificate only names, serial, validity, fingerprint.
   const text = JSON.stringify(all);
   assert.ok(!/Merger/.test(text), 'no subject or message text in events');
-  assert.deepEqual(Object.keys(all[0]).sort(), ['from', 'host', 'id', 'messageId', 'op', 'reasons', 'signer', 'time', 'verdict']);
+  assert.deepEqual(Object.keys(all[0]).sort(), ['event', 'from', 'host', 'id', 'messageId', 'op', 'reasons', 'severity', 'signer', 'signerCert', 'time', 'verdict']);
+  assert.equal(all[0].signerCert?.issuer, 'CN=CA', 'the signer certificate names, not its key');
   await log.clear();
   assert.deepEqual(await log.stats(), { count: 0, dropped: 0, maxEvents: 20 });
 }

@@ -3,19 +3,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IDBFactory } from 'fake-indexeddb';
-import { openHostAudit, type AuditEvent } from '../../src/index';
+import { openHostAudit, readAuditEvent, type AuditEvent } from '../../src/index';
 import { defaultPolicy } from '../../src/policy/index';
 import { answerAudit, backgroundAuditSource } from '../../addin-thunderbird/audit-bridge';
 import type { AuditRequest } from '../../addin-thunderbird/protocol';
 
-const event = (n: number, verdict: string, from: string): AuditEvent => ({
-  id: `e${n}`,
-  time: new Date(Date.UTC(2026, 10, 25, 10, n)).toISOString(),
-  op: 'verify',
-  from: [from],
-  verdict,
-  reasons: verdict === 'trusted' ? [] : ['signature-invalid'],
-});
+// Records in the form written before event names and severities: readAuditEvent names them as the log does.
+const event = (n: number, verdict: string, from: string): AuditEvent =>
+  readAuditEvent({
+    id: `e${n}`,
+    time: new Date(Date.UTC(2026, 10, 25, 10, n)).toISOString(),
+    op: 'verify',
+    from: [from],
+    verdict,
+    reasons: verdict === 'trusted' ? [] : ['signature-invalid'],
+  })!;
 
 test('the options page AuditSource forwards stats, filtered lists and exports to the background log', async () => {
   const audit = await openHostAudit(defaultPolicy(), 'thunderbird', { factory: new IDBFactory() });
