@@ -57,9 +57,13 @@ export function splitHpOuter(v: string): Field | undefined {
   return { key, value: v.slice(i) };
 }
 
-/** Decoded (RFC 2047), white-space runs collapsed to one space, trimmed: what a reader sees, for comparison. */
+/**
+ * What a reader sees, for comparison and display: the folding white space of the value as sent collapsed to one
+ * space and trimmed, then RFC 2047 decoded. Collapsing comes first so that a line break or tab that an encoded word
+ * decodes to stays in the value, to be written out visibly (shown()), not silently turned into a space.
+ */
 export function normalized(value: string): string {
-  return decodeEncodedWords(value).replace(/[ \t\r\n]+/g, ' ').trim();
+  return decodeEncodedWords(value.replace(/[ \t\r\n]+/g, ' ').trim());
 }
 
 /** A value for people: normalised, visible text, cut at MAX_SHOWN_CHARS. */
