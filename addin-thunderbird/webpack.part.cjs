@@ -1,25 +1,36 @@
 const path = require('path');
 const fs = require('fs');
-const { spawnSync } = require('child_process');
 const CopyPlugin = require('copy-webpack-plugin');
+const { zipDir } = require('../scripts/zip-dir.cjs');
+const { drawIcon } = require('../addin-outlook/build/icons.cjs');
 
 // The Thunderbird MailExtension: dist/thunderbird/ (unpacked, loadable as a temporary add-on) and
 // dist/thunderbird/smime-addin-thunderbird-<version>.xpi (Add-ons Manager → Install Add-on From File).
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'dist', 'thunderbird');
 const pkg = require(path.join(ROOT, 'package.json'));
+// The add-on's own icon (the same shield as the Outlook add-in's), at the sizes Thunderbird's Add-ons Manager,
+// menus and HiDPI screens use (the manifest's "icons" names them); drawn at build time so no binary image is committed.
+const ADDON_ICON_SIZES = [16, 32, 48, 64, 96, 128];
 
-/** Zips dist/thunderbird/ into the XPI once webpack has written every file. Uses Debian's `zip`. */
+/** Zips dist/thunderbird/ into the XPI once webpack has written every file (fflate: no `zip` binary needed). */
 class XpiPlugin {
   apply(compiler) {
+    compiler.hooks.thisCompilation.tap('XpiPlugin', (compilation) => {
+      compilation.hooks.processAssets.tap({ name: 'XpiPlugin', stage: compilation.constructor.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
+        for (const size of ADDON_ICON_SIZES) {
+          compilation.emitAsset(`icons/addon-${size}.png`, new compiler.webpack.sources.RawSource(drawIcon(size)));
+        }
+      });
+    });
     compiler.hooks.afterEmit.tap('XpiPlugin', (compilation) => {
       if (compilation.errors.length) return;
       const name = `smime-addin-thunderbird-${pkg.version}.xpi`;
       for (const f of fs.readdirSync(OUT)) if (f.endsWith('.xpi')) fs.rmSync(path.join(OUT, f));
-      // -X: no extra file attributes; -D: no directory entries. The manifest must be at the root of the zip.
-      const r = spawnSync('zip', ['-q', '-r', '-X', '-D', name, '.', '-x', '*.xpi', '*.map'], { cwd: OUT, encoding: 'utf8' });
-      if (r.error || r.status !== 0) {
-        compilation.errors.push(new Error(`XpiPlugin: zip failed (${r.error ? r.error.message : r.stderr}); is 'zip' installed?`));
+      try {
+        zipDir(OUT, path.join(OUT, name), (rel) => rel.endsWith('.xpi') || rel.endsWith('.map'));
+      } catch (e) {
+        compilation.errors.push(new Error(`XpiPlugin: could not write ${name}: ${e.message}`));
       }
     });
   }

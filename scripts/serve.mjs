@@ -59,32 +59,55 @@ export function staticHandler(root) {
   };
 }
 
+/**
+ * TLS for https://localhost. office-addin-dev-certs makes a development CA and a localhost certificate (node-forge,
+ * no openssl needed) and installs the CA into the system's trust store. When the install fails (no sudo, no desktop
+ * trust store) the files it made are still good: serve them and say which CA to trust once. Only when it made nothing
+ * do we fall back to a self-signed certificate from openssl, and without openssl we say so in one line.
+ */
 async function devCertificates() {
+  const firstLine = (e) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  let installError;
   try {
     const devCerts = await import('office-addin-dev-certs');
     const opts = await devCerts.getHttpsServerOptions();
     return { key: opts.key, cert: opts.cert, how: 'office-addin-dev-certs (its development CA is installed in your trust store)' };
   } catch (e) {
-    const dir = join(homedir(), '.smime-addin-dev-certs');
-    const key = join(dir, 'localhost.key');
-    const cert = join(dir, 'localhost.crt');
-    if (!existsSync(key) || !existsSync(cert)) {
-      mkdirSync(dir, { recursive: true });
+    installError = firstLine(e);
+  }
+  const made = join(homedir(), '.office-addin-dev-certs');
+  if (['ca.crt', 'localhost.crt', 'localhost.key'].every((f) => existsSync(join(made, f)))) {
+    return {
+      key: readFileSync(join(made, 'localhost.key')),
+      cert: readFileSync(join(made, 'localhost.crt')),
+      how:
+        `the development certificate in ${made}; its CA could not be installed (${installError}). Trust ` +
+        `${join(made, 'ca.crt')} once in your browser or system, or open the URL below and accept the warning.`,
+    };
+  }
+  const dir = join(homedir(), '.smime-addin-dev-certs');
+  const key = join(dir, 'localhost.key');
+  const cert = join(dir, 'localhost.crt');
+  if (!existsSync(key) || !existsSync(cert)) {
+    mkdirSync(dir, { recursive: true });
+    try {
       execFileSync('openssl', [
         'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '365',
         '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
         '-keyout', key, '-out', cert,
       ], { stdio: 'ignore' });
+    } catch (e) {
+      throw new Error(`no TLS certificate: office-addin-dev-certs failed (${installError}) and openssl could not make one (${firstLine(e)})`);
     }
-    return {
-      key: readFileSync(key),
-      cert: readFileSync(cert),
-      how:
-        `a self-signed certificate made with openssl (${cert}), because office-addin-dev-certs could not install ` +
-        `its CA: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}. Trust it once: open the URL below in ` +
-        'your browser and accept the warning, or add the certificate to your trust store.',
-    };
   }
+  return {
+    key: readFileSync(key),
+    cert: readFileSync(cert),
+    how:
+      `a self-signed certificate made with openssl (${cert}), because office-addin-dev-certs could not make ` +
+      `its certificates: ${installError}. Trust it once: open the URL below in ` +
+      'your browser and accept the warning, or add the certificate to your trust store.',
+  };
 }
 
 function sideloadHelp(origin) {
@@ -112,6 +135,17 @@ async function main() {
   const host = process.env.HOST ?? 'localhost';
   const tls = await devCertificates();
   const server = createHttpsServer({ key: tls.key, cert: tls.cert }, staticHandler(dir));
+  // A second `npm start`, or anything else on the port: one plain line, no stack trace.
+  server.on('error', (e) => {
+    const why =
+      e.code === 'EADDRINUSE'
+        ? `port ${port} on ${host} is already in use (is another "npm start" running?); stop it, or start with PORT=<another port>`
+        : e.code === 'EACCES'
+          ? `not allowed to listen on port ${port}; use PORT=<a port above 1023>`
+          : e.message;
+    console.error(`serve: ${why}`);
+    process.exit(1);
+  });
   server.listen(port, host, () => {
     const origin = `https://localhost${port === 443 ? '' : `:${port}`}`;
     console.log(`Serving ${dir} on ${origin}`);

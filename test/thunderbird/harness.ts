@@ -13,9 +13,14 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { Marionette } from './marionette';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+// The same zip writer the build uses (fflate), so the tests need no `zip` binary either.
+const { zipDir } = createRequire(import.meta.url)('../../scripts/zip-dir.cjs') as {
+  zipDir: (dir: string, out: string) => void;
+};
 export const DRIVER_ID = 'tb-e2e-driver@smime-addin.test';
 
 /** The Thunderbird binary, or undefined (then the suite prints why and skips). */
@@ -25,10 +30,6 @@ export function findThunderbird(): string | undefined {
   const which = spawnSync('sh', ['-c', 'command -v thunderbird'], { encoding: 'utf8' });
   const p = which.stdout.trim();
   return p || undefined;
-}
-
-export function haveZip(): boolean {
-  return spawnSync('sh', ['-c', 'command -v zip'], { encoding: 'utf8' }).status === 0;
 }
 
 const BASE_PREFS = `
@@ -197,8 +198,7 @@ export class Thunderbird {
     const dir = join(this.work, 'driver');
     cpSync(join(HERE, 'driver-ext'), dir, { recursive: true });
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ base: `http://127.0.0.1:${this.port}` }));
-    const r = spawnSync('zip', ['-qr', '-X', out, '.'], { cwd: dir });
-    if (r.status !== 0) throw new Error(`zip failed: ${r.stderr}`);
+    zipDir(dir, out);
   }
 
   private startServer(): Promise<void> {
