@@ -7,7 +7,8 @@
  * Never lose the draft: on any failure the send is cancelled, the compose window stays open with the text as
  * it was, and the compose action shows the reason (badge "!" and its popup).
  */
-import { auditEventForSend, buildMessage, encryptMessage, signMessage, type AuditEvent, type Identity, type MessageAttachment } from '../src/index';
+import { auditEventForSend, buildMessage, encryptMessage, headerProtectionOptions, signMessage, type AuditEvent, type Identity, type MessageAttachment } from '../src/index';
+import { loadPolicy } from './policy-store';
 import { directory, keyStore } from './cert-store';
 import { addressOf, outgoingMessage, toBinaryString } from './outgoing';
 import { readComposeDefaults, type ComposeChoice } from './compose-defaults';
@@ -148,14 +149,16 @@ export class Sender {
     const built = buildMessage(outgoingMessage(d, strings(d.to), strings(d.cc), attachments), { date: new Date(), random });
     if (!built.ok) throw new Error(built.error.message);
     const { message: mime, messageId } = built;
+    // Header protection (RFC 9788) as the policy says at the moment of sending: on by default, "[...]" outside when encrypting.
+    const hp = headerProtectionOptions((await loadPolicy(this.m.storage.local, this.m.storage.managed)).resolved.policy);
     if (choice.encrypt) {
       // Sign-then-encrypt when both are chosen; the sender is a recipient too (when they have an identity), so
       // the copy in Sent stays readable.
-      const enc = await encryptMessage(mime, recipientCerts, { sender: identity, sign: choice.sign });
+      const enc = await encryptMessage(mime, recipientCerts, { ...hp, sender: identity, sign: choice.sign });
       if (!enc.ok) throw new Error(enc.error.message);
       return { bytes: enc.message, messageId };
     }
-    const signed = await signMessage(mime, identity as Identity);
+    const signed = await signMessage(mime, identity as Identity, hp);
     if (!signed.ok) throw new Error(signed.error.message);
     return { bytes: signed.message, messageId };
   }

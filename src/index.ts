@@ -29,6 +29,8 @@ export type { Identity, PrivateKeys, SignHash } from './keys/identity';
 export { signMessage } from './compose/sign-message';
 export type { SignMessageOptions, SignMessageResult } from './compose/sign-message';
 export { encryptMessage } from './compose/encrypt-message';
+export { protectHeaders, headerProtectionOptions, headerProtectionNote, HEADER_CONFIDENTIALITY } from './compose/protect-headers';
+export type { HeaderConfidentiality, HeaderProtectionOptions } from './compose/protect-headers';
 export type { EncryptMessageOptions, EncryptMessageResult } from './compose/encrypt-message';
 export { decryptMessage, makeDecryptor } from './compose/decrypt-message';
 export type { DecryptMessageResult, DecryptedLayer, IdentitySource } from './compose/decrypt-message';

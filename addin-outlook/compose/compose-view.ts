@@ -5,7 +5,17 @@
  * never touches the draft: on any failure the draft is exactly as the user left it, and after a successful send
  * the user discards it themselves (the add-in asks for ReadItem only, so it could not close it anyway).
  */
-import { auditEventForSend, buildMessage, colonFingerprint, encryptMessage, loadCertificates, signMessage, type AuditEvent } from '../../src/index';
+import {
+  auditEventForSend,
+  buildMessage,
+  colonFingerprint,
+  encryptMessage,
+  headerProtectionNote,
+  loadCertificates,
+  signMessage,
+  type AuditEvent,
+  type HeaderProtectionOptions,
+} from '../../src/index';
 import { directory } from '../directory';
 import { append, clear, h } from '../../ui/dom';
 import type { GraphConfig } from '../config';
@@ -22,6 +32,8 @@ export interface ComposeOptions {
   sender?: { sendMime(mime: Uint8Array): Promise<void> };
   /** Where sign/encrypt events go (the pane's audit log under the policy, addin-outlook/audit.ts); never awaited. */
   audit?: (event: AuditEvent) => void;
+  /** Header protection (RFC 9788) from the policy; default on, Subject hidden from relays when encrypting. */
+  headerProtection?: HeaderProtectionOptions;
 }
 
 function randomBytes(n: number): Uint8Array {
@@ -156,7 +168,7 @@ export async function renderCompose(root: HTMLElement, opts: ComposeOptions): Pr
           return;
         }
         say(sign.checked ? 'Signing and encrypting…' : 'Encrypting…');
-        const enc = await encryptMessage(mime, certs, { sender: identity, sign: sign.checked });
+        const enc = await encryptMessage(mime, certs, { ...opts.headerProtection, sender: identity, sign: sign.checked });
         if (!enc.ok) {
           audited(false, [enc.error.code]);
           say(`Not sent: encrypting failed: ${enc.error.message} Your draft is unchanged.`, 'bad');
@@ -165,7 +177,7 @@ export async function renderCompose(root: HTMLElement, opts: ComposeOptions): Pr
         out = enc.message;
       } else {
         say('Signing…');
-        const signed = await signMessage(mime, identity);
+        const signed = await signMessage(mime, identity, { ...opts.headerProtection });
         if (!signed.ok) {
           audited(false, [signed.error.code]);
           say(`Not sent: signing failed: ${signed.error.message} Your draft is unchanged.`, 'bad');
@@ -192,6 +204,7 @@ export async function renderCompose(root: HTMLElement, opts: ComposeOptions): Pr
         [
           `To: ${to}`,
           `Subject: ${draft.subject || '(none)'}`,
+          headerProtectionNote(opts.headerProtection ?? {}, encrypt.checked),
           `${draft.attachments.length} attachment(s)${draft.attachments.length ? `: ${draft.attachments.map((a) => a.name).join(', ')}` : ''}`,
           ...skipped.map((s) => `Not included: ${s}`),
         ],

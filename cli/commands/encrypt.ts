@@ -2,6 +2,7 @@ import { CONTENT_CIPHERS, encryptMessage, loadCertificates, type ContentCipher }
 import { parseArgs } from '../args';
 import { cliCrypto } from '../crypto';
 import { auditEventForSend, colonFingerprint } from '../../src/audit/index';
+import { HEADER_PROTECTION_FLAGS, HEADER_PROTECTION_SINGLE, HEADER_PROTECTION_USAGE, headerProtectionFromArgs } from '../header-protection';
 import { POLICY_USAGE, loadPolicyForCli } from '../policy';
 import { loadIdentity, readInput, writeOutput } from './keyfile';
 import { CliError, UsageError, type Command } from './types';
@@ -9,15 +10,17 @@ import { CliError, UsageError, type Command } from './types';
 export const encrypt: Command = {
   name: 'encrypt',
   usage:
-    'smime-addin encrypt IN.eml --to CERT [--to CERT]... [--key SENDER.p12 --password PW] [--sign] [--cipher aes-256-cbc|aes-128-cbc|aes-256-gcm] [--oaep] [--out FILE] ' + POLICY_USAGE,
+    'smime-addin encrypt IN.eml --to CERT [--to CERT]... [--key SENDER.p12 --password PW] [--sign] [--cipher aes-256-cbc|aes-128-cbc|aes-256-gcm] [--oaep] [--out FILE] ' + HEADER_PROTECTION_USAGE + ' ' + POLICY_USAGE,
   async run(argv) {
     const cli = loadPolicyForCli(argv);
-    const a = parseArgs(cli.rest, { multi: ['to'], single: ['key', 'password', 'cipher', 'out'], flags: ['sign', 'oaep'] });
+    const a = parseArgs(cli.rest, { multi: ['to'], single: ['key', 'password', 'cipher', 'out', ...HEADER_PROTECTION_SINGLE], flags: ['sign', 'oaep', ...HEADER_PROTECTION_FLAGS] });
     if (a.positional.length !== 1) throw new UsageError('exactly one input message is required');
     if (a.multi.to.length === 0) throw new UsageError('at least one --to CERT is required');
     const cipher = (a.single.cipher ?? 'aes-256-cbc').toLowerCase() as ContentCipher;
     if (!CONTENT_CIPHERS.includes(cipher)) throw new UsageError(`unknown --cipher ${a.single.cipher} (${CONTENT_CIPHERS.join(', ')})`);
     if (a.flags.sign && !a.single.key) throw new UsageError('--sign needs --key SENDER.p12 --password PW');
+    const hp = headerProtectionFromArgs(cli, a);
+    for (const n of hp.notes) console.error(`smime-addin encrypt: ${n}`);
     const input = readInput(a.positional[0]);
     const recipients = a.multi.to.map((file) => {
       const r = loadCertificates(readInput(file, 'certificate'));
@@ -26,6 +29,7 @@ export const encrypt: Command = {
     });
     const sender = a.single.key ? await loadIdentity(a.single.key, a.single.password) : undefined;
     const r = await encryptMessage(input, recipients, {
+      ...hp.options,
       sender,
       sign: a.flags.sign,
       cipher,

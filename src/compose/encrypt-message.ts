@@ -3,8 +3,11 @@
  * smime-type=enveloped-data, or authEnveloped-data for AES-GCM), optionally signed first (sign-then-encrypt, the
  * order RFC 8551 §3.7 recommends and Thunderbird and Outlook use: the signature is hidden inside the encryption).
  *
- * The sender is always a recipient too when known, so the copy in Sent stays readable. The message fields
- * (From, To, Subject …) stay outside; they are not protected (RFC 8551 §3.1; header protection is out of scope).
+ * The sender is always a recipient too when known, so the copy in Sent stays readable. With header protection
+ * (the default; RFC 9788, compose/protect-headers.ts) the message fields are copied inside under `hp="cipher"`,
+ * and the header confidentiality policy decides what relays see outside: 'baseline' puts `Subject: [...]` there
+ * and the real Subject in a legacy display element at the top of the body; 'none' leaves the fields as they are.
+ * Without it the fields stay outside only, unprotected (RFC 8551 §3.1).
  */
 import { defaultCrypto, type CryptoEngine } from '../crypto';
 import { createEnvelopedData, type ContentCipher, type RecipientSpec } from '../cms/encrypt';
@@ -13,10 +16,11 @@ import { canonicalEntity } from './canonical';
 import { assemblePkcs7 } from './envelope';
 import { buildEntity, type OutgoingPart } from './entity';
 import { splitMessage } from './headers';
+import { protectHeaders, type HeaderProtectionOptions } from './protect-headers';
 import { signEntity } from './sign-message';
 import { hex } from '../keys/bytes';
 
-export interface EncryptMessageOptions {
+export interface EncryptMessageOptions extends HeaderProtectionOptions {
   /** The sender: added as a recipient (always), and the signer when `sign` is set. */
   sender?: Identity;
   /** Sign with the sender's key first (multipart/signed inside the encryption, or opaque with `opaque`). */
@@ -44,8 +48,10 @@ export async function encryptMessage(
   options: EncryptMessageOptions = {},
 ): Promise<EncryptMessageResult> {
   const crypto = options.crypto ?? defaultCrypto();
-  const { outer, inner, invalid } = splitMessage(mime instanceof Uint8Array ? mime : buildEntity(mime));
+  const split = splitMessage(mime instanceof Uint8Array ? mime : buildEntity(mime));
+  const { invalid } = split;
   if (invalid.length) return { ok: false, error: { code: 'malformed-mime', message: `The message has a header line that is not a field: "${invalid[0].slice(0, 60)}".` } };
+  const { outer, inner } = options.headerProtection === false ? split : protectHeaders(split.outer, split.inner, 'cipher', options.headerConfidentiality);
   let content: Uint8Array;
   if (options.sign) {
     if (!options.sender) return { ok: false, error: { code: 'no-key', message: 'Signing needs the sender\'s key.' } };

@@ -4,7 +4,9 @@
  * - multipart/signed (default; RFC 8551 §3.5.3): readable by clients without S/MIME; or opaque
  *   application/pkcs7-mime; smime-type=signed-data (§3.5.2) with `opaque: true`.
  * - The body is brought to canonical form first (compose/canonical.ts) and those exact bytes are signed and sent.
- * - The message fields (From, To, Subject, Date, Message-ID …) stay outside; the Content-* fields go inside.
+ * - The message fields (From, To, Subject, Date, Message-ID …) stay outside; the Content-* fields go inside, and
+ *   with header protection (the default; RFC 9788, compose/protect-headers.ts) copies of the message fields too,
+ *   under `hp="clear"`, so the reader can check the Subject, From and To it sees against the signed ones.
  */
 import { defaultCrypto, type CryptoEngine } from '../crypto';
 import { createSignedData } from '../cms/sign';
@@ -15,8 +17,9 @@ import { canonicalEntity } from './canonical';
 import { assemble, assemblePkcs7, randomBoundary } from './envelope';
 import { buildEntity, type OutgoingPart } from './entity';
 import { splitMessage, type HeaderLine } from './headers';
+import { protectHeaders, type HeaderProtectionOptions } from './protect-headers';
 
-export interface SignMessageOptions {
+export interface SignMessageOptions extends HeaderProtectionOptions {
   opaque?: boolean;
   digest?: SignHash;
   pss?: boolean;
@@ -81,5 +84,7 @@ export async function signMessage(
 ): Promise<SignMessageResult> {
   const { outer, inner, invalid } = splitMessage(mime instanceof Uint8Array ? mime : buildEntity(mime));
   if (invalid.length) return { ok: false, error: { code: 'malformed-mime', message: `The message has a header line that is not a field: "${invalid[0].slice(0, 60)}".` } };
-  return signEntity(outer, inner, identity, options);
+  // headerConfidentiality is for encrypted mail only: a signed-only message hides nothing (RFC 9788 §5.2.1).
+  const hp = options.headerProtection === false ? { outer, inner } : protectHeaders(outer, inner, 'clear');
+  return signEntity(hp.outer, hp.inner, identity, options);
 }

@@ -13,6 +13,8 @@ export const SIGNATURE_ALGORITHMS = ['RSASSA-PKCS1-v1_5', 'RSA-PSS', 'ECDSA', 'E
 export const REVOCATION_MODES = ['off', 'soft', 'hard'] as const;
 export const SENDER_MATCH = ['require', 'warn'] as const;
 export const AUDIT_FORMATS = ['native', 'ecs'] as const;
+/** RFC 9788 §3.2 header confidentiality policies: baseline = hcp_baseline, none = hcp_no_confidentiality. */
+export const HEADER_CONFIDENTIALITY_POLICIES = ['baseline', 'none'] as const;
 
 export type Digest = (typeof DIGESTS)[number];
 export type SignatureAlgorithm = (typeof SIGNATURE_ALGORITHMS)[number];
@@ -46,6 +48,16 @@ export interface Policy {
    * 'warn': when that is the only fault, the message is trusted and the mismatch shown as a warning.
    */
   senderMatch: (typeof SENDER_MATCH)[number];
+  /**
+   * Header protection (RFC 9788) on what we send: copies of Subject, From, To, Cc, Date … inside the signature or
+   * encryption, so readers can tell when they were changed.
+   */
+  headerProtection: boolean;
+  /**
+   * Encrypted mail with header protection: 'baseline' (RFC 9788 hcp_baseline) sends "Subject: [...]" outside and
+   * the real Subject inside only; 'none' (hcp_no_confidentiality) leaves the Subject readable by every relay.
+   */
+  headerConfidentiality: (typeof HEADER_CONFIDENTIALITY_POLICIES)[number];
   /** Outlook only: an HTTPS proxy for CA endpoints that CORS blocks; "{url}" is replaced by the target URL. */
   proxyUrl: string | null;
   audit: {
@@ -98,6 +110,13 @@ export const FIELDS: Record<string, Spec> = {
   revocation: { kind: 'enum', values: REVOCATION_MODES, default: 'soft', doc: 'Revocation, per certificate of the chain: off; soft (no information is a note, unusable information a warning); hard (either is not trusted). Revoked is never trusted.' },
   online: { kind: 'bool', default: false, doc: 'Fetch AIA issuers, OCSP and CRLs over the network.' },
   senderMatch: { kind: 'enum', values: SENDER_MATCH, default: 'require', doc: 'require: a From not in the signer certificate is not trusted; warn: trusted with a warning when that is the only fault.' },
+  headerProtection: { kind: 'bool', default: true, doc: 'Sending: protect Subject, From, To, Cc, Date … inside the signature/encryption (RFC 9788).' },
+  headerConfidentiality: {
+    kind: 'enum',
+    values: HEADER_CONFIDENTIALITY_POLICIES,
+    default: 'baseline',
+    doc: 'Sending encrypted mail with header protection: baseline hides the Subject from relays ("[...]" outside, RFC 9788 hcp_baseline); none leaves it readable (hcp_no_confidentiality).',
+  },
   proxyUrl: { kind: 'url', default: null, placeholder: true, doc: 'Outlook: proxy for CA endpoints on the add-in\'s own origin ("{url}" = target).' },
   'audit.enabled': { kind: 'bool', default: true, doc: 'Keep a local audit log.' },
   'audit.maxEvents': { kind: 'int', min: 10, max: 1_000_000, default: 10_000, doc: 'Local log bound (oldest dropped).' },

@@ -338,7 +338,8 @@ test('signed and encrypted by the core: openssl cms -decrypt then -verify give b
   const v = await opensslVerify(inner, { CAfile: pki.root.certPath });
   assert.ok(v.ok, v.stderr);
   const parts = leaves(parsed(new Uint8Array(v.content)));
-  assert.equal(utf8(decodeBody(parts[0])), 'Hello Bob,\r\nsee the attachment.\r\n');
+  // Header protection (default): the real Subject in a legacy display element above the text (RFC 9788 §5.2.2).
+  assert.equal(utf8(decodeBody(parts[0])), `Subject: ${m.subject}\r\n\r\nHello Bob,\r\nsee the attachment.\r\n`);
   assert.deepEqual(decodeBody(parts[2]), new Uint8Array(m.attachments[0].bytes));
 });
 

@@ -1,0 +1,166 @@
+/**
+ * Header protection (RFC 9788) on what we send, checked with OpenSSL: every combination of signed / encrypted /
+ * signed+encrypted × header protection on/off × header confidentiality baseline/none is verified and decrypted by
+ * `openssl cms`, and the payload OpenSSL hands back has the RFC's structure (compare
+ * ../shared/corpus/rfc9788/smime-signed-enc-complex-hp-baseline-legacy.eml and smime-multipart-hp.eml): the message
+ * fields inside with hp="clear"/"cipher" on the payload's root, HP-Outer records equal to the outer fields, "[...]"
+ * outside under baseline and the real Subject in a legacy display element in the text and the HTML.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { buildMessage, encryptMessage, importPkcs12, signMessage, type Identity } from '../../src/index';
+import { bodyText, decodeHeaderValue, getHeader, getHeaders, parseMime, walkEntities, type MimeEntity } from '../../src/mime/index';
+import { ROOT } from '../support/corpus';
+import { makePki, opensslDecrypt, opensslVerify } from '../support/pki';
+
+const SUBJECT = 'Grüße — quarterly figures';
+const setup = (async () => {
+  const pki = await makePki();
+  const alice = await pki.issue({ name: 'Alice Example', email: 'alice@example.com' });
+  const bob = await pki.issue({ name: 'Bob Example', email: 'bob@example.com' });
+  const id = await importPkcs12(new Uint8Array(readFileSync(await alice.makeP12('pw'))), 'pw');
+  assert.ok(id.ok);
+  const built = buildMessage({
+    from: { name: 'Alice Example', address: 'alice@example.com' },
+    to: [{ name: 'Bob Example', address: 'bob@example.com' }],
+    cc: [{ name: 'Zoë', address: 'zoe@example.com' }],
+    subject: SUBJECT,
+    text: 'Hello Bob,\nthe figures are attached.\n',
+    html: '<html><body><p>Hello Bob,<br>the figures are attached.</p></body></html>',
+    attachments: [{ name: 'figures.csv', contentType: 'text/csv', bytes: new TextEncoder().encode('q,value\r\n1,42\r\n') }],
+  });
+  assert.ok(built.ok);
+  return { pki, alice, bob, identity: id.identity as Identity, message: built.message };
+})();
+
+const parsed = (b: Uint8Array | Buffer): MimeEntity => {
+  const p = parseMime(new Uint8Array(b));
+  assert.ok(p.ok);
+  return p.root;
+};
+const leaves = (e: MimeEntity) => [...walkEntities(e)].filter((x) => x.children.length === 0);
+const OUTER_FIELDS = ['From', 'To', 'Cc', 'Subject', 'Date', 'Message-ID'];
+
+type Op = 'sign' | 'encrypt' | 'sign+encrypt';
+for (const op of ['sign', 'encrypt', 'sign+encrypt'] as Op[]) {
+  for (const hp of [true, false]) {
+    for (const hcp of ['baseline', 'none'] as const) {
+      const name = `${op}, header protection ${hp ? 'on' : 'off'}, ${hcp}`;
+      test(`OpenSSL verifies/decrypts ours with RFC 9788 structure: ${name}`, async () => {
+        const { pki, bob, identity, message } = await setup;
+        const opts = { headerProtection: hp, headerConfidentiality: hcp };
+        const r =
+          op === 'sign'
+            ? await signMessage(message, identity, opts)
+            : await encryptMessage(message, [new Uint8Array(readFileSync(bob.certDerPath))], { ...opts, sender: identity, sign: op === 'sign+encrypt' });
+        assert.ok(r.ok, r.ok ? '' : r.error.message);
+        const file = join(pki.dir, `hp-${name.replace(/\W+/g, '-')}.eml`);
+        writeFileSync(file, r.message);
+        const outer = parsed(r.message);
+        let payloadBytes: Buffer;
+        if (op === 'sign') {
+          const v = await opensslVerify(file, { CAfile: pki.root.certPath });
+          assert.ok(v.ok, v.stderr);
+          payloadBytes = v.content;
+        } else {
+          const d = await opensslDecrypt(file, { recipient: bob });
+          assert.ok(d.ok, d.stderr);
+          payloadBytes = d.content;
+          if (op === 'sign+encrypt') {
+            const inner = `${file}.signed.eml`;
+            writeFileSync(inner, d.content);
+            const v = await opensslVerify(inner, { CAfile: pki.root.certPath });
+            assert.ok(v.ok, v.stderr);
+            payloadBytes = v.content;
+          }
+        }
+        const payload = parsed(payloadBytes);
+        const encrypted = op !== 'sign';
+        const hidden = hp && encrypted && hcp === 'baseline';
+        assert.equal(decodeHeaderValue(getHeader(outer, 'subject')), hidden ? '[...]' : SUBJECT);
+        if (!hp) {
+          assert.equal(payload.contentType.params.hp, undefined);
+          assert.equal(getHeader(payload, 'subject'), undefined);
+          assert.ok(leaves(payload).every((e) => e.contentType.params['hp-legacy-display'] === undefined));
+          return;
+        }
+        assert.equal(payload.contentType.params.hp, encrypted ? 'cipher' : 'clear');
+        assert.equal(decodeHeaderValue(getHeader(payload, 'subject')), SUBJECT);
+        for (const f of OUTER_FIELDS.filter((x) => x !== 'Subject')) assert.equal(getHeader(payload, f), getHeader(outer, f), f);
+        const records = getHeaders(payload, 'hp-outer');
+        if (!encrypted) assert.equal(records.length, 0);
+        else {
+          // Each record is a field that went outside, with the value it has there (RFC 9788 §2.2).
+          assert.deepEqual(
+            records.map((x) => x.split(':')[0]),
+            OUTER_FIELDS,
+          );
+          for (const x of records) {
+            const [field] = x.split(':');
+            assert.equal(x.slice(field.length + 2), getHeader(outer, field), field);
+          }
+        }
+        const [text, html, csv] = leaves(payload);
+        assert.equal(csv.contentType.params['hp-legacy-display'], undefined, 'an attachment is never a main body part');
+        assert.equal(bodyText(csv), 'q,value\r\n1,42\r\n');
+        if (hidden) {
+          assert.equal(text.contentType.params['hp-legacy-display'], '1');
+          assert.equal(html.contentType.params['hp-legacy-display'], '1');
+          assert.ok(bodyText(text).startsWith(`Subject: ${SUBJECT}\r\n\r\nHello Bob,`), bodyText(text));
+          assert.match(bodyText(html), new RegExp(`<body>\\r\\n<div class="header-protection-legacy-display">\\r\\n<pre>Subject: ${SUBJECT}</pre></div>`));
+        } else {
+          assert.equal(text.contentType.params['hp-legacy-display'], undefined);
+          assert.ok(bodyText(text).startsWith('Hello Bob,'));
+        }
+      });
+    }
+  }
+}
+
+test('opaque signed (signedData) gets hp="clear" too, and OpenSSL verifies it', async () => {
+  const { pki, identity, message } = await setup;
+  const r = await signMessage(message, identity, { opaque: true });
+  assert.ok(r.ok);
+  const file = join(pki.dir, 'hp-opaque.eml');
+  writeFileSync(file, r.message);
+  const v = await opensslVerify(file, { CAfile: pki.root.certPath });
+  assert.ok(v.ok, v.stderr);
+  const payload = parsed(v.content);
+  assert.equal(payload.contentType.params.hp, 'clear');
+  assert.equal(decodeHeaderValue(getHeader(payload, 'subject')), SUBJECT);
+});
+
+
+const CLI = join(ROOT, 'dist/cli/smime-addin.cjs');
+test('CLI encrypt --sign: "[...]" outside by default, the real Subject with --header-confidentiality none, none of it with --no-header-protection', { skip: !existsSync(CLI) && 'CLI not built (npm run build)' }, async () => {
+  const { pki, alice, bob, message } = await setup;
+  const p12 = await alice.makeP12('pw');
+  const inFile = join(pki.dir, 'hp-cli-in.eml');
+  writeFileSync(inFile, message);
+  for (const [extra, outerSubject, hp] of [
+    [[], '[...]', 'cipher'],
+    [['--header-confidentiality', 'none'], SUBJECT, 'cipher'],
+    [['--no-header-protection'], SUBJECT, undefined],
+  ] as const) {
+    const out = join(pki.dir, `hp-cli-${extra.join('')}.eml`);
+    const r = spawnSync(process.execPath, [CLI, 'encrypt', inFile, '--to', bob.certPath, '--key', p12, '--password', 'pw', '--sign', '--out', out, ...extra], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(decodeHeaderValue(getHeader(parsed(readFileSync(out)), 'subject')), outerSubject);
+    const d = await opensslDecrypt(out, { recipient: bob });
+    assert.ok(d.ok, d.stderr);
+    const inner = `${out}.signed.eml`;
+    writeFileSync(inner, d.content);
+    const v = await opensslVerify(inner, { CAfile: pki.root.certPath });
+    assert.ok(v.ok, v.stderr);
+    assert.equal(parsed(v.content).contentType.params.hp, hp);
+  }
+  const signed = spawnSync(process.execPath, [CLI, 'sign', inFile, '--key', p12, '--password', 'pw'], { encoding: 'latin1' });
+  assert.equal(signed.status, 0, signed.stderr);
+  const file = join(pki.dir, 'hp-cli-signed.eml');
+  writeFileSync(file, Buffer.from(signed.stdout, 'latin1'));
+  const v = await opensslVerify(file, { CAfile: pki.root.certPath });
+  assert.equal(parsed(v.content).contentType.params.hp, 'clear');
+});
