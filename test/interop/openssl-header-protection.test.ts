@@ -4,14 +4,16 @@
  * `openssl cms`, and the payload OpenSSL hands back has the RFC's structure (compare
  * ../shared/corpus/rfc9788/smime-signed-enc-complex-hp-baseline-legacy.eml and smime-multipart-hp.eml): the message
  * fields inside with hp="clear"/"cipher" on the payload's root, HP-Outer records equal to the outer fields, "[...]"
- * outside under baseline and the real Subject in a legacy display element in the text and the HTML.
+ * outside under baseline and the real Subject in a legacy display element in the text and the HTML. Our own
+ * verifier reads every combination back: header protection on gives `headerProtection.protected: true` with the
+ * real Subject and nothing `changed`; off gives `protected: false`.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildMessage, encryptMessage, importPkcs12, signMessage, type Identity } from '../../src/index';
+import { buildMessage, decryptMessage, encryptMessage, importPkcs12, loadCertificates, signMessage, verifyMessage, type Identity } from '../../src/index';
 import { bodyText, decodeHeaderValue, getHeader, getHeaders, parseMime, walkEntities, type MimeEntity } from '../../src/mime/index';
 import { ROOT } from '../support/corpus';
 import { makePki, opensslDecrypt, opensslVerify } from '../support/pki';
@@ -23,6 +25,9 @@ const setup = (async () => {
   const bob = await pki.issue({ name: 'Bob Example', email: 'bob@example.com' });
   const id = await importPkcs12(new Uint8Array(readFileSync(await alice.makeP12('pw'))), 'pw');
   assert.ok(id.ok);
+  const bobId = await importPkcs12(new Uint8Array(readFileSync(await bob.makeP12('pw'))), 'pw');
+  assert.ok(bobId.ok);
+  const anchors = loadCertificates(readFileSync(pki.root.certPath)).certs;
   const built = buildMessage({
     from: { name: 'Alice Example', address: 'alice@example.com' },
     to: [{ name: 'Bob Example', address: 'bob@example.com' }],
@@ -33,7 +38,7 @@ const setup = (async () => {
     attachments: [{ name: 'figures.csv', contentType: 'text/csv', bytes: new TextEncoder().encode('q,value\r\n1,42\r\n') }],
   });
   assert.ok(built.ok);
-  return { pki, alice, bob, identity: id.identity as Identity, message: built.message };
+  return { pki, alice, bob, identity: id.identity as Identity, bobIdentity: bobId.identity as Identity, anchors, message: built.message };
 })();
 
 const parsed = (b: Uint8Array | Buffer): MimeEntity => {
@@ -50,7 +55,7 @@ for (const op of ['sign', 'encrypt', 'sign+encrypt'] as Op[]) {
     for (const hcp of ['baseline', 'none'] as const) {
       const name = `${op}, header protection ${hp ? 'on' : 'off'}, ${hcp}`;
       test(`OpenSSL verifies/decrypts ours with RFC 9788 structure: ${name}`, async () => {
-        const { pki, bob, identity, message } = await setup;
+        const { pki, bob, identity, bobIdentity, anchors, message } = await setup;
         const opts = { headerProtection: hp, headerConfidentiality: hcp };
         const r =
           op === 'sign'
@@ -79,6 +84,20 @@ for (const op of ['sign', 'encrypt', 'sign+encrypt'] as Op[]) {
         }
         const payload = parsed(payloadBytes);
         const encrypted = op !== 'sign';
+        // Read back by our own verifier, as a recipient's add-on would.
+        const back = encrypted ? await decryptMessage(r.message, bobIdentity, { anchors }) : { ok: true as const, verdict: await verifyMessage(r.message, { anchors }) };
+        assert.ok(back.ok);
+        const v = back.verdict;
+        assert.equal(v.verdict, op === 'encrypt' ? 'unsigned' : 'trusted', v.summary);
+        // Encrypted without a signature, anyone could have written the fields (RFC 9788 leaves encrypted-only mail out of
+        // scope): the verifier reads them but does not call them protected.
+        assert.equal(v.headerProtection?.protected, hp && op !== 'encrypt', JSON.stringify(v.headerProtection));
+        assert.deepEqual(v.headerProtection?.changed, [], JSON.stringify(v.headerProtection?.changed));
+        if (hp) {
+          assert.equal(v.headerProtection?.mode, encrypted ? 'cipher' : 'clear');
+          assert.equal(v.headerProtection?.headers.subject, SUBJECT);
+          assert.equal(v.headerProtection?.legacyDisplay.length, encrypted && hcp === 'baseline' ? 2 : 0);
+        }
         const hidden = hp && encrypted && hcp === 'baseline';
         assert.equal(decodeHeaderValue(getHeader(outer, 'subject')), hidden ? '[...]' : SUBJECT);
         if (!hp) {
