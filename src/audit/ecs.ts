@@ -48,9 +48,16 @@ function ecsType(e: AuditEvent): string[] {
 }
 
 function direction(e: AuditEvent): 'inbound' | 'outbound' | undefined {
-  if (e.op === 'verify' || e.op === 'decrypt') return 'inbound';
-  if (e.op === 'sign' || e.op === 'encrypt' || e.op === 'send') return 'outbound';
-  return undefined;
+  switch (e.event) {
+    case 'message.verified':
+    case 'message.decrypted':
+    case 'policy.violation':
+      return 'inbound';
+    case 'identity.health':
+      return undefined;
+    default:
+      return 'outbound';
+  }
 }
 
 /** The common name(s) of a DN as the verdict writes it (RFC 4514: "CN=Alice,O=Example"), for x509.*.common_name. */

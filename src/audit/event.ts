@@ -12,9 +12,12 @@
  */
 import type { ReasonCode, Verdict } from '../verdict';
 
-/** What the add-in did. 'send' is a send-time rule decision, 'identity' a check of the user's own certificate. */
-export type AuditOperation = 'verify' | 'decrypt' | 'sign' | 'encrypt' | 'send' | 'identity';
-export const AUDIT_OPERATIONS: readonly AuditOperation[] = ['verify', 'decrypt', 'sign', 'encrypt', 'send', 'identity'];
+/**
+ * What the add-in did. 'policy': an organisation rule acted (src/policy/inbound.ts, outbound.ts): an inbound
+ * action on a violation, or a send blocked, prompted or overridden. 'identity': a check of the user's own certificate.
+ */
+export type AuditOperation = 'verify' | 'decrypt' | 'sign' | 'encrypt' | 'policy' | 'identity';
+export const AUDIT_OPERATIONS: readonly AuditOperation[] = ['verify', 'decrypt', 'sign', 'encrypt', 'policy', 'identity'];
 export type AuditHost = 'cli' | 'outlook' | 'thunderbird';
 
 /**
@@ -50,8 +53,8 @@ export const AUDIT_SEVERITIES = ['critical', 'error', 'warning', 'notice', 'info
 export type AuditSeverity = (typeof AUDIT_SEVERITIES)[number];
 export const SYSLOG_SEVERITY: Record<AuditSeverity, number> = { critical: 2, error: 3, warning: 4, notice: 5, info: 6 };
 
-/** What an inbound rule did to a message besides the verdict (inbound.action). */
-export type AuditAction = 'flag' | 'tag' | 'quarantine';
+/** What a rule did: refused a send, asked the user, the user sent anyway, or an inbound action on a violation. */
+export type PolicyAction = 'block' | 'prompt' | 'override' | 'flag' | 'tag' | 'quarantine';
 
 /** The signer's (or, for identity.health, the user's own) certificate, without the key. */
 export interface AuditCertificate {
@@ -79,8 +82,8 @@ export interface AuditEvent {
   /** Sender addresses (From), lower-cased. */
   from: string[];
   /**
-   * verify/decrypt/policy.violation: the verdict word; sign/encrypt: 'ok' or 'failed'; send.*: 'blocked',
-   * 'prompted' or 'overridden'; identity.health: 'ok', 'expiring', 'expired' or 'revoked'.
+   * verify/decrypt: the verdict word; sign/encrypt: 'ok' or 'failed'; policy (policy.violation, send.*): the
+   * action (PolicyAction); identity.health: 'ok', 'expiring', 'expired' or 'revoked'.
    */
   verdict: string;
   /**
@@ -98,8 +101,8 @@ export interface AuditEvent {
   recipientDomains?: string[];
   /** policy.violation, send.*: the policy field of the rule, e.g. "inbound.requireSignedFrom". */
   rule?: string;
-  /** policy.violation: what inbound.action did besides flagging. */
-  action?: AuditAction;
+  /** policy.violation, send.*: what the rule did. */
+  action?: PolicyAction;
   /** Only when policy sets audit.includeSubject (content: off by default). */
   subject?: string;
 }
@@ -120,9 +123,6 @@ export function newEventId(): string {
   const b = globalThis.crypto.getRandomValues(new Uint8Array(16));
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
-
-/** Reason codes that mean "a policy rule was broken" (raised by the inbound rules): their prefix. */
-const POLICY_REASON_PREFIX = 'policy-';
 
 /**
  * The default severity of an event, from its name and verdict. Violations of a receive rule are critical (mail
@@ -149,19 +149,19 @@ export function defaultSeverity(event: AuditEventName, verdict: string): AuditSe
   }
 }
 
-/** The event name a record without one (written before names existed) gets: from its operation. */
-function nameForOp(op: AuditOperation, reasons: readonly string[]): AuditEventName {
+/** The event name a record without one (written before names existed) gets: from its operation (and action). */
+function nameForOp(op: AuditOperation, verdict: string): AuditEventName {
   switch (op) {
     case 'verify':
+      return 'message.verified';
     case 'decrypt':
-      if (reasons.some((r) => r.startsWith(POLICY_REASON_PREFIX))) return 'policy.violation';
-      return op === 'verify' ? 'message.verified' : 'message.decrypted';
+      return 'message.decrypted';
     case 'sign':
       return 'message.signed';
     case 'encrypt':
       return 'message.encrypted';
-    case 'send':
-      return 'send.blocked';
+    case 'policy':
+      return verdict === 'block' ? 'send.blocked' : verdict === 'prompt' ? 'send.prompted' : verdict === 'override' ? 'send.overridden' : 'policy.violation';
     case 'identity':
       return 'identity.health';
   }
@@ -181,16 +181,13 @@ export interface AuditEventOptions {
 }
 
 /**
- * The event for a verify (or decrypt, which also yields a Verdict). A verdict carrying a policy reason code
- * (policy-…) is a policy.violation, with `rule` when given.
+ * The event for a verify (or decrypt, which also yields a Verdict): message.verified / message.decrypted, whatever
+ * the verdict. A broken inbound rule is a second event, policy.violation (auditEventForInbound), so verdict counts
+ * and alert counts stay separate.
  */
-export function auditEventFromVerdict(
-  v: Verdict,
-  op: 'verify' | 'decrypt' = 'verify',
-  opts: AuditEventOptions & { rule?: string; action?: AuditAction } = {},
-): AuditEvent {
+export function auditEventFromVerdict(v: Verdict, op: 'verify' | 'decrypt' = 'verify', opts: AuditEventOptions = {}): AuditEvent {
   const reasons = v.reasons.slice(0, MAX_REASONS).map((r) => r.code);
-  const event = opts.rule ? 'policy.violation' : nameForOp(op, reasons);
+  const event = nameForOp(op, v.verdict);
   const ev: AuditEvent = {
     id: newEventId(),
     time: (opts.now ?? new Date()).toISOString(),
@@ -206,8 +203,6 @@ export function auditEventFromVerdict(
   const cert = v.signers[0]?.certificate;
   if (cert?.sha256) ev.signer = cert.sha256;
   if (cert) ev.signerCert = certOf(cert);
-  if (opts.rule) ev.rule = clip(opts.rule);
-  if (opts.action) ev.action = opts.action;
   if (opts.includeSubject && v.subject !== undefined) ev.subject = clip(v.subject);
   return ev;
 }
@@ -251,7 +246,7 @@ export function auditEvent(
     recipients?: number;
     recipientDomains?: readonly string[];
     rule?: string;
-    action?: AuditAction;
+    action?: PolicyAction;
     subject?: string;
   },
 ): AuditEvent {
@@ -282,12 +277,70 @@ const OP_OF_EVENT: Record<AuditEventName, AuditOperation> = {
   'message.decrypted': 'decrypt',
   'message.signed': 'sign',
   'message.encrypted': 'encrypt',
-  'policy.violation': 'verify',
-  'send.blocked': 'send',
-  'send.prompted': 'send',
-  'send.overridden': 'send',
+  'policy.violation': 'policy',
+  'send.blocked': 'policy',
+  'send.prompted': 'policy',
+  'send.overridden': 'policy',
   'identity.health': 'identity',
 };
+
+const EVENT_OF_ACTION: Record<PolicyAction, AuditEventName> = {
+  block: 'send.blocked',
+  prompt: 'send.prompted',
+  override: 'send.overridden',
+  flag: 'policy.violation',
+  tag: 'policy.violation',
+  quarantine: 'policy.violation',
+};
+
+/**
+ * The event for an organisation rule acting: who (From), which rule, what it did, recipient domains; never
+ * content or recipient addresses. `verdict` is the action, `reasons` the reason or rule codes. The name follows
+ * the action: block/prompt/override → send.*, flag/tag/quarantine → policy.violation.
+ */
+export function auditEventForPolicy(o: {
+  rule: string;
+  action: PolicyAction;
+  from?: string[];
+  recipientDomains?: string[];
+  messageId?: string;
+  reasons?: string[];
+  signer?: string;
+  signerCert?: AuditCertificate;
+  host?: AuditHost;
+  now?: Date;
+  severity?: AuditSeverity;
+}): AuditEvent {
+  return auditEvent(EVENT_OF_ACTION[o.action], { ...o, op: 'policy', verdict: o.action });
+}
+
+/**
+ * The event for an inbound rule acting on a received message (policy/inbound.ts needsInboundAction): a From in
+ * inbound.requireSignedFrom that is not signed and trusted, or an invalid signature from anyone. `action` is what
+ * the host did about it (inbound.action, or 'flag' where it can do no more).
+ */
+export function auditEventForInbound(
+  v: Verdict,
+  action: Extract<PolicyAction, 'flag' | 'tag' | 'quarantine'>,
+  opts: AuditEventOptions = {},
+): AuditEvent {
+  const codes = v.reasons.map((r) => r.code as string);
+  const violation = codes.some((c) => c === 'policy-unsigned-internal' || c === 'policy-untrusted-internal');
+  const cert = v.signers[0]?.certificate;
+  return auditEvent('policy.violation', {
+    ...opts,
+    op: 'policy',
+    verdict: action,
+    action,
+    rule: violation ? 'inbound.requireSignedFrom' : 'inbound.invalidSignature',
+    from: v.from,
+    messageId: v.messageId,
+    reasons: codes,
+    signer: cert?.sha256,
+    signerCert: cert ? certOf(cert) : undefined,
+    subject: v.subject,
+  });
+}
 
 /** The form an event is stored and sent in under a policy: without the subject unless policy allows it. */
 export function applyAuditPolicy(e: AuditEvent, audit: { includeSubject: boolean }): AuditEvent {
@@ -321,7 +374,7 @@ export function readAuditEvent(x: unknown): AuditEvent | undefined {
   )
     return undefined;
   const ev = x as AuditEvent;
-  const event = (AUDIT_EVENT_NAMES as readonly unknown[]).includes(e.event) ? ev.event : nameForOp(ev.op, ev.reasons.map(String));
+  const event = (AUDIT_EVENT_NAMES as readonly unknown[]).includes(e.event) ? ev.event : nameForOp(ev.op, ev.verdict);
   const severity = (AUDIT_SEVERITIES as readonly unknown[]).includes(e.severity) ? ev.severity : defaultSeverity(event, ev.verdict);
   return event === e.event && severity === e.severity ? ev : { ...ev, event, severity };
 }

@@ -15,6 +15,8 @@ import {
   MemoryAuditLog,
   applyAuditPolicy,
   auditEvent,
+  auditEventForInbound,
+  auditEventForPolicy,
   auditEventForSend,
   auditEventFromVerdict,
   filterEvents,
@@ -63,13 +65,13 @@ test('event names and default severities per operation and decision', () => {
     [auditEventFromVerdict(verdict('untrusted', ['untrusted-root'])), 'message.verified', 'warning'],
     [auditEventFromVerdict(verdict('invalid', ['signature-invalid']), 'decrypt'), 'message.decrypted', 'error'],
     [auditEventFromVerdict(verdict('unsigned', ['not-signed'])), 'message.verified', 'info'],
-    [auditEventFromVerdict(verdict('unsigned', ['policy-unsigned-internal', 'not-signed'])), 'policy.violation', 'critical'],
-    [auditEventFromVerdict(verdict('untrusted', ['untrusted-root']), 'verify', { rule: 'inbound.requireSignedFrom', action: 'tag' }), 'policy.violation', 'critical'],
+    [auditEventFromVerdict(verdict('unsigned', ['policy-unsigned-internal', 'not-signed'])), 'message.verified', 'info'],
+    [auditEventForInbound(verdict('unsigned', ['policy-unsigned-internal', 'not-signed']), 'tag'), 'policy.violation', 'critical'],
     [auditEventForSend('sign', { ok: true }), 'message.signed', 'info'],
     [auditEventForSend('encrypt', { ok: false, reasons: ['no-recipient-certificate'] }), 'message.encrypted', 'warning'],
-    [auditEvent('send.blocked', { verdict: 'blocked', rule: 'outbound.requireEncryptionTo', recipientDomains: ['Law.Example', 'law.example'] }), 'send.blocked', 'warning'],
-    [auditEvent('send.prompted', { verdict: 'prompted', rule: 'outbound.onMissingCertificate' }), 'send.prompted', 'notice'],
-    [auditEvent('send.overridden', { verdict: 'overridden', rule: 'outbound.onMissingCertificate' }), 'send.overridden', 'warning'],
+    [auditEventForPolicy({ action: 'block', rule: 'outbound.requireEncryptionTo', recipientDomains: ['Law.Example', 'law.example'] }), 'send.blocked', 'warning'],
+    [auditEventForPolicy({ action: 'prompt', rule: 'outbound.onMissingCertificate' }), 'send.prompted', 'notice'],
+    [auditEventForPolicy({ action: 'override', rule: 'outbound.onMissingCertificate' }), 'send.overridden', 'warning'],
     [auditEvent('identity.health', { verdict: 'expiring' }), 'identity.health', 'warning'],
     [auditEvent('identity.health', { verdict: 'revoked' }), 'identity.health', 'error'],
   ];
@@ -82,10 +84,12 @@ test('event names and default severities per operation and decision', () => {
   assert.equal(cases[5][0].rule, 'inbound.requireSignedFrom');
   assert.equal(cases[5][0].action, 'tag');
   assert.deepEqual(cases[8][0].recipientDomains, ['law.example'], 'lower-cased, once each');
-  assert.equal(cases[8][0].op, 'send');
+  assert.equal(cases[8][0].op, 'policy');
+  assert.equal(cases[8][0].verdict, 'block', 'a rule event\'s verdict is its action');
+  assert.equal(auditEventForInbound(verdict('invalid', ['signature-invalid']), 'flag').rule, 'inbound.invalidSignature');
   assert.equal(cases[11][0].op, 'identity');
   assert.equal(auditEvent('send.blocked', { verdict: 'blocked', severity: 'critical' }).severity, 'critical', 'an emitter may raise it');
-  assert.deepEqual(filterEvents(cases.map((c) => c[0]), { minSeverity: 'error' }).map((e) => e.severity).sort(), ['critical', 'critical', 'error', 'error']);
+  assert.deepEqual(filterEvents(cases.map((c) => c[0]), { minSeverity: 'error' }).map((e) => e.severity).sort(), ['critical', 'error', 'error']);
   assert.equal(filterEvents(cases.map((c) => c[0]), { event: ['send.blocked', 'send.prompted'] }).length, 2);
 });
 
@@ -95,8 +99,9 @@ const OLD: Record<string, unknown>[] = [
   { id: 'o2', time: '2026-11-01T10:01:00.000Z', op: 'verify', from: ['b@example.com'], verdict: 'invalid', reasons: ['signature-invalid'] },
   { id: 'o3', time: '2026-11-01T10:02:00.000Z', op: 'encrypt', from: ['me@example.com'], verdict: 'failed', reasons: ['no-key'], recipients: 2 },
   { id: 'o4', time: '2026-11-01T10:03:00.000Z', op: 'decrypt', from: ['c@example.com'], verdict: 'untrusted', reasons: ['untrusted-root'] },
+  { id: 'o5', time: '2026-11-01T10:04:00.000Z', op: 'policy', from: ['me@example.com'], verdict: 'block', action: 'block', rule: 'outbound.requireEncryptionTo', reasons: [] },
 ];
-const OLD_NAMES = [['message.verified', 'info'], ['message.verified', 'error'], ['message.encrypted', 'warning'], ['message.decrypted', 'warning']];
+const OLD_NAMES = [['message.verified', 'info'], ['message.verified', 'error'], ['message.encrypted', 'warning'], ['message.decrypted', 'warning'], ['send.blocked', 'warning']];
 
 test('records written before event names: the CLI file log, IndexedDB log and queue read them, named', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'audit-compat-'));
@@ -155,8 +160,8 @@ test('the subject is recorded only when policy sets audit.includeSubject', async
 });
 
 test('ECS: one event as an Elastic Common Schema document', () => {
-  const e = auditEventFromVerdict(verdict('unsigned', ['policy-unsigned-internal', 'not-signed']), 'verify', {
-    host: 'thunderbird', rule: 'inbound.requireSignedFrom', action: 'quarantine', now: new Date('2026-12-01T08:00:00Z'),
+  const e = auditEventForInbound(verdict('unsigned', ['policy-unsigned-internal', 'not-signed']), 'quarantine', {
+    host: 'thunderbird', now: new Date('2026-12-01T08:00:00Z'),
   });
   const doc = toEcs(e) as any;
   assert.equal(doc['@timestamp'], '2026-12-01T08:00:00.000Z');
@@ -170,7 +175,7 @@ test('ECS: one event as an Elastic Common Schema document', () => {
   assert.deepEqual(doc.log, { level: 'critical', syslog: { severity: { code: 2, name: 'critical' } } });
   assert.deepEqual(doc.email, { direction: 'inbound', from: { address: ['ceo@example.com'] }, message_id: '<m1@example.com>' });
   assert.deepEqual(doc.rule, { name: 'inbound.requireSignedFrom', ruleset: 'smime-addin policy' });
-  assert.deepEqual(doc.smime, { verdict: 'unsigned', operation: 'verify', reasons: ['policy-unsigned-internal', 'not-signed'], action: 'quarantine' });
+  assert.deepEqual(doc.smime, { verdict: 'quarantine', operation: 'policy', reasons: ['policy-unsigned-internal', 'not-signed'], action: 'quarantine' });
   assert.equal(doc.file, undefined, 'no signer, no x509');
   assert.equal(doc.email.subject, undefined);
 
@@ -189,7 +194,7 @@ test('ECS: one event as an Elastic Common Schema document', () => {
     },
   });
   assert.deepEqual(signed.related, { hash: ['abcdef01'], hosts: ['example.com'] });
-  const blocked = toEcs(auditEvent('send.blocked', { verdict: 'blocked', rule: 'outbound.requireEncryptionTo', from: ['me@example.com'], recipientDomains: ['law.example'] })) as any;
+  const blocked = toEcs(auditEventForPolicy({ action: 'block', rule: 'outbound.requireEncryptionTo', from: ['me@example.com'], recipientDomains: ['law.example'] })) as any;
   assert.deepEqual([blocked.event.kind, blocked.event.type, blocked.event.outcome, blocked.email.direction], ['alert', ['denied'], 'failure', 'outbound']);
   assert.deepEqual(blocked.related.hosts, ['example.com', 'law.example']);
   assert.deepEqual(blocked.smime.recipient_domains, ['law.example']);
@@ -211,7 +216,7 @@ test('syslog: targets, RFC 5424 message, octet counting', () => {
   ]);
   assert.ok(validatePolicy({ audit: { syslog: 'udp://127.0.0.1:514', format: 'ecs', includeSubject: true } }).ok);
 
-  const e = { ...auditEvent('policy.violation', { verdict: 'unsigned', from: ['chef@exämple.com'], rule: 'inbound.requireSignedFrom', now: new Date('2026-12-01T08:00:00.5Z') }), id: 'x1' };
+  const e = { ...auditEventForPolicy({ action: 'flag', from: ['chef@exämple.com'], rule: 'inbound.requireSignedFrom', now: new Date('2026-12-01T08:00:00.5Z') }), id: 'x1' };
   const m = syslogMessage(e, e, { hostname: 'mail host', procId: 42, version: '1.2"]' });
   assert.equal(
     m,
@@ -226,6 +231,6 @@ test('syslog: targets, RFC 5424 message, octet counting', () => {
 
 test('a memory log keeps names and severities as given', async () => {
   const log = new MemoryAuditLog(10);
-  await log.append(auditEvent('send.prompted', { verdict: 'prompted' }));
+  await log.append(auditEvent('send.prompted', { verdict: 'prompt' }));
   assert.equal((await log.list())[0].event, 'send.prompted');
 });
