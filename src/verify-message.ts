@@ -239,7 +239,8 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date, out: 
   reasons.push(...ctx.reasons);
   if (ctx.stop) reasons.push(reason(ctx.stop.code, 'error', ctx.stop.message));
   for (const l of ctx.layers) for (const s of l.signers) reasons.push(...s.reasons);
-  if (binding) reasons.push(...binding.reasons);
+  // With the From changed after signing, "the sender is the signer" holds only for the signed From the reader does not see.
+  if (binding) reasons.push(...binding.reasons.filter((r) => !(hp.fromChanged && r.code === 'sender-match')));
   reasons.push(...hp.reasons);
   if (coverage === 'partial') {
     reasons.push(

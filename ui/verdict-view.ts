@@ -14,6 +14,7 @@
 import type { CertificateDetails, Reason, SignerReport, Verdict, VerdictWord } from '../src/verdict';
 import { VERDICT_PHRASE } from '../src/verdict';
 import { type Child, append, clear, h, svgIcon } from './dom';
+import { headerChangeAlerts, signedHeadersSection } from './signed-headers';
 
 export interface VerdictViewOptions {
   /** Shows a "Verify again" button that calls this. */
@@ -90,6 +91,8 @@ export function renderVerdict(container: HTMLElement, verdict: Verdict, opts: Ve
     );
   }
 
+  append(root, ...signedHeadersSection(doc, hl, verdict));
+
   if (verdict.reasons.length) {
     append(
       root,
@@ -151,10 +154,11 @@ function statusLine(doc: Document, v: Verdict): HTMLElement {
   );
 }
 
-/** Sender mismatch and partial coverage: the two things a reader must not miss. */
+/** Headers changed after signing, sender mismatch and partial coverage: what a reader must not miss. */
 function loudWarnings(doc: Document, v: Verdict): HTMLElement[] {
-  const out: HTMLElement[] = [];
-  if (v.sender === 'mismatch') {
+  const out: HTMLElement[] = headerChangeAlerts(doc, v);
+  // A From changed after signing has its own alert (above) naming both Froms; the generic one would name only the signed one.
+  if (v.sender === 'mismatch' && !v.headerProtection?.changed.some((c) => c.field === 'from')) {
     const signerEmails = signersOf(v).flatMap((s) => s.certificate?.emails ?? []);
     const from = v.from.length ? v.from.join(', ') : 'no address';
     const signedBy = signerEmails.length ? signerEmails.join(', ') : 'a certificate without any e-mail address';
