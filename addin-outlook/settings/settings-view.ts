@@ -26,9 +26,20 @@ type ListField = 'anchors' | 'intermediates';
 
 export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Promise<void> {
   const doc = el.ownerDocument;
+  // One status line, shown right below the part it is about (an import's result next to the Import button, not
+  // after the whole audit log); it stays there across redraws.
+  type Part = 'identity' | 'choices' | 'certificates' | 'stored';
   const status = h(doc, 'p', { className: 'settings-status', attrs: { role: 'status', id: 'settings-status' } });
-  const say = (text: string) => {
+  let near: Part = 'stored';
+  const place = () => {
+    const anchor = el.querySelector(`[data-section="${near}"]`);
+    if (anchor) anchor.insertAdjacentElement('beforeend', status);
+    else append(el, status);
+  };
+  const say = (text: string, part: Part = near) => {
+    near = part;
     status.textContent = text;
+    place();
   };
 
   const redraw = async (): Promise<void> => {
@@ -36,19 +47,34 @@ export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Pr
     const { policy, sources } = trust.resolved;
     clear(el);
     append(el, h(doc, 'h2', { className: 'sv-heading' }, 'Settings'));
+    // A short table of contents: the page is long (the audit log most of all), so each part is one click away.
+    const parts: [string, string][] = [
+      ['settings-identity', 'Your key'],
+      ['settings-checking', 'Checking'],
+      ['settings-certificates', 'Certificates'],
+      ['settings-stored', 'What is stored'],
+      ['settings-audit', 'Audit log'],
+    ];
+    append(
+      el,
+      h(doc, 'nav', { className: 'settings-toc', attrs: { 'aria-label': 'Settings sections' } },
+        h(doc, 'ul', null, ...parts.map(([id, label]) => h(doc, 'li', null, h(doc, 'a', { attrs: { href: `#${id}` } }, label))))),
+    );
     if (trust.adminPolicy === 'loaded') append(el, h(doc, 'p', { className: 'sv-note' }, 'Your administrator\'s policy applies; settings it decides are locked.'));
     for (const p of trust.problems) append(el, h(doc, 'p', { className: 'sv-note' }, p));
 
     /** Stores the user's settings, re-checks the open message with them and redraws; `message` says what changed. */
-    const save = async (next: PartialPolicy, message?: string) => {
+    const save = async (next: PartialPolicy, message?: string, part?: Part) => {
       await saveUserPolicy(next);
-      if (message) say(message);
+      if (message) say(message, part);
       opts.onChanged();
       await redraw();
     };
 
     // --- the user's own key (PKCS#12)
-    await renderIdentitySection(el, { say, onChanged: opts.onChanged });
+    const identity = h(doc, 'section', { attrs: { id: 'settings-identity', 'data-section': 'identity' } });
+    append(el, identity);
+    await renderIdentitySection(identity, { say: (t) => say(t, 'identity'), onChanged: opts.onChanged });
 
     // --- policy choices (the view Thunderbird's options page uses too)
     const choices = h(doc, 'div', { attrs: { id: 'policy-fields' } });
@@ -60,14 +86,16 @@ export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Pr
           () => [],
           (e: unknown) => [`The setting could not be saved: ${String(e)}`],
         ),
-      say: (text) => say(text),
+      say: (text) => say(text, 'choices'),
       online: { note: onlineNote(policy, opts.base) },
     });
-    append(el, h(doc, 'h3', { className: 'sv-heading' }, 'Checking'), choices);
+    append(el, h(doc, 'section', { attrs: { id: 'settings-checking', 'data-section': 'choices' } }, h(doc, 'h3', { className: 'sv-heading' }, 'Checking'), choices));
 
     // --- certificate lists
+    const certificates = h(doc, 'section', { attrs: { id: 'settings-certificates', 'data-section': 'certificates' } });
+    append(el, certificates);
     for (const field of ['anchors', 'intermediates'] as const) {
-      await certList(el, field, user, policy[field], save);
+      await certList(certificates, field, user, policy[field], (next, message) => save(next, message, 'certificates'));
     }
 
     // --- add certificates
@@ -86,16 +114,16 @@ export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Pr
       if (!f) return;
       const r = readCertificateFile(new Uint8Array(await f.arrayBuffer()));
       if (!r.ok) {
-        say(`${f.name}: ${r.problem}`);
+        say(`${f.name}: ${r.problem}`, 'certificates');
         return;
       }
       const field: ListField = asInter.checked ? 'intermediates' : 'anchors';
       const current = user[field] ?? [];
       const added = r.pems.filter((p) => !current.some((c) => samePem(c, p)));
-      await save({ ...user, [field]: [...current, ...added] }, `${added.length} certificate(s) added from ${f.name}${added.length < r.pems.length ? ' (others were already there)' : ''}.`);
+      await save({ ...user, [field]: [...current, ...added] }, `${added.length} certificate(s) added from ${f.name}${added.length < r.pems.length ? ' (others were already there)' : ''}.`, 'certificates');
     });
     append(
-      el,
+      certificates,
       h(doc, 'h3', { className: 'sv-heading' }, 'Add certificates'),
       h(
         doc,
@@ -113,9 +141,6 @@ export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Pr
       file,
     );
 
-    // --- the audit log (same origin IndexedDB as the pane that records it)
-    await renderAuditSection(el, await paneAudit(policy), policy.audit.enabled);
-
     // --- what is stored
     const removeAll = h(doc, 'button', { className: 'sv-button sv-button--secondary', attrs: { type: 'button', id: 'remove-settings' } }, 'Remove these settings');
     const forget = h(doc, 'button', { className: 'sv-button sv-button--secondary', attrs: { type: 'button', id: 'forget-intermediates' } }, 'Forget remembered intermediates');
@@ -123,11 +148,12 @@ export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Pr
     forget.addEventListener('click', async () => {
       forgetIntermediates();
       await redraw();
-      say('Remembered intermediate certificates were forgotten.');
+      say('Remembered intermediate certificates were forgotten.', 'stored');
     });
-    removeAll.addEventListener('click', () => void save({}, 'Your settings were removed; defaults apply.'));
+    removeAll.addEventListener('click', () => void save({}, 'Your settings were removed; defaults apply.', 'stored'));
     append(
       el,
+      h(doc, 'section', { attrs: { id: 'settings-stored', 'data-section': 'stored' } },
       h(doc, 'h3', { className: 'sv-heading' }, 'What is stored'),
       h(
         doc,
@@ -142,9 +168,14 @@ export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Pr
         { attrs: { id: 'remembered-intermediates' } },
         `In this browser's local storage: ${intermediateMemory.size} intermediate certificate(s) remembered from trusted messages, so later messages that leave them out stay trusted.`,
       ),
-      h(doc, 'div', { className: 'sv-actions' }, removeAll, ' ', forget),
-      status,
+      h(doc, 'div', { className: 'sv-actions' }, removeAll, ' ', forget)),
     );
+
+    // --- the audit log last: it is the longest part (same origin IndexedDB as the pane that records it)
+    const audit = h(doc, 'section', { attrs: { id: 'settings-audit' } });
+    append(el, audit);
+    await renderAuditSection(audit, await paneAudit(policy), policy.audit.enabled);
+    place();
   };
 
   async function certList(

@@ -119,9 +119,11 @@ describe('Outlook task pane in Chromium over a simulated mailbox', { skip }, () 
     await o.page.locator('[data-verdict]').waitFor({ timeout: 20_000 });
     await o.page.getByRole('button', { name: 'Settings' }).click();
     await o.page.locator('#p12-file').setInputFiles(set.bobP12Path);
+    await o.page.locator('#p12-file').setInputFiles(set.bobP12Path);
     await o.page.locator('#p12-password').fill(BOB_P12_PASSWORD);
     await o.page.locator('#p12-import').click();
     await o.page.locator('[data-list="identities"] li').waitFor({ timeout: 20_000 });
+    await o.page.locator('#settings-identity #settings-status', { hasText: 'Imported the key' }).waitFor({ timeout: 20_000 });
     assert.match(await o.page.locator('[data-list="identities"]').innerText(), /bob@example\.com/);
     // Importing a key re-checks the open message with it.
     await o.page.locator('[data-verdict="trusted"]').waitFor({ timeout: 20_000 });
@@ -233,7 +235,14 @@ describe('Outlook task pane in Chromium over a simulated mailbox', { skip }, () 
     await o.page.locator('#p12-file').setInputFiles(set.bobP12Path);
     await o.page.locator('#p12-password').fill('not the password');
     await o.page.locator('#p12-import').click();
-    await o.page.getByText('Wrong password for this key file.').waitFor({ timeout: 20_000 });
+    // The answer appears right below the Import button (it used to appear at the very end of the page, after the
+    // whole audit log, where nobody saw it).
+    const status = o.page.locator('#settings-identity #settings-status');
+    await status.filter({ hasText: 'Wrong password for this key file.' }).waitFor({ timeout: 20_000 });
+    const button = await o.page.locator('#p12-import').boundingBox();
+    const said = await status.boundingBox();
+    assert.ok(button && said && said.y > button.y && said.y - button.y < 120, `status ${JSON.stringify(said)} next to the button ${JSON.stringify(button)}`);
+    await screenshot(o.page, 'settings-import-wrong-password');
     assert.equal(await o.page.locator('[data-list="identities"] li').count(), 0);
     assert.deepEqual(o.problems, []);
   });
