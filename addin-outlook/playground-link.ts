@@ -12,7 +12,15 @@ export interface PlaygroundEnvironment {
   note: string;
 }
 
+/**
+ * Set by the build (webpack DefinePlugin): true only in the playground build (dist/outlook-playground). In the
+ * production build this function returns undefined before touching the parent, and the rest is dropped as dead
+ * code, so no same-origin page can hand the deployed pane a mailbox or anchors.
+ */
+declare const __SMIME_PLAYGROUND__: boolean | undefined;
+
 export function playgroundEnvironment(win: Window): PlaygroundEnvironment | undefined {
+  if (typeof __SMIME_PLAYGROUND__ === 'undefined' || !__SMIME_PLAYGROUND__) return undefined;
   if (win.parent === win) return undefined;
   try {
     const env = (win.parent as unknown as { smimePlayground?: PlaygroundEnvironment }).smimePlayground;

@@ -1,7 +1,12 @@
-// Builds the Outlook add-in into dist/outlook/:
-//   taskpane.html/.js (read pane), compose.html/.js, commands.html/.js, playground.html/.js, support.html,
-//   verdict.css + pane.css + playground.css, assets/icon-*.png, manifest.xml + manifest.json (with the served
-//   origin), config.json, and samples/ (the playground's messages, made with a test CA by OpenSSL at build time).
+// Builds the Outlook add-in. Two targets:
+//   dist/outlook/ (config "outlook", the default): what is deployed. taskpane.html/.js (read pane),
+//     compose.html/.js, commands.html/.js, support.html, verdict.css + pane.css, assets/icon-*.png, manifest.xml +
+//     manifest.json (with the served origin), config.json, roots.json. No playground: its pages, sample messages and
+//     demo key (bob.p12) would share the real pane's origin and storage (IndexedDB, keys, settings), and the pane's
+//     playground hook (playground-link.ts) is compiled out (__SMIME_PLAYGROUND__ = false).
+//   dist/outlook-playground/ (config "outlook-playground", `npm run build:playground`, i.e. webpack --env
+//     playground): the same pane plus playground.html/.js, playground.css, playground-frame.js and samples/ (the
+//     playground's messages, made with a test CA by OpenSSL at build time). The demo `npm start` serves; never deploy it.
 //
 // Settings (environment):
 //   ADDIN_ORIGIN           origin the add-in is served from; default https://localhost:3000. Written into both
@@ -17,6 +22,11 @@ const { drawIcon, drawOutlineIcon, ICON_SIZES } = require('./build/icons.cjs');
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'dist', 'outlook');
+const PLAYGROUND_OUT = path.join(ROOT, 'dist', 'outlook-playground');
+/** Pages and styles only the playground build has. */
+const PLAYGROUND_PAGES = new Set(['playground.html', 'playground.css']);
+/** The part of a page between these markers is dropped from production pages. */
+const PLAYGROUND_ONLY = /[ \t]*<!-- playground-only[\s\S]*?<!-- \/playground-only -->\n?/g;
 const DEFAULT_ORIGIN = 'https://localhost:3000';
 const OFFICE_CDN = 'https://appsforoffice.microsoft.com';
 
@@ -82,10 +92,12 @@ const PAGES = {
 };
 
 class OutlookAssetsPlugin {
-  constructor(origin, graph, makeSamples) {
+  constructor(origin, graph, playground, makeSamples, out) {
     this.origin = origin;
     this.graph = graph;
+    this.playground = playground;
     this.makeSamples = makeSamples;
+    this.out = out;
   }
 
   apply(compiler) {
@@ -96,13 +108,15 @@ class OutlookAssetsPlugin {
         const emit = (name, content) => compilation.emitAsset(name, new sources.RawSource(content), { minimized: true });
         const pagesDir = path.join(__dirname, 'pages');
         for (const [page, kind] of Object.entries(PAGES)) {
+          if (!this.playground && PLAYGROUND_PAGES.has(page)) continue;
           const file = path.join(pagesDir, page);
           compilation.fileDependencies.add(file);
-          const html = fs.readFileSync(file, 'utf8');
+          let html = fs.readFileSync(file, 'utf8');
           if (!html.includes('%CSP%')) throw new Error(`${page} lacks the %CSP% placeholder`);
+          if (!this.playground) html = html.replace(PLAYGROUND_ONLY, '');
           emit(page, html.replace('%CSP%', csp(kind, this.graph)));
         }
-        for (const css of ['pane.css', 'playground.css']) {
+        for (const css of ['pane.css', 'playground.css'].filter((c) => this.playground || !PLAYGROUND_PAGES.has(c))) {
           const file = path.join(pagesDir, css);
           compilation.fileDependencies.add(file);
           emit(css, fs.readFileSync(file));
@@ -120,15 +134,15 @@ class OutlookAssetsPlugin {
       });
     });
     compiler.hooks.afterEmit.tapPromise('OutlookData', async () => {
-      await runTsx('outlook-roots.ts', path.join(OUT, 'roots.json'));
-      if (!this.makeSamples) return;
+      await runTsx('outlook-roots.ts', path.join(this.out, 'roots.json'));
+      if (!this.playground || !this.makeSamples) return;
       // The samples are a demo, not part of the add-in: a machine with only Node and npm builds without them, says
       // so in one line, and the playground page says they are missing (it still checks messages you drop on it).
       if (spawnSync('openssl', ['version']).error) {
         console.log('outlook samples: skipped, openssl is not installed (the playground has no sample messages; install openssl and rebuild to add them)');
         return;
       }
-      await runTsx('outlook-samples.ts', path.join(OUT, 'samples'));
+      await runTsx('outlook-samples.ts', path.join(this.out, 'samples'));
     });
   }
 }
@@ -155,19 +169,25 @@ function runTsx(script, arg) {
 module.exports = (env, argv) => {
   const origin = addinOrigin(env);
   const graph = graphConfig();
+  const playground = !!env.playground;
+  const out = playground ? PLAYGROUND_OUT : OUT;
   return {
-    name: 'outlook',
+    name: playground ? 'outlook-playground' : 'outlook',
     target: ['web', 'es2022'],
     mode: argv.mode || 'production',
     entry: {
       taskpane: path.join(__dirname, 'taskpane.ts'),
       ...(fs.existsSync(path.join(__dirname, 'compose.ts')) ? { compose: path.join(__dirname, 'compose.ts') } : {}),
       commands: path.join(__dirname, 'commands.ts'),
-      playground: path.join(__dirname, 'playground', 'playground.ts'),
-      'playground-frame': path.join(__dirname, 'playground', 'frame-optout.ts'),
+      ...(playground
+        ? {
+            playground: path.join(__dirname, 'playground', 'playground.ts'),
+            'playground-frame': path.join(__dirname, 'playground', 'frame-optout.ts'),
+          }
+        : {}),
     },
     output: {
-      path: OUT,
+      path: out,
       filename: '[name].js',
       chunkFilename: '[name].[contenthash:8].chunk.js',
       publicPath: 'auto',
@@ -180,7 +200,9 @@ module.exports = (env, argv) => {
     plugins: [
       // The bundled roots travel as data (roots.json), not as script: see addin-outlook/roots-data.ts.
       new (require('webpack').NormalModuleReplacementPlugin)(/[\\/]mozilla-email-roots(\.ts)?$/, path.join(__dirname, 'roots-data.ts')),
-      new OutlookAssetsPlugin(origin, graph, !(process.env.ADDIN_SKIP_SAMPLES === '1' || env.ADDIN_SKIP_SAMPLES)),
+      // The pane's hook for the playground's simulated mailbox exists only in the playground build.
+      new (require('webpack').DefinePlugin)({ __SMIME_PLAYGROUND__: JSON.stringify(playground) }),
+      new OutlookAssetsPlugin(origin, graph, playground, !(process.env.ADDIN_SKIP_SAMPLES === '1' || env.ADDIN_SKIP_SAMPLES), out),
     ],
     // No eval-based source maps: the pages' CSP forbids eval, in development too.
     devtool: false,
@@ -193,3 +215,5 @@ module.exports.csp = csp;
 module.exports.manifestFor = manifestFor;
 module.exports.addinOrigin = addinOrigin;
 module.exports.DEFAULT_ORIGIN = DEFAULT_ORIGIN;
+module.exports.OUT = OUT;
+module.exports.PLAYGROUND_OUT = PLAYGROUND_OUT;

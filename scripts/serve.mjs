@@ -1,9 +1,11 @@
-// `npm start`: serves the built Outlook add-in (dist/outlook) on https://localhost:3000 and prints how to
-// sideload it. TLS comes from office-addin-dev-certs (a development CA it installs into the system's trust
-// store); when that cannot be done (offline, no sudo, no desktop trust store) it falls back to a self-signed
-// certificate made with openssl and says so — the browser must then be told to trust it once.
+// `npm start`: serves the Outlook add-in's demo build (dist/outlook-playground: the add-in plus the playground,
+// `npm run build:playground`) on https://localhost:3000 and prints how to sideload it. SERVE_DIR=dist/outlook
+// serves the production build instead (no playground, no sample messages, no demo key). TLS comes from
+// office-addin-dev-certs (a development CA it installs into the system's trust store); when that cannot be done
+// (offline, no sudo, no desktop trust store) it falls back to a self-signed certificate made with openssl and
+// says so — the browser must then be told to trust it once.
 //
-// Options (environment): PORT (default 3000), HOST (default localhost), SERVE_DIR (default dist/outlook).
+// Options (environment): PORT (default 3000), HOST (default localhost), SERVE_DIR (default dist/outlook-playground).
 // The static handler is exported for the tests, which serve the same files over plain HTTP on 127.0.0.1.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -39,7 +41,7 @@ export function staticHandler(root) {
       res.writeHead(400).end('bad request');
       return;
     }
-    if (pathname === '/') pathname = '/playground.html';
+    if (pathname === '/') pathname = existsSync(join(base, 'playground.html')) ? '/playground.html' : '/support.html';
     const file = normalize(join(base, pathname));
     if (file !== base && !file.startsWith(base + sep)) {
       res.writeHead(403).end('forbidden');
@@ -110,7 +112,7 @@ async function devCertificates() {
   };
 }
 
-function sideloadHelp(origin) {
+function sideloadHelp(origin, playground) {
   return `
 Sideload the add-in (manifest: ${join('dist', 'outlook', 'manifest.xml')}, or manifest.json for the unified manifest):
   Outlook on the web / new Outlook for Windows:
@@ -121,14 +123,15 @@ Sideload the add-in (manifest: ${join('dist', 'outlook', 'manifest.xml')}, or ma
   Outlook for Mac:
     Get Add-ins  ->  My add-ins  ->  Add a custom add-in  ->  Add from file…
 Then open a signed message and choose "Verify" on the ribbon (group "S/MIME").
-Try it without Outlook: ${origin}/playground.html
+${playground ? `Try it without Outlook: ${origin}/playground.html
+This is the demo build: deploy dist/outlook (npm run build), which has no playground, samples or demo key.` : ''}
 `;
 }
 
 async function main() {
-  const dir = resolve(process.env.SERVE_DIR ?? join(ROOT, 'dist', 'outlook'));
+  const dir = resolve(process.env.SERVE_DIR ?? join(ROOT, 'dist', 'outlook-playground'));
   if (!existsSync(join(dir, 'taskpane.html'))) {
-    console.error(`serve: ${dir} has no taskpane.html; run "npm run build" first.`);
+    console.error(`serve: ${dir} has no taskpane.html; run "npm run build:playground" (or "npm run build" for dist/outlook) first.`);
     process.exit(1);
   }
   const port = Number(process.env.PORT ?? 3000);
@@ -153,7 +156,7 @@ async function main() {
     if (origin !== 'https://localhost:3000') {
       console.log('Note: the manifests name https://localhost:3000; rebuild with ADDIN_ORIGIN set to this origin.');
     }
-    console.log(sideloadHelp(origin));
+    console.log(sideloadHelp(origin, existsSync(join(dir, 'playground.html'))));
   });
 }
 

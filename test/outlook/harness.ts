@@ -23,14 +23,26 @@ const OFFICE_CDN = 'https://appsforoffice.microsoft.com/lib/1/hosted/';
 const require = createRequire(import.meta.url);
 const OFFICE_DIST = dirname(require.resolve('@microsoft/office-js/dist/office.js'));
 
+/** The demo build: the add-in plus the playground and its samples (`npm run build:playground`). */
+export const PLAYGROUND_DIST = join(ROOT, 'dist', 'outlook-playground');
+
 /** Builds dist/outlook when it is missing (npm test builds first; a lone test run may not have). */
 export function ensureBuilt(): void {
-  if (existsSync(join(DIST, 'taskpane.html')) && existsSync(join(DIST, 'roots.json'))) return;
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'webpack-cli', 'bin', 'cli.js'), '--mode', 'production', '--config-name', 'outlook'], {
+  buildIfMissing(DIST, ['--config-name', 'outlook']);
+}
+
+/** Builds dist/outlook-playground when it is missing. */
+export function ensurePlaygroundBuilt(): void {
+  buildIfMissing(PLAYGROUND_DIST, ['--env', 'playground', '--config-name', 'outlook-playground']);
+}
+
+function buildIfMissing(dir: string, args: string[]): void {
+  if (existsSync(join(dir, 'taskpane.html')) && existsSync(join(dir, 'roots.json'))) return;
+  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'webpack-cli', 'bin', 'cli.js'), '--mode', 'production', ...args], {
     cwd: ROOT,
     stdio: 'inherit',
   });
-  if (r.status !== 0) throw new Error('building dist/outlook failed');
+  if (r.status !== 0) throw new Error(`building ${dir} failed`);
 }
 
 export type Route = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>;
@@ -41,9 +53,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(): Promise<TestServer> {
+export async function startServer(dir: string = DIST): Promise<TestServer> {
   const routes = new Map<string, Route>();
-  const files = staticHandler(DIST);
+  const files = staticHandler(dir);
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

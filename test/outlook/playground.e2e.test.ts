@@ -1,5 +1,5 @@
 /**
- * The built playground (dist/outlook/playground.html) in Chromium: the simulated reading pane lists the
+ * The built playground (dist/outlook-playground/playground.html, the demo build) in Chromium: the simulated reading pane lists the
  * build-time samples, the REAL task pane in the frame checks the selected message at once, and selecting another
  * message re-checks it (ItemChanged), all without any request leaving loopback and without CSP violations.
  */
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { chromiumSkip, launchChromium } from './chromium';
-import { DIST, type OpenedPage, type TestServer, ensureBuilt, openPage, screenshot, seriousA11yViolations, startServer } from './harness';
+import { PLAYGROUND_DIST as DIST, type OpenedPage, type TestServer, ensurePlaygroundBuilt, openPage, screenshot, seriousA11yViolations, startServer } from './harness';
 
 const skip = chromiumSkip();
 
@@ -19,9 +19,9 @@ describe('playground: simulated reading pane beside the real task pane', { skip 
   let o: OpenedPage;
 
   before(async () => {
-    ensureBuilt();
-    if (!existsSync(join(DIST, 'samples', 'index.json'))) throw new Error('dist/outlook/samples is missing: build with openssl available');
-    [server, browser] = await Promise.all([startServer(), launchChromium()]);
+    ensurePlaygroundBuilt();
+    if (!existsSync(join(DIST, 'samples', 'index.json'))) throw new Error('dist/outlook-playground/samples is missing: build with openssl available');
+    [server, browser] = await Promise.all([startServer(DIST), launchChromium()]);
     // policy.json absent on purpose: the playground's own root must be what makes its samples trusted.
     server.routes.set('/policy.json', (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
