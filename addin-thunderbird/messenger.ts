@@ -133,20 +133,24 @@ export interface PermissionsApi {
   onRemoved: Event<(p: PermissionSet) => void>;
 }
 
-/** The Experiment API in experiments/smimeSend (see schema.json there). */
+/** The Experiment API in experiments/smimeSend (see schema.json and implementation.js there). */
 export interface SmimeSendApi {
-  /** Sends `raw` (a binary string: one char per byte, CRLF line ends) as-is through the identity's outgoing server. */
-  sendRaw(req: {
-    identityId: string;
-    /** Used to find the identity when identityId is empty. */
-    fromEmail: string;
-    raw: string;
-    to: string[];
-    bcc: string[];
-    messageId: string;
-    /** Store a copy in the identity's Sent folder. */
-    saveCopy: boolean;
-  }): Promise<{ ok: boolean; error?: string; copied?: boolean }>;
+  /**
+   * Sends `raw` (a binary string: one char per byte, CRLF line ends) as-is through the outgoing server of the
+   * compose tab's identity. The experiment reads identity and recipients from the compose window itself and
+   * refuses anything that is not an S/MIME message of that draft: envelope recipients outside the tab's
+   * To/Cc/Bcc, a From other than the window's, a Bcc header, To/Cc addresses the window does not show.
+   */
+  sendRaw(
+    tabId: number,
+    raw: string,
+    options: {
+      /** Envelope recipients (RCPT TO); each must be one of the tab's To, Cc or Bcc. */
+      recipients: string[];
+      /** Store a copy in the identity's Sent folder. */
+      saveCopy: boolean;
+    },
+  ): Promise<{ ok: boolean; error?: string; copied?: boolean }>;
 }
 
 export const messenger = polyfill as unknown as Messenger;

@@ -69,33 +69,44 @@ export class Sender {
     this.errors.delete(tabId);
   }
 
-  /** compose.onBeforeSend: undefined lets Thunderbird send as usual; {cancel:true} stops it. */
+  /**
+   * compose.onBeforeSend: undefined lets Thunderbird send as usual; {cancel:true} stops it.
+   *
+   * Bcc with encryption: one encrypted message names every recipient in its RecipientInfos (issuer and serial
+   * of each certificate), so encrypting once to To, Cc and Bcc together tells every recipient who was Bcc'd.
+   * Instead the To/Cc recipients get one copy encrypted to them (and the sender), and each Bcc recipient a
+   * separately encrypted copy (to them and the sender) with the same headers and Message-ID. Signed-only mail
+   * carries no recipient list, so it goes out once with Bcc in the envelope only, as Thunderbird does.
+   */
   async onBeforeSend(tab: Tab, details: ComposeDetails): Promise<{ cancel: boolean } | undefined> {
     const choice = await this.choiceFor(tab.id);
     if (!choice.sign && !choice.encrypt) return undefined;
     try {
-      const raw = await this.protect(tab.id, details, choice);
-      const to = [...strings(details.to), ...strings(details.cc)];
+      const visible = [...strings(details.to), ...strings(details.cc)];
       const bcc = strings(details.bcc);
-      // onBeforeSend's details may lack identityId: ask the composer, and let the experiment fall back to From.
-      const identityId = details.identityId ?? (await this.m.compose.getComposeDetails(tab.id)).identityId ?? '';
-      const res = await this.m.smimeSend.sendRaw({
-        identityId,
-        fromEmail: addressOf(details.from ?? ''),
-        raw: toBinaryString(raw.bytes),
-        to,
-        bcc,
-        messageId: raw.messageId,
-        saveCopy: true,
-      });
-      if (!res.ok) throw new Error(`The message could not be sent: ${res.error ?? 'unknown error'}`);
-      this.log(`sent ${raw.bytes.length} bytes (${choice.sign ? 'signed' : ''}${choice.encrypt ? ' encrypted' : ''}) to ${to.length + bcc.length} recipient(s)`);
+      const copies = await this.protect(tab.id, details, choice);
+      let first = true;
+      for (const copy of copies) {
+        // The Sent folder gets the first copy: the To/Cc one, or the first Bcc copy when there is no To/Cc.
+        const res = await this.m.smimeSend.sendRaw(tab.id, toBinaryString(copy.bytes), { recipients: copy.recipients, saveCopy: first });
+        if (!res.ok) {
+          const done = first ? '' : ' (copies before it were sent)';
+          throw new Error(`The message could not be sent to ${copy.recipients.join(', ')}${done}: ${res.error ?? 'unknown error'}`);
+        }
+        first = false;
+      }
+      const messageId = copies[0].messageId;
+      const bytes = copies.reduce((n, c) => n + c.bytes.length, 0);
+      this.log(
+        `sent ${bytes} bytes in ${copies.length} message(s) (${choice.sign ? 'signed' : ''}${choice.encrypt ? ' encrypted' : ''}) ` +
+          `to ${visible.length + bcc.length} recipient(s)`,
+      );
       this.audit(
         auditEventForSend(choice.encrypt ? 'encrypt' : 'sign', {
           ok: true,
           from: [addressOf(details.from ?? '')],
-          messageId: raw.messageId,
-          recipients: choice.encrypt ? to.length + bcc.length : undefined,
+          messageId,
+          recipients: choice.encrypt ? visible.length + bcc.length : undefined,
           host: 'thunderbird',
         }),
       );
@@ -127,19 +138,23 @@ export class Sender {
     return out;
   }
 
-  private async protect(tabId: number, d: ComposeDetails, choice: ComposeChoice): Promise<{ bytes: Uint8Array; messageId: string }> {
+  /**
+   * The messages to send, each with its envelope: one signed message to everyone; or, encrypting, one copy to
+   * To+Cc and one per Bcc recipient (see onBeforeSend). All are built before any is sent, so a missing
+   * certificate or a failure stops the send with nothing sent.
+   */
+  private async protect(tabId: number, d: ComposeDetails, choice: ComposeChoice): Promise<{ bytes: Uint8Array; messageId: string; recipients: string[] }[]> {
     const from = d.from ?? '';
     const [identity]: (Identity | undefined)[] = await keyStore.forAddress(addressOf(from));
     if (choice.sign && !identity) {
       throw new Error(`you have no certificate for ${addressOf(from) || 'this sender'}; import one in the add-on's options`);
     }
-    let recipientCerts: Uint8Array[] = [];
+    const visible = [...strings(d.to), ...strings(d.cc)];
+    const bcc = strings(d.bcc);
+    if (visible.length + bcc.length === 0) throw new Error('the message has no recipients');
     if (choice.encrypt) {
       const missing = await this.missingCertificates(d);
       if (missing.length) throw new Error(`no certificate known for ${missing.join(', ')}, so the message cannot be encrypted for them`);
-      const all = [...strings(d.to), ...strings(d.cc), ...strings(d.bcc)].map(addressOf);
-      // The newest usable certificate per recipient (the directory lists newest first).
-      recipientCerts = await Promise.all(all.map(async (a) => (await directory.lookup(a))[0].der));
     }
     const attachments: MessageAttachment[] = [];
     for (const a of await this.m.compose.listAttachments(tabId)) {
@@ -151,16 +166,25 @@ export class Sender {
     const { message: mime, messageId } = built;
     // Header protection (RFC 9788) as the policy says at the moment of sending: on by default, "[...]" outside when encrypting.
     const hp = headerProtectionOptions((await loadPolicy(this.m.storage.local, this.m.storage.managed)).resolved.policy);
-    if (choice.encrypt) {
-      // Sign-then-encrypt when both are chosen; the sender is a recipient too (when they have an identity), so
-      // the copy in Sent stays readable.
-      const enc = await encryptMessage(mime, recipientCerts, { ...hp, sender: identity, sign: choice.sign });
-      if (!enc.ok) throw new Error(enc.error.message);
-      return { bytes: enc.message, messageId };
+    if (!choice.encrypt) {
+      const signed = await signMessage(mime, identity as Identity, hp);
+      if (!signed.ok) throw new Error(signed.error.message);
+      return [{ bytes: signed.message, messageId, recipients: [...visible, ...bcc] }];
     }
-    const signed = await signMessage(mime, identity as Identity, hp);
-    if (!signed.ok) throw new Error(signed.error.message);
-    return { bytes: signed.message, messageId };
+    // The newest usable certificate per recipient (the directory lists newest first).
+    const certOf = async (r: string) => (await directory.lookup(addressOf(r)))[0].der;
+    // Sign-then-encrypt when both are chosen; the sender is a recipient too (when they have an identity), so
+    // the copy in Sent stays readable.
+    const encryptTo = async (recipients: string[]) => {
+      const enc = await encryptMessage(mime, await Promise.all(recipients.map(certOf)), { ...hp, sender: identity, sign: choice.sign });
+      if (!enc.ok) throw new Error(enc.error.message);
+      return { bytes: enc.message, messageId, recipients };
+    };
+    const copies = visible.length ? [await encryptTo(visible)] : [];
+    const shown = new Set(visible.map(addressOf));
+    // A Bcc recipient who is also in To/Cc already gets the visible copy.
+    for (const b of bcc) if (!shown.has(addressOf(b))) copies.push(await encryptTo([b]));
+    return copies;
   }
 }
 

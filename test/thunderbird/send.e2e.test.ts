@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { makePki, opensslDecrypt, opensslVerify, type IssuedCert, type Pki } from '../support/pki';
+import { makePki, opensslDecrypt, opensslVerify, runOpenssl, type IssuedCert, type Pki } from '../support/pki';
 import { Thunderbird, smtpPrefs, sleep } from './harness';
 import {
   ADDON_ID,
@@ -68,11 +68,15 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
   let pki: Pki;
   let alice: IssuedCert;
   let bob: IssuedCert;
+  let carol: IssuedCert;
+  let dave: IssuedCert;
 
   before(async () => {
     pki = await makePki();
     alice = await pki.issue({ name: 'Alice Sender', email: 'alice@example.com' });
     bob = await pki.issue({ name: 'Bob Recipient', email: 'bob@example.com' });
+    carol = await pki.issue({ name: 'Carol Blind', email: 'carol@example.com' });
+    dave = await pki.issue({ name: 'Dave Blind', email: 'dave@example.com' });
     smtp = await startSmtp();
     tb = await Thunderbird.launch(env.bin!, {
       addons: [{ id: ADDON_ID, xpi: await builtXpi() }],
@@ -90,13 +94,14 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
     await new Promise<void>((r) => (smtp ? smtp.server.close(() => r()) : r()));
   });
 
-  async function compose(subject: string, body: string): Promise<number> {
+  async function compose(subject: string, body: string, extra: { bcc?: string[] } = {}): Promise<number> {
     const ids = await tb.driver('identities');
     const id = ids.find((i: { email: string }) => i.email === 'alice@example.com');
     assert.ok(id, `the test identity exists: ${JSON.stringify(ids)}`);
     const { tabId } = await tb.driver('compose', {
       identityId: id.id,
       to: ['Bob <bob@example.com>'],
+      ...extra,
       subject,
       plainTextBody: body,
       isPlainText: true,
@@ -188,5 +193,63 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
     assert.match(v.content.toString('utf8'), /The launch is on 3 March\./);
     // The sender can read their own copy: Alice is a recipient too.
     assert.ok((await opensslDecrypt(path, { recipient: alice })).ok, 'the sender is a recipient as well');
+  });
+
+  test('Bcc: each Bcc recipient gets a separately encrypted copy; the To/Cc copy does not name them', async () => {
+    // Bob's certificate is in the directory from the test before; add the two Bcc recipients'.
+    await openOptions(tb.marionette);
+    assert.match(await addPemInOptions(tb.marionette, 'recip', carol.certPem + dave.certPem), /Added 2 certificates/);
+    await closePageTabs(tb.marionette, '/options.html');
+
+    const before = smtp.received.length;
+    const tabId = await compose('Blind copies', 'Budget draft attached in spirit.', { bcc: ['Carol <carol@example.com>', 'dave@example.com'] });
+    await choose(true, true);
+    await tb.driver('send', { tabId });
+    for (let i = 0; i < 200 && smtp.received.length < before + 3; i++) await sleep(100);
+    const got = smtp.received.slice(before);
+    assert.equal(got.length, 3, 'three messages: one to To/Cc, one per Bcc recipient');
+    assert.deepEqual(got.map((g) => g.to), [['bob@example.com'], ['carol@example.com'], ['dave@example.com']], 'each envelope names only its own recipients');
+
+    const recipientsOf = async (path: string) => {
+      const r = await runOpenssl(['cms', '-cmsout', '-print', '-in', path, '-inform', 'SMIME']);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.toString('latin1');
+    };
+    // `openssl cms -print` writes a serial number in decimal, or in hex (0x…) when it is large.
+    const serialIn = (printed: string, c: IssuedCert) => {
+      const n = BigInt(`0x${c.serial}`);
+      return new RegExp(`serialNumber: (${n}|0x0*${n.toString(16)})\\s*$`, 'im').test(printed);
+    };
+    const paths = got.map((g, i) => {
+      const path = join(artifactsDir(), `sent-bcc-${i}.eml`);
+      writeFileSync(path, g.raw);
+      const head = g.raw.toString('latin1').split('\r\n\r\n')[0];
+      assert.doesNotMatch(head, /^Bcc:/im, 'no Bcc header on the wire');
+      assert.match(head, /^To: "?Bob"? <bob@example\.com>$/m, "every copy shows the same To");
+      assert.doesNotMatch(g.raw.toString('latin1'), /Budget draft/, 'no plaintext on the wire');
+      return path;
+    });
+    // The To/Cc copy: its RecipientInfos name Bob and Alice, never a Bcc recipient.
+    const main = await recipientsOf(paths[0]);
+    assert.equal((main.match(/d\.ktri:/g) ?? []).length, 2, 'two RecipientInfos: Bob and the sender');
+    assert.ok(serialIn(main, bob) && serialIn(main, alice), 'Bob and Alice are named');
+    assert.ok(!serialIn(main, carol) && !serialIn(main, dave), 'no Bcc recipient is named in the To/Cc copy');
+    assert.ok((await opensslDecrypt(paths[0], { recipient: bob })).ok);
+    assert.equal((await opensslDecrypt(paths[0], { recipient: carol })).ok, false, 'Carol cannot open the To/Cc copy');
+    // Each Bcc copy: decryptable by its Bcc recipient (and the sender), naming nobody else.
+    for (const [path, who, other] of [[paths[1], carol, dave], [paths[2], dave, carol]] as const) {
+      const printed = await recipientsOf(path);
+      assert.equal((printed.match(/d\.ktri:/g) ?? []).length, 2, `${who.name}: two RecipientInfos`);
+      assert.ok(!serialIn(printed, other) && !serialIn(printed, bob), `${who.name}'s copy names neither Bob nor the other Bcc recipient`);
+      const dec = await opensslDecrypt(path, { recipient: who });
+      assert.ok(dec.ok, `openssl cms -decrypt as ${who.name}: ${dec.stderr}`);
+      const inner = `${path}.inner.eml`;
+      writeFileSync(inner, dec.content);
+      const v = await opensslVerify(inner, { CAfile: pki.root.certPath });
+      assert.ok(v.ok, `signed by Alice: ${v.stderr}`);
+      assert.match(v.content.toString('utf8'), /Budget draft attached in spirit\./);
+      assert.doesNotMatch(dec.content.toString('latin1'), /^Bcc:/im);
+    }
+    console.log(`# Bcc: ${got.length} messages on the wire; To/Cc copy RecipientInfos: Bob + Alice; each Bcc copy: its recipient + Alice`);
   });
 });
