@@ -8,6 +8,7 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { parseCrlDer } from '../trust/crl-der';
 import { OID } from '../cms/algorithms';
 import { decodeBer } from '../cms/ber';
 import { errorText } from '../cms/errors';
@@ -104,8 +105,16 @@ function readDer(bytes: Uint8Array, out: PkiBundle): void {
   let n = 0;
   while (offset < bytes.length && n < MAX_OBJECTS) {
     const view = bytes.subarray(offset);
-    const asn1 = decodeBer(view);
     const where = n === 0 && offset === 0 ? 'the data' : `object ${n + 1} (at byte ${offset})`;
+    // CRLs first, read without a node per entry (trust/crl-der.ts): a large CA's CRL exceeds the BER node bound.
+    const crl = parseCrlDer(view);
+    if (crl.ok) {
+      out.crls.push(crl.crl);
+      offset += crl.length;
+      n++;
+      continue;
+    }
+    const asn1 = decodeBer(view);
     if (asn1.offset === -1) {
       const e = asn1.result.error;
       out.errors.push(
@@ -121,6 +130,13 @@ function readDer(bytes: Uint8Array, out: PkiBundle): void {
 }
 
 function addOne(der: Uint8Array, kind: Kind, where: string, out: PkiBundle, allowTrailing: boolean): void {
+  if (kind === 'crl') {
+    const crl = parseCrlDer(der);
+    if (crl.ok && (allowTrailing || crl.length === der.length)) {
+      out.crls.push(crl.crl);
+      return;
+    }
+  }
   const asn1 = decodeBer(der);
   if (asn1.offset === -1) {
     out.errors.push(`${where}: not valid DER (${asn1.result.error || 'unreadable'})`);

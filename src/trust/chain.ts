@@ -67,9 +67,11 @@ interface PathResult {
  * What is known about one certificate of the path (issue 10, item 20): a CRL or OCSP answer that covers it decides
  * it ('good' / 'revoked'); 'none' = no information at all (no CRL in scope, no online answer source); 'unusable' =
  * information exists but cannot be used (a stale, badly signed or unreadable CRL, an OCSP answer that does not
- * verify, a responder that cannot be reached, lists that do not cover every reason).
+ * verify, a responder that cannot be reached, lists that do not cover every reason); 'unreadable' = a CRL was
+ * retrieved (at hand or fetched) but cannot be read: that fails closed in every mode but 'off' (item 11), since a
+ * CRL too large or too odd for us must not become a way to keep a revoked certificate trusted.
  */
-type CertRevocation = { status: 'good' | 'revoked' | 'none' | 'unusable'; detail: string; source: 'crl' | 'ocsp' };
+type CertRevocation = { status: 'good' | 'revoked' | 'none' | 'unusable' | 'unreadable'; detail: string; source: 'crl' | 'ocsp' };
 
 /**
  * The revocation modes, per certificate of the path (leaf first): a revoked certificate is never trusted; 'hard'
@@ -100,12 +102,13 @@ async function checkRevocationOnPath(
     const fromCrl: RevocationCheck = await env.checker!.check(cert, issuer, issuerIsAnchor, issuerKeys[k]);
     let answer: CertRevocation =
       fromCrl.status === 'unknown'
-        ? { status: fromCrl.noCrl ? 'none' : 'unusable', detail: fromCrl.detail, source: 'crl' }
+        ? { status: fromCrl.unreadable ? 'unreadable' : fromCrl.noCrl ? 'none' : 'unusable', detail: fromCrl.detail, source: 'crl' }
         : { status: fromCrl.status, detail: fromCrl.detail, source: 'crl' };
-    if ((answer.status === 'none' || answer.status === 'unusable') && env.opts.onlineRevocation) {
+    if (answer.status !== 'good' && answer.status !== 'revoked' && env.opts.onlineRevocation) {
       try {
         const online = await env.opts.onlineRevocation(cert.cert, issuer.cert, env.opts.at);
         if (online && online.status !== 'unknown') answer = { status: online.status, detail: online.detail, source: online.source };
+        else if (online?.unreadable) answer = { status: 'unreadable', detail: online.detail, source: online.source };
         // An online failure (unreachable, unusable answer) is information that exists but could not be used; an
         // unusable CRL at hand stays the more specific explanation.
         else if (online && answer.status === 'none' && !online.noInfo) answer = { status: 'unusable', detail: online.detail, source: online.source };
@@ -114,10 +117,13 @@ async function checkRevocationOnPath(
       }
     }
     if (answer.status === 'revoked') problems.push(problem('cert-revoked', 'revoked', answer.detail));
+    if (answer.status === 'unreadable') {
+      problems.push(problem('revocation-unknown', 'untrusted', `${answer.detail} A revocation list that was retrieved but cannot be read is not skipped, so the chain is not trusted.`));
+    }
     results.push(answer);
   }
   const revoked = results.find((r) => r.status === 'revoked');
-  const unusable = results.filter((r) => r.status === 'unusable');
+  const unusable = results.filter((r) => r.status === 'unusable' || r.status === 'unreadable');
   const none = results.filter((r) => r.status === 'none');
   const decided = results.filter((r) => r.status === 'good');
   const source = decided.some((r) => r.source === 'ocsp') ? 'ocsp' : 'crl';
@@ -132,7 +138,9 @@ async function checkRevocationOnPath(
   } else {
     const first = (unusable[0] ?? none[0])!;
     revocation = decided.length > 0 ? { status: 'unknown', source, detail: first.detail } : { status: 'unknown', detail: first.detail };
-    if (mode === 'hard') {
+    if (results.some((r) => r.status === 'unreadable')) {
+      // Already a problem above.
+    } else if (mode === 'hard') {
       problems.push(problem('revocation-unknown', 'untrusted', `${first.detail} Revocation checking is required, so the chain is not trusted.`));
     } else {
       if (results[0].status === 'good') notes.push(reason('revocation-good', 'ok', results[0].detail));

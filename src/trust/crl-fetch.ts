@@ -6,6 +6,8 @@
  */
 import type * as pkijs from 'pkijs';
 import { loadCrls } from '../certs/load';
+import { crlInfo } from './crl-info';
+import { hex } from './names';
 import type { CryptoEngine } from '../crypto';
 import { isHttpUrl } from './aia';
 import type { TrustCache } from './online-cache';
@@ -71,8 +73,13 @@ export async function checkCrl(
   if (crl.nextUpdate && crl.nextUpdate.value.getTime() < t - SKEW_MS) {
     return { ok: false, problem: 'stale', detail: `the CRL is out of date (next update was due ${crl.nextUpdate.value.toISOString()})` };
   }
-  const entry = (crl.revokedCertificates ?? []).find((r) => r.userCertificate.isEqual(cert.serialNumber));
-  return entry ? { ok: true, status: 'revoked', revokedAt: entry.revocationDate.value } : { ok: true, status: 'good' };
+  // Entries are read by a walk over the DER that keeps only this serial's (crl-der.ts): large CRLs cost no more.
+  const info = crlInfo(crl);
+  if (info.unreadable) return { ok: false, problem: 'malformed', detail: `the CRL cannot be read: ${info.unreadable}` };
+  if (info.unusable) return { ok: false, problem: 'unsupported', detail: `the CRL cannot be used: ${info.unusable}` };
+  const serial = hex(cert.serialNumber.valueBlock.valueHexView);
+  const entry = info.entriesFor(serial).find((e) => e.reason !== 8);
+  return entry ? { ok: true, status: 'revoked', revokedAt: entry.revocationDate } : { ok: true, status: 'good' };
 }
 
 /** Fetches the certificate's CRL (cache first) and reads its status. The first usable URL decides. */

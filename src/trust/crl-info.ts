@@ -7,6 +7,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID } from './cert-info';
+import { scanRevoked, type RawEntry } from './crl-der';
 import { appendRdn, hex, parseNameDer, type ParsedName } from './names';
 
 /** ReasonFlags bits 1..8 (bit 0 is unused). */
@@ -54,7 +55,6 @@ export interface CrlEntry {
   reason: number; // CRLReason code, 0 when absent
   /** The certificate issuer of this entry (indirect CRLs), else the CRL issuer. */
   certIssuer: ParsedName[];
-  hasUnknownCritical: boolean;
 }
 
 export interface CrlInfo {
@@ -67,9 +67,13 @@ export interface CrlInfo {
   deltaBase?: bigint;
   idp?: IdpInfo;
   akiKeyId?: string;
-  entries: Map<string, CrlEntry[]>;
+  /** The entries for a serial number (hex of the INTEGER contents; several in indirect CRLs). */
+  entriesFor(serial: string): CrlEntry[];
+  entryCount: number;
   /** Why this CRL cannot be used at all (unknown critical extension, unreadable extension). */
   unusable?: string;
+  /** Why its entries cannot be read: a CRL retrieved but unreadable fails closed (never "not checked"). */
+  unreadable?: string;
 }
 
 function ctx(el: asn1js.AsnType, n: number): boolean {
@@ -169,7 +173,37 @@ const KNOWN_CRL_EXTENSIONS = new Set<string>([
 ]);
 const KNOWN_ENTRY_EXTENSIONS = new Set<string>([OID.reasonCode, OID.invalidityDate, OID.certificateIssuer, OID.holdInstructionCode]);
 
+function entryOf(raw: RawEntry, crlIssuer: ParsedName): CrlEntry {
+  const date = asn1js.fromBER(raw.date.slice());
+  const t = date.result;
+  const revocationDate = t instanceof asn1js.GeneralizedTime || t instanceof asn1js.UTCTime ? t.toDate() : new Date(NaN);
+  let reason = 0;
+  if (raw.reasonCode) {
+    const v = asn1js.fromBER(raw.reasonCode.slice()).result;
+    if (v instanceof asn1js.Enumerated) reason = v.valueBlock.valueDec;
+  }
+  let certIssuer = [crlIssuer];
+  if (raw.certificateIssuer) {
+    const asn = asn1js.fromBER(raw.certificateIssuer.slice());
+    if (asn.offset !== -1) {
+      certIssuer = generalNamesOf(asn.result)
+        .filter((n): n is { kind: 'dir'; name: ParsedName } => n.kind === 'dir')
+        .map((n) => n.name);
+    }
+  }
+  return { serial: raw.serial, revocationDate, reason, certIssuer };
+}
+
+const infoCache = new WeakMap<pkijs.CertificateRevocationList, CrlInfo>();
+
+/** The CRL read once per object (a fetched CRL is kept in the online cache and checked for every message). */
 export function crlInfo(crl: pkijs.CertificateRevocationList): CrlInfo {
+  let info = infoCache.get(crl);
+  if (!info) infoCache.set(crl, (info = readCrlInfo(crl)));
+  return info;
+}
+
+function readCrlInfo(crl: pkijs.CertificateRevocationList): CrlInfo {
   const issuer = parseNameDer(
     crl.issuer.valueBeforeDecode?.byteLength ? crl.issuer.valueBeforeDecode : crl.issuer.toSchema().toBER(false),
   );
@@ -178,7 +212,8 @@ export function crlInfo(crl: pkijs.CertificateRevocationList): CrlInfo {
     issuer,
     thisUpdate: crl.thisUpdate.value,
     nextUpdate: crl.nextUpdate?.value,
-    entries: new Map(),
+    entriesFor: () => [],
+    entryCount: 0,
   };
   for (const e of crl.crlExtensions?.extensions ?? []) {
     const raw = e.extnValue.valueBlock.valueHexView;
@@ -203,39 +238,21 @@ export function crlInfo(crl: pkijs.CertificateRevocationList): CrlInfo {
         if (e.critical && !KNOWN_CRL_EXTENSIONS.has(e.extnID)) info.unusable = `it has a critical extension (${e.extnID}) this checker does not understand`;
     }
   }
-  // Entries; the certificate issuer carries forward in indirect CRLs.
-  let current: ParsedName[] = [issuer];
-  for (const rc of crl.revokedCertificates ?? []) {
-    let reasonCode = 0;
-    let unknownCritical = false;
-    for (const e of rc.crlEntryExtensions?.extensions ?? []) {
-      if (e.extnID === OID.reasonCode) {
-        const v = e.parsedValue as asn1js.Enumerated | undefined;
-        reasonCode = v instanceof asn1js.Enumerated ? v.valueBlock.valueDec : 0;
-      } else if (e.extnID === OID.certificateIssuer) {
-        const asn = asn1js.fromBER(e.extnValue.valueBlock.valueHexView.slice().buffer);
-        if (asn.offset !== -1) {
-          const names = generalNamesOf(asn.result)
-            .filter((n): n is { kind: 'dir'; name: ParsedName } => n.kind === 'dir')
-            .map((n) => n.name);
-          current = names;
-        }
-      } else if (e.critical && !KNOWN_ENTRY_EXTENSIONS.has(e.extnID)) {
-        unknownCritical = true;
-      }
+  // Entries: one linear walk now (structure, unknown critical entry extensions), then one per serial asked for,
+  // keeping only the matching entries (crl-der.ts): memory stays proportional to what is kept, whatever the size.
+  const extOids = { reasonCode: OID.reasonCode, certificateIssuer: OID.certificateIssuer, known: KNOWN_ENTRY_EXTENSIONS };
+  const scan = scanRevoked(crl, new Set(), extOids);
+  info.entryCount = scan.count;
+  if (scan.error) info.unreadable = `its list of revoked certificates cannot be read (${scan.error})`;
+  else if (scan.unknownCritical) info.unusable = 'one of its entries has a critical extension this checker does not understand';
+  const perSerial = new Map<string, CrlEntry[]>();
+  info.entriesFor = (serial) => {
+    let list = perSerial.get(serial);
+    if (!list) {
+      list = scanRevoked(crl, new Set([serial]), extOids).found.map((raw) => entryOf(raw, issuer));
+      perSerial.set(serial, list);
     }
-    const serial = hex(rc.userCertificate.valueBlock.valueHexView);
-    const entry: CrlEntry = {
-      serial,
-      revocationDate: rc.revocationDate.value,
-      reason: reasonCode,
-      certIssuer: current,
-      hasUnknownCritical: unknownCritical,
-    };
-    if (unknownCritical) info.unusable = 'one of its entries has a critical extension this checker does not understand';
-    const list = info.entries.get(serial) ?? [];
-    list.push(entry);
-    info.entries.set(serial, list);
-  }
+    return list;
+  };
   return info;
 }

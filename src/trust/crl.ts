@@ -32,7 +32,7 @@ import { nextWorkingKey, verifyCrlSignature, type WorkingKey } from './signature
 export type RevocationCheck =
   | { status: 'good'; detail: string }
   | { status: 'revoked'; date: Date; reason: number; detail: string }
-  | { status: 'unknown'; detail: string; noCrl: boolean };
+  | { status: 'unknown'; detail: string; noCrl: boolean; unreadable?: boolean };
 
 export interface RevocationContext {
   crls: CrlInfo[];
@@ -136,7 +136,7 @@ function fresh(crl: CrlInfo, at: Date): boolean {
 /** The entry for `cert` on `crl`, honouring the certificate issuer of indirect CRL entries. */
 function entryFor(cert: CertInfo, crl: CrlInfo) {
   const serial = hex(cert.cert.serialNumber.valueBlock.valueHexView);
-  return crl.entries.get(serial)?.find((e) => e.certIssuer.some((n) => nameEquals(n, cert.issuer)));
+  return crl.entriesFor(serial).find((e) => e.certIssuer.some((n) => nameEquals(n, cert.issuer)));
 }
 
 const COMPROMISE = new Set([0, 1, 2, 10]);
@@ -215,6 +215,7 @@ export class RevocationChecker {
     let reasonsMask = 0;
     let revoked: { date: Date; reason: number } | undefined;
     let sawCandidate = false;
+    let unreadable: string | undefined;
     const why: string[] = [];
 
     for (const dp of dps) {
@@ -224,6 +225,10 @@ export class RevocationChecker {
         if (crl.deltaBase !== undefined) continue; // complete CRLs only here
         if (!inScope(cert, crl, dp)) continue;
         sawCandidate = true;
+        if (crl.unreadable) {
+          unreadable ??= `the CRL from '${crl.issuer.display}' cannot be read: ${crl.unreadable}`;
+          continue;
+        }
         if (crl.unusable) {
           why.push(`the CRL from '${crl.issuer.display}' cannot be used: ${crl.unusable}`);
           continue;
@@ -266,6 +271,7 @@ export class RevocationChecker {
     }
     if (reasonsMask === ALL_REASONS) return { status: 'good', detail: `The certificate ${label} is not on its issuer's revocation list.` };
     if (!sawCandidate) return { status: 'unknown', noCrl: true, detail: `No revocation list for ${label} was available.` };
+    if (unreadable) return { status: 'unknown', noCrl: false, unreadable: true, detail: `The revocation status of ${label} could not be determined (${unreadable}).` };
     const because = why.length ? ` (${why[0]})` : ' (the lists at hand do not cover every revocation reason)';
     return { status: 'unknown', noCrl: false, detail: `The revocation status of ${label} could not be determined${because}.` };
   }

@@ -116,6 +116,12 @@ export function onlineRevocation(
         return { status: c.status, source: 'crl', revocationDate: c.revokedAt, detail };
       }
       why.push(`CRL: ${c.detail}`);
+      if (c.problem === 'malformed') {
+        // Retrieved but unreadable: fails closed (chain.ts), whatever the mode.
+        const text = why.join('; ');
+        log?.push({ who, what: text, answered: false });
+        return { status: 'unknown', source: 'crl', unreadable: true, detail: `Revocation of '${who}' could not be checked online: ${text}.` };
+      }
     }
     if (!ocspUrls.length && !crlList.length) why.push('it names no OCSP responder or CRL distribution point');
     const text = why.join('; ');

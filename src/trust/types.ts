@@ -74,6 +74,8 @@ export interface OnlineRevocationResult {
    * point, or online checks were not allowed for it); false or absent when a source exists but gave no usable answer.
    */
   noInfo?: boolean;
+  /** With 'unknown': a CRL was fetched but cannot be read. Fails closed (not trusted) in soft and hard alike. */
+  unreadable?: boolean;
 }
 
 export interface ChainResult {
