@@ -49,6 +49,8 @@ export * from './audit/index';
 export { buildEntity } from './compose/entity';
 export type { OutgoingPart } from './compose/entity';
 export { IntermediateMemory } from './trust/intermediate-memory';
+// Setup health (issue 13): a certificate chain checked for a purpose, before a message shows its problems.
+export * from './health/index';
 // The outgoing message both hosts build from what the user wrote (before signMessage / encryptMessage).
 export { buildMessage, mailboxesOf, encodeWords, validAddress, rfc5322Date, MAX_MESSAGE_BYTES, MAX_ATTACHMENTS } from './compose/build-message';
 export type { OutgoingMessage, MessageAddress, MessageAttachment, BuildMessageOptions, BuildMessageResult, BuildMessageErrorCode } from './compose/build-message';

@@ -60,6 +60,8 @@ export interface Policy {
   headerConfidentiality: (typeof HEADER_CONFIDENTIALITY_POLICIES)[number];
   /** Outlook only: an HTTPS proxy for CA endpoints that CORS blocks; "{url}" is replaced by the target URL. */
   proxyUrl: string | null;
+  /** Setup health: a certificate that expires within this many days is a warning (own identity, correspondents). */
+  expiryWarningDays: number;
   audit: {
     enabled: boolean;
     /** The bounded local log keeps this many events, dropping the oldest. */
@@ -118,6 +120,7 @@ export const FIELDS: Record<string, Spec> = {
     doc: 'Sending encrypted mail with header protection: baseline hides the Subject from relays ("[...]" outside, RFC 9788 hcp_baseline); none leaves it readable (hcp_no_confidentiality).',
   },
   proxyUrl: { kind: 'url', default: null, placeholder: true, doc: 'Outlook: proxy for CA endpoints on the add-in\'s own origin ("{url}" = target).' },
+  expiryWarningDays: { kind: 'int', min: 1, max: 365, default: 30, doc: 'Setup health: warn this many days before a certificate (yours, a correspondent\'s, a CA\'s) expires.' },
   'audit.enabled': { kind: 'bool', default: true, doc: 'Keep a local audit log.' },
   'audit.maxEvents': { kind: 'int', min: 10, max: 1_000_000, default: 10_000, doc: 'Local log bound (oldest dropped).' },
   'audit.endpoint': { kind: 'url', default: null, doc: 'HTTPS endpoint to forward audit events to.' },
