@@ -92,6 +92,9 @@ export type ReasonCode =
   | 'coverage-full'
   | 'partially-signed'
   | 'nested-signature'
+  // organisation rules (policy/inbound.ts): mail from a domain that must sign, unsigned or not trusted
+  | 'policy-unsigned-internal'
+  | 'policy-untrusted-internal'
   // the host could not hand over the message (e.g. Outlook's getAsFileAsync missing or refused)
   | 'message-unavailable'
   // the host could not load the administrator's policy (Outlook: policy.json failed other than 404)

@@ -22,6 +22,7 @@ import { decodeHeaderValue, decodeOpaque, getHeaders, parseMime, splitSigned, st
 import type { MimeEntity } from './mime/types';
 import { assessHeaderProtection } from './header-protection/index';
 import { identifyPayload } from './header-protection/payload';
+import { applyInboundRule, type InboundRules } from './policy/inbound';
 import { bindSender } from './sender';
 import type { SenderBinding } from './sender';
 import { validateChainOnline } from './trust/online';
@@ -78,6 +79,13 @@ export interface VerifyOptions {
   /** Network for AIA/OCSP/CRL-DP; undefined = offline (default). */
   fetcher?: TrustFetcher;
   crypto?: CryptoEngine;
+  /**
+   * The organisation's inbound rule (policy/inbound.ts; policyToVerifyOptions sets it from inbound.*): mail from
+   * these domains must be signed and trusted, or the verdict names the violation and is never trusted.
+   */
+  inbound?: InboundRules;
+  /** The From the host displays for this message (Thunderbird's author, Outlook's item.from), for the inbound rule. */
+  displayedFrom?: string[];
 }
 
 /**
@@ -125,7 +133,7 @@ export async function verifyMessageAndBody(raw: Uint8Array, options: VerifyOptio
     const message = `Internal error while checking this message: ${e instanceof Error ? e.message : String(e)}`;
     verdict = errorVerdict(at, 'internal-error', message, {});
   }
-  return { verdict: visibleSentences(verdict), body: out.body };
+  return { verdict: visibleSentences(applyInboundRule(verdict, options.inbound, options.displayedFrom)), body: out.body };
 }
 
 /**

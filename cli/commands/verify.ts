@@ -5,7 +5,8 @@ import type { Verdict } from '../../src/index';
 import { verifyMessage } from '../../src/index';
 import { parseArgs } from '../args';
 import { applyPolicyToVerdict } from '../../src/policy/index';
-import { auditEventFromVerdict } from '../../src/audit/index';
+import { auditEventForInbound, auditEventFromVerdict } from '../../src/audit/index';
+import { needsInboundAction } from '../../src/policy/inbound';
 import { POLICY_USAGE, loadPolicyForCli } from '../policy';
 import type { Command } from './types';
 import { CliError, UsageError } from './types';
@@ -55,6 +56,9 @@ export const verify: Command = {
       });
       v = applyPolicyToVerdict(v, cli.policy);
       await cli.audit.record(auditEventFromVerdict(v, 'verify', { host: 'cli' }));
+      // A rule violation or an invalid signature is an alert of its own (policy.violation); the CLI can only flag
+      // (tag and quarantine are the mail hosts').
+      if (needsInboundAction(v)) await cli.audit.record(auditEventForInbound(v, 'flag', { host: 'cli' }));
       if (v.verdict !== 'trusted') allTrusted = false;
       if (args.flags.json) console.log(JSON.stringify({ file, ...v }));
       else console.log(humanSummary(file, v));

@@ -6,6 +6,8 @@
  * (merge.ts) and the JSON Schema for admins (jsonSchema()) are all derived from it, so they cannot drift.
  */
 
+import { MAX_DOMAINS } from './domains';
+
 export type PolicySource = 'admin' | 'user' | 'default';
 
 export const DIGESTS = ['SHA-256', 'SHA-384', 'SHA-512'] as const;
@@ -15,6 +17,9 @@ export const SENDER_MATCH = ['require', 'warn'] as const;
 export const AUDIT_FORMATS = ['native', 'ecs'] as const;
 /** RFC 9788 §3.2 header confidentiality policies: baseline = hcp_baseline, none = hcp_no_confidentiality. */
 export const HEADER_CONFIDENTIALITY_POLICIES = ['baseline', 'none'] as const;
+export const INBOUND_ACTIONS = ['flag', 'tag', 'quarantine'] as const;
+export const REQUIRE_SIGNATURE = ['always', 'external', 'never'] as const;
+export const ON_MISSING_CERTIFICATE = ['block', 'warn'] as const;
 
 export type Digest = (typeof DIGESTS)[number];
 export type SignatureAlgorithm = (typeof SIGNATURE_ALGORITHMS)[number];
@@ -80,12 +85,37 @@ export interface Policy {
     /** CLI only: "tcp://HOST:PORT" (RFC 5424 over RFC 6587 octet counting) or "udp://HOST:PORT"; null = off. */
     syslog: string | null;
   };
+  /** Enforcement on received mail (policy/inbound.ts). */
+  inbound: {
+    /** Domains ("corp.example", "*.corp.example") whose mail must be signed and trusted. */
+    requireSignedFrom: string[];
+    /** What happens to a violation or an invalid signature besides the verdict and the audit event. */
+    action: (typeof INBOUND_ACTIONS)[number];
+    /** Thunderbird, action "quarantine": the folder (at the top of the message's account) violations move to. */
+    quarantineFolder: string;
+    /** The Thunderbird tag / Outlook category put on violations (actions "tag" and "quarantine"). */
+    tagName: string;
+  };
+  /** Enforcement on sent mail (policy/outbound.ts). */
+  outbound: {
+    requireSignature: (typeof REQUIRE_SIGNATURE)[number];
+    /** Recipients in these domains are internal ("external" in requireSignature means: any other). */
+    internalDomains: string[];
+    /** Mail to any recipient in these domains must be encrypted. */
+    requireEncryptionTo: string[];
+    /** A recipient to encrypt to without a usable certificate: refuse to send, or ask the user. */
+    onMissingCertificate: (typeof ON_MISSING_CERTIFICATE)[number];
+    /** Refuse to sign with an expired, not yet valid or revoked own certificate. */
+    blockExpiredIdentity: boolean;
+  };
 }
 
 /** What a source (admin policy file, user settings) may set: any subset. */
-export type PartialPolicy = Partial<Omit<Policy, 'algorithms' | 'audit'>> & {
+export type PartialPolicy = Partial<Omit<Policy, 'algorithms' | 'audit' | 'inbound' | 'outbound'>> & {
   algorithms?: Partial<Policy['algorithms']>;
   audit?: Partial<Policy['audit']>;
+  inbound?: Partial<Policy['inbound']>;
+  outbound?: Partial<Policy['outbound']>;
 };
 
 type Spec =
@@ -96,7 +126,11 @@ type Spec =
   | { kind: 'pemList'; maxItems: number; default: readonly string[]; doc: string; union: true }
   | { kind: 'url'; default: null; doc: string; placeholder?: boolean }
   | { kind: 'path'; default: null; doc: string }
-  | { kind: 'syslog'; default: null; doc: string };
+  | { kind: 'syslog'; default: null; doc: string }
+  /** Domain names and "*." wildcards (policy/domains.ts). */
+  | { kind: 'domainList'; maxItems: number; default: readonly string[]; doc: string }
+  /** A short name shown to users (a tag; a folder when `folder`: then without path separators). */
+  | { kind: 'name'; maxLength: number; default: string; doc: string; folder?: boolean };
 
 /** Every leaf field by its dotted path. Groups are the first path segment of dotted entries. */
 export const FIELDS: Record<string, Spec> = {
@@ -130,6 +164,15 @@ export const FIELDS: Record<string, Spec> = {
   'audit.includeSubject': { kind: 'bool', default: false, doc: 'Record message subjects in audit events (off: subjects are content).' },
   'audit.format': { kind: 'enum', values: AUDIT_FORMATS, default: 'native', doc: 'Forwarded JSON: native (the add-in\'s events) or ecs (Elastic Common Schema).' },
   'audit.syslog': { kind: 'syslog', default: null, doc: 'CLI: forward events to syslog, "tcp://HOST:PORT" (RFC 5424, octet-counted) or "udp://HOST:PORT" (best effort).' },
+  'inbound.requireSignedFrom': { kind: 'domainList', maxItems: MAX_DOMAINS, default: [], doc: 'Domains ("corp.example", "*.corp.example") whose mail must be signed and trusted; anything else from them is a violation.' },
+  'inbound.action': { kind: 'enum', values: INBOUND_ACTIONS, default: 'flag', doc: 'For violations and invalid signatures: flag (verdict and alert), tag (also a Thunderbird tag / Outlook category), quarantine (Thunderbird: also move to quarantineFolder; Outlook: as tag).' },
+  'inbound.quarantineFolder': { kind: 'name', maxLength: 100, default: 'Quarantine', folder: true, doc: 'Thunderbird: the folder violations are moved to with action quarantine (created if missing).' },
+  'inbound.tagName': { kind: 'name', maxLength: 100, default: 'S/MIME violation', doc: 'The tag (Thunderbird) or category (Outlook) put on violations.' },
+  'outbound.requireSignature': { kind: 'enum', values: REQUIRE_SIGNATURE, default: 'never', doc: 'always: every message is signed; external: messages to anyone outside internalDomains; never: no rule.' },
+  'outbound.internalDomains': { kind: 'domainList', maxItems: MAX_DOMAINS, default: [], doc: 'The organisation\'s own domains, for requireSignature "external".' },
+  'outbound.requireEncryptionTo': { kind: 'domainList', maxItems: MAX_DOMAINS, default: [], doc: 'Mail to a recipient in these domains must be encrypted.' },
+  'outbound.onMissingCertificate': { kind: 'enum', values: ON_MISSING_CERTIFICATE, default: 'block', doc: 'A recipient who must get encrypted mail has no usable certificate: block the send, or warn and let the user send anyway.' },
+  'outbound.blockExpiredIdentity': { kind: 'bool', default: true, doc: 'Refuse to sign with your own certificate when it is expired, not yet valid or revoked.' },
 };
 
 export type FieldSpec = Spec;
@@ -208,5 +251,9 @@ function specSchema(spec: Spec): Record<string, unknown> {
       return { ...base, type: ['string', 'null'] };
     case 'syslog':
       return { ...base, type: ['string', 'null'], pattern: '^(tcp|udp)://' };
+    case 'domainList':
+      return { ...base, type: 'array', maxItems: spec.maxItems, uniqueItems: true, items: { type: 'string', maxLength: 255 } };
+    case 'name':
+      return { ...base, type: 'string', minLength: 1, maxLength: spec.maxLength };
   }
 }

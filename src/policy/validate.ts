@@ -13,6 +13,7 @@ import { FIELDS, getPath, setPath, type FieldSpec, type PartialPolicy } from './
 import { isLoopbackHttp } from './loopback';
 import { parsePemCertificates } from './pem';
 import { parseSyslogTarget } from '../audit/syslog';
+import { parseDomainEntry } from './domains';
 
 export type PolicyValidation =
   | { ok: true; policy: PartialPolicy }
@@ -78,7 +79,10 @@ export function validatePolicy(input: unknown, label = 'policy'): PolicyValidati
       continue;
     }
     const problem = checkValue(spec, v);
-    if (problem) add(path, problem);
+    // Element problems of a domain list come as "[i] problem" and belong on the element's path.
+    const element = problem?.startsWith('[') ? problem.indexOf('] ') : -1;
+    if (problem && element > 0) add(`${path}${problem.slice(0, element + 1)}`, problem.slice(element + 2));
+    else if (problem) add(path, problem);
     else setPath(out, path, Array.isArray(v) ? [...v] : v);
   }
   return errors.length ? { ok: false, errors, policy: out as PartialPolicy } : { ok: true, policy: out as PartialPolicy };
@@ -140,6 +144,31 @@ function checkValue(spec: FieldSpec, v: unknown): string | undefined {
       if (typeof v !== 'string') return 'must be "tcp://HOST:PORT", "udp://HOST:PORT" or null';
       const t = parseSyslogTarget(v);
       return 'problem' in t ? t.problem : undefined;
+    }
+    case 'domainList': {
+      if (!Array.isArray(v)) return 'must be an array of domain names';
+      // Checked before any entry is parsed: a huge list costs one comparison, not a parse per entry.
+      if (v.length > spec.maxItems) return `has more than ${spec.maxItems} entries`;
+      const seen = new Set<string>();
+      for (const [i, x] of v.entries()) {
+        if (typeof x !== 'string') return `[${i}] must be a string`;
+        const r = parseDomainEntry(x);
+        if (!r.ok) return `[${i}] ${JSON.stringify(x.slice(0, 80))} ${r.problem}`;
+        const key = `${r.wildcard ? '*.' : ''}${r.domain}`;
+        if (seen.has(key)) return `[${i}] ${JSON.stringify(x.slice(0, 80))} is listed twice`;
+        seen.add(key);
+      }
+      return undefined;
+    }
+    case 'name': {
+      if (typeof v !== 'string' || v.trim().length === 0) return 'must be a non-empty name';
+      if (v.length > spec.maxLength) return `must be at most ${spec.maxLength} characters`;
+      for (const ch of v) {
+        const c = ch.codePointAt(0) ?? 0;
+        if (c < 0x20 || c === 0x7f || (c >= 0x80 && c <= 0x9f)) return 'must not contain control characters';
+        if (spec.folder && (ch === '/' || ch === '\\')) return 'must be one folder name, without / or \\';
+      }
+      return undefined;
     }
   }
 }

@@ -10,6 +10,7 @@ import type { TrustFetcher } from '../trust/types';
 import type { VerifyOptions } from '../verify-message';
 import { VERDICT_PHRASE, reason, warningsOf, type Reason, type SignerReport, type Verdict } from '../verdict';
 import { parsePemCertificates } from './pem';
+import { applyInboundRule, inboundRules } from './inbound';
 import type { Policy } from './schema';
 
 export interface PolicyDeps {
@@ -40,6 +41,7 @@ export function policyToVerifyOptions(policy: Policy, deps: PolicyDeps = {}): Ve
     allowSha1: policy.allowSha1,
     revocation: policy.revocation,
     fetcher: policy.online ? (deps.fetcher ?? createFetcher({ proxyUrl: policy.proxyUrl, corsHint: deps.corsHint })) : undefined,
+    inbound: inboundRules(policy),
   };
 }
 
@@ -90,7 +92,13 @@ const FORGIVABLE_SENDER = new Set<Reason['code']>(['sender-mismatch', 'no-email-
  * address is not in the signer's certificate becomes 'trusted' with that fault kept as a warning — and only
  * when everything else (signature, chain, coverage, algorithms) passed.
  */
-export function applyPolicyToVerdict(v: Verdict, policy: Policy): Verdict {
+export function applyPolicyToVerdict(v: Verdict, policy: Policy, displayedFrom: string[] = []): Verdict {
+  // The inbound rule last, on whatever the policy's own checks made of the verdict (idempotent: verifyMessage
+  // applied it already when given the options of this policy).
+  return applyInboundRule(applySignerPolicy(v, policy), inboundRules(policy), displayedFrom);
+}
+
+function applySignerPolicy(v: Verdict, policy: Policy): Verdict {
   if (v.verdict !== 'trusted' && v.verdict !== 'untrusted') return v;
   const signers = v.signers.map((s) => {
     const extra = policyReasonsForSigner(s, policy);
