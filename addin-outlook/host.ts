@@ -30,7 +30,18 @@ export interface HostAdapter {
   restItemId(): string | undefined;
   /** Calls `cb` when the reader selects another message while the pane is pinned. */
   onItemChanged(cb: () => void): Promise<void>;
+  /**
+   * Shows the signed Subject (RFC 9788 header protection), and a body without legacy display elements, in the
+   * host's own reading view for as long as the message stays open, where the host can (Outlook's preview
+   * item.display API). Resolves to what was shown; never throws.
+   */
+  showProtected?(view: { subject?: string; bodyText?: string }): Promise<{ subject: boolean; body: boolean }>;
 }
+
+/** Outlook's limit for item.display.subject. */
+const DISPLAY_SUBJECT_MAX = 255;
+/** Outlook's limit for item.display.body. */
+const DISPLAY_BODY_MAX = 1_000_000;
 
 /** Outlook through Office.js (or a simulation of the same API). */
 export class OutlookHost implements HostAdapter {
@@ -104,6 +115,31 @@ export class OutlookHost implements HostAdapter {
     } catch {
       return undefined;
     }
+  }
+
+  async showProtected(view: { subject?: string; bodyText?: string }): Promise<{ subject: boolean; body: boolean }> {
+    const display = this.readItem()?.display;
+    const shown = { subject: false, body: false };
+    const subjectSet = display?.subject?.setAsync;
+    if (view.subject !== undefined && typeof subjectSet === 'function') {
+      const text = view.subject.length > DISPLAY_SUBJECT_MAX ? `${view.subject.slice(0, DISPLAY_SUBJECT_MAX - 1)}…` : view.subject;
+      // Refused without read/write item permission (the manifest asks for read item only): the pane shows it anyway.
+      shown.subject = await officeAsync<void>('Showing the signed Subject', (cb) => subjectSet.call(display!.subject, text, cb)).then(
+        () => true,
+        () => false,
+      );
+    }
+    const bodySet = display?.body?.setAsync;
+    if (view.bodyText !== undefined && typeof bodySet === 'function') {
+      // Plain text only: this is decrypted content (the EFAIL rule of src/compose/decrypt-message.ts).
+      const text = view.bodyText.length > DISPLAY_BODY_MAX ? view.bodyText.slice(0, DISPLAY_BODY_MAX) : view.bodyText;
+      const coercionType = officeGlobal()?.CoercionType?.Text ?? 'text';
+      shown.body = await officeAsync<void>('Showing the message text', (cb) => bodySet.call(display!.body, text, { coercionType }, cb)).then(
+        () => true,
+        () => false,
+      );
+    }
+    return shown;
   }
 
   async onItemChanged(cb: () => void): Promise<void> {

@@ -50,6 +50,14 @@ export interface MessageRead {
   sender?: EmailAddressDetails;
   /** Mailbox 1.14: the whole message as base64 of its RFC 5322 (EML) bytes. */
   getAsFileAsync?: (options: object, callback: Callback<string>) => void;
+  /**
+   * Mailbox preview: what Outlook shows of this message in read mode, set for as long as it stays open (nothing is
+   * saved). Subject up to 255 characters, body up to 1,000,000. Needs read/write item permission; feature-detected.
+   */
+  display?: {
+    subject?: { setAsync?: (data: string, callback?: Callback<void>) => void };
+    body?: { setAsync?: (data: string, options: { coercionType?: string }, callback?: Callback<void>) => void };
+  };
 }
 
 export interface ComposeRecipients {
@@ -91,6 +99,7 @@ export interface OfficeGlobal {
   };
   EventType?: { ItemChanged?: string };
   MailboxEnums?: { RestVersion?: { v2_0?: string } };
+  CoercionType?: { Text?: string };
 }
 
 export class OfficeCallError extends Error {

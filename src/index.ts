@@ -5,7 +5,7 @@
 export * from './verdict';
 export { defaultCrypto } from './crypto';
 export type { CryptoEngine } from './crypto';
-export { verifyMessage } from './verify-message';
+export { verifyMessage, verifyMessageAndBody } from './verify-message';
 // RFC 9788 header protection: hosts hide legacy display elements from the body they show (verdict.headerProtection).
 export { stripLegacyDisplay, hasLegacyDisplay } from './header-protection/index';
 export type { VerifyOptions, Decryptor } from './verify-message';

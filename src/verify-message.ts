@@ -119,7 +119,9 @@ export async function verifyMessage(raw: Uint8Array, options: VerifyOptions = {}
 
 /**
  * verifyMessage, plus the bytes a reader should be shown as the message body: the cryptographic payload (RFC 9788
- * §4.5), or its message/rfc822 child in the RFC 8551 legacy form (§4.10.2). For decryptMessage; not public.
+ * §4.5), or its message/rfc822 child in the RFC 8551 legacy form (§4.10.2), when the whole message is one
+ * cryptographic envelope. verdict.headerProtection.legacyDisplay paths are relative to it. For hosts that show
+ * decrypted text (decryptMessage returns the same as `body`).
  */
 export async function verifyMessageAndBody(raw: Uint8Array, options: VerifyOptions = {}): Promise<{ verdict: Verdict; body?: Uint8Array }> {
   const at = options.at ?? new Date();

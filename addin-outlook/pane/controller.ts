@@ -5,7 +5,7 @@
  * wrong message.
  */
 import type { Decryptor, Verdict } from '../../src/index';
-import { verifyMessage } from '../../src/index';
+import { verifyMessageAndBody } from '../../src/index';
 import { applyPolicyToVerdict } from '../../src/index';
 import { hostErrorVerdict } from '../../ui/host-verdict';
 import { renderChecking, renderVerdict } from '../../ui/verdict-view';
@@ -123,6 +123,8 @@ export class PaneController {
   private async verifyBytes(g: number, bytes: Uint8Array, sourceNote: string, hostSender: string | undefined): Promise<void> {
     let verdict: Verdict;
     let decrypted: Uint8Array | undefined;
+    /** The payload the reader should see (RFC 9788 §4.5), when the whole message is one cryptographic envelope. */
+    let body: Uint8Array | undefined;
     const notes: string[] = [];
     try {
       const trust = await this.deps.trust();
@@ -136,12 +138,12 @@ export class PaneController {
         ...remembered,
         intermediates: [...(o.intermediates ?? []), ...intermediateMemory.certificates()],
       });
-      verdict = await verifyMessage(bytes, withMemory(trust.options));
+      ({ verdict, body } = await verifyMessageAndBody(bytes, withMemory(trust.options)));
       if (verdict.verdict === 'untrusted' || verdict.verdict === 'invalid') {
         // Not trusted by the organisation's own anchors: check again with the bundled roots too (trust.ts).
         const full = await trust.withBundled();
         if (full && 'problem' in full) notes.push(full.problem);
-        else if (full) verdict = await verifyMessage(bytes, withMemory(full.options));
+        else if (full) ({ verdict, body } = await verifyMessageAndBody(bytes, withMemory(full.options)));
       }
       verdict = withheldWhileUnavailable(applyPolicyToVerdict(verdict, trust.resolved.policy), trust);
       recordVerdict(trust.resolved.policy, verdict);
@@ -158,7 +160,32 @@ export class PaneController {
     }
     notes.push(...(this.deps.notes ?? []));
     renderVerdict(this.deps.verdictEl, verdict, { notes, onVerifyAgain: () => void this.again() });
-    if (verdict.decrypted && decrypted) showDecryptedText(this.deps.verdictEl, decrypted);
+    const shownText = verdict.decrypted && decrypted ? showDecryptedText(this.deps.verdictEl, body ? { bytes: body, legacyDisplay: verdict.headerProtection?.legacyDisplay ?? [] } : { bytes: decrypted, legacyDisplay: [] }) : undefined;
+    await this.showProtectedInHost(g, verdict, shownText);
+  }
+
+  /**
+   * RFC 9788: where Outlook lets an add-in set what it shows (item.display, preview), its own header shows the
+   * signed Subject instead of "[...]" or a Subject changed after signing, and, for an encrypted message with a
+   * legacy display element, its body shows the decrypted text without it. Only for a message read from Outlook
+   * (not a dropped file), only with a valid signature (headerProtection.protected).
+   */
+  private async showProtectedInHost(g: number, verdict: Verdict, shownText: string | undefined): Promise<void> {
+    const host = this.deps.host;
+    const hp = verdict.headerProtection;
+    if (!host?.showProtected || this.lastFile || !hp?.protected) return;
+    const subject = hp.headers.subject;
+    const view = {
+      subject: subject !== undefined && subject !== verdict.subject ? subject : undefined,
+      bodyText: hp.legacyDisplay.length && shownText !== undefined ? shownText : undefined,
+    };
+    if (view.subject === undefined && view.bodyText === undefined) return;
+    const shown = await host.showProtected(view);
+    if (g !== this.gen || !shown.subject) return;
+    append(
+      this.deps.verdictEl.querySelector('.sv-verdict') ?? this.deps.verdictEl,
+      h(this.deps.verdictEl.ownerDocument, 'p', { className: 'sv-note', attrs: { 'data-note': 'display-subject' } }, 'Outlook shows the signed Subject above this message while it is open.'),
+    );
   }
 
   private again(): Promise<void> {
@@ -185,10 +212,10 @@ export class PaneController {
   }
 }
 
-/** The decrypted message's text, as text (never HTML), under the verdict. */
-function showDecryptedText(el: HTMLElement, entity: Uint8Array): void {
+/** The decrypted message's text, as text (never HTML), under the verdict; returns the text shown. */
+function showDecryptedText(el: HTMLElement, entity: { bytes: Uint8Array; legacyDisplay: string[] }): string | undefined {
   const doc = el.ownerDocument;
-  const c = readableContent(entity, htmlToText);
+  const c = readableContent(entity.bytes, htmlToText, entity.legacyDisplay);
   const section = h(doc, 'section', { className: 'decrypted', attrs: { 'aria-label': 'Decrypted message', 'data-decrypted': '1' } });
   append(section, h(doc, 'h2', { className: 'sv-heading' }, 'The decrypted message (plain text)'));
   if (!c) append(section, h(doc, 'p', null, 'The decrypted content has no text this pane can show.'));
@@ -198,4 +225,5 @@ function showDecryptedText(el: HTMLElement, entity: Uint8Array): void {
     if (c.attachments.length) append(section, h(doc, 'p', { className: 'sv-note' }, `Attachments (not opened here): ${c.attachments.join(', ')}`));
   }
   el.appendChild(section);
+  return c?.text;
 }

@@ -5,7 +5,7 @@
  * as text. Attachments are named, not opened. Outlook cannot show S/MIME-encrypted mail without its own S/MIME
  * support, so this is how the user reads it.
  */
-import { type MimeEntity, bodyText, contentDisposition, parseMime, walkEntities } from '../../src/index';
+import { type MimeEntity, bodyText, contentDisposition, parseMime, stripLegacyDisplay, walkEntities } from '../../src/index';
 
 /** Longer text is cut, with a note: the pane is not a viewer for huge documents. */
 export const MAX_SHOWN_CHARS = 200_000;
@@ -21,7 +21,11 @@ function isAttachment(e: MimeEntity): boolean {
   return d.type === 'attachment' || (d.filename !== undefined && e.contentType.type !== 'text');
 }
 
-export function readableContent(entity: Uint8Array, parseHtml?: (html: string) => string): ReadableContent | undefined {
+/**
+ * `legacyDisplay`: part paths (verdict.headerProtection.legacyDisplay, relative to `entity` when it is the payload the
+ * core returned) whose legacy display element (RFC 9788 §4.5.3) is left out: the pane shows the signed Subject itself.
+ */
+export function readableContent(entity: Uint8Array, parseHtml?: (html: string) => string, legacyDisplay: string[] = []): ReadableContent | undefined {
   const parsed = parseMime(entity);
   if (!parsed.ok) return undefined;
   let plain: string | undefined;
@@ -34,8 +38,9 @@ export function readableContent(entity: Uint8Array, parseHtml?: (html: string) =
       attachments.push(contentDisposition(e).filename ?? e.contentType.mediaType);
       continue;
     }
-    if (e.contentType.mediaType === 'text/plain' && plain === undefined) plain = bodyText(e);
-    else if (e.contentType.mediaType === 'text/html' && html === undefined) html = bodyText(e);
+    const text = (): string => (legacyDisplay.includes(e.path) ? stripLegacyDisplay(e, bodyText(e)) : bodyText(e));
+    if (e.contentType.mediaType === 'text/plain' && plain === undefined) plain = text();
+    else if (e.contentType.mediaType === 'text/html' && html === undefined) html = text();
   }
   let text = plain ?? (html !== undefined && parseHtml ? parseHtml(html) : undefined);
   if (text === undefined) return attachments.length ? { text: '', truncated: false, attachments } : undefined;

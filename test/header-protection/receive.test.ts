@@ -43,7 +43,7 @@ async function opensslAccepts(w: HpWorld, bytes: Buffer, name: string): Promise<
 
 test('protected headers that match the outer ones: trusted, nothing changed, the signed values reported', async () => {
   const w = await worldP;
-  const fields = messageFields();
+  const fields = messageFields(w);
   const msg = await signed(w, payload({ hp: 'clear', fields }), fields);
   await opensslAccepts(w, msg, 'hp-clear-matching');
   const v = await check(w, msg);
@@ -67,7 +67,7 @@ test('protected headers that match the outer ones: trusted, nothing changed, the
 
 test('a Subject changed after signing is not shown under a green badge, and the warning names both values', async () => {
   const w = await worldP;
-  const fields = messageFields();
+  const fields = messageFields(w);
   const msg = changeOuter(await signed(w, payload({ hp: 'clear', fields }), fields), 'Subject', CHANGED_SUBJECT);
   await opensslAccepts(w, msg, 'hp-subject-changed');
   const v = await check(w, msg);
@@ -83,7 +83,7 @@ test('a Subject changed after signing is not shown under a green badge, and the 
 
 test('a To, Cc or Date changed, or a Reply-To added, after signing keeps the verdict from trusted; a thread field only warns', async () => {
   const w = await worldP;
-  const fields = messageFields(SIGNED_SUBJECT, [['Cc', 'Carol <carol@hp.example>']]);
+  const fields = messageFields(w, SIGNED_SUBJECT, [['Cc', 'Carol <carol@hp.example>']]);
   const base = await signed(w, payload({ hp: 'clear', fields }), fields);
   const cases: [string, string | null, string][] = [
     ['To', 'Mallory <mallory@evil.example>', "The To was changed after signing: it was signed as 'Bob Reader <bob@hp.example>', and now reads 'Mallory <mallory@evil.example>'."],
@@ -108,7 +108,7 @@ test('a To, Cc or Date changed, or a Reply-To added, after signing keeps the ver
 
 test('a From changed after signing is never trusted, even when the protected From is the signer', async () => {
   const w = await worldP;
-  const fields = messageFields();
+  const fields = messageFields(w);
   const good = await signed(w, payload({ hp: 'clear', fields }), fields);
   // The address changed: the mail program shows Eve as the sender of Alice's signed words.
   const eve = await check(w, changeOuter(good, 'From', 'Eve <eve@evil.example>'));
@@ -127,7 +127,7 @@ test('a From changed after signing is never trusted, even when the protected Fro
 
 test('hp="cipher": "[...]" outside and the real Subject inside is expected, not a change', async () => {
   const w = await worldP;
-  const fields = messageFields();
+  const fields = messageFields(w);
   const outer = baselineOuter(fields);
   const inner = await signedEntity(w, payload({ hp: 'cipher', fields, hpOuter: outer }));
   const msg = await encrypted(w, inner, outer);
@@ -148,7 +148,7 @@ test('hp="cipher": "[...]" outside and the real Subject inside is expected, not 
 
 test('an outer field that no longer matches its HP-Outer record was changed in transit', async () => {
   const w = await worldP;
-  const fields = messageFields();
+  const fields = messageFields(w);
   const outer = baselineOuter(fields);
   const msg = await encrypted(w, await signedEntity(w, payload({ hp: 'cipher', fields, hpOuter: outer })), outer);
   const v = await check(w, changeOuter(msg, 'Subject', CHANGED_SUBJECT), true);
@@ -159,7 +159,7 @@ test('an outer field that no longer matches its HP-Outer record was changed in t
     "The Subject was changed in transit: the sender put '[...]' outside the encryption, and it now reads 'Urgent: new bank details'. It was signed as 'Quarterly figures'.",
   );
   // A field the sender kept inside (no record) that turns up outside was added in transit.
-  const withKeywords = messageFields(SIGNED_SUBJECT, [['Keywords', 'merger']]);
+  const withKeywords = messageFields(w, SIGNED_SUBJECT, [['Keywords', 'merger']]);
   const kwOuter = baselineOuter(withKeywords);
   const kw = await encrypted(w, await signedEntity(w, payload({ hp: 'cipher', fields: withKeywords, hpOuter: kwOuter })), kwOuter);
   assert.equal((await check(w, kw, true)).verdict, 'trusted');
@@ -170,7 +170,7 @@ test('an outer field that no longer matches its HP-Outer record was changed in t
 
 test('legacy display elements are found in the payload and hidden from the body a host shows', async () => {
   const w = await worldP;
-  const fields = messageFields();
+  const fields = messageFields(w);
   const outer = baselineOuter(fields);
   const entity = payload({ hp: 'cipher', fields, hpOuter: outer, entity: legacyDisplayAlternative(SIGNED_SUBJECT) });
   const msg = await encrypted(w, await signedEntity(w, entity), outer);
@@ -190,7 +190,7 @@ test('legacy display elements are found in the payload and hidden from the body 
 
 test('the RFC 8551 message/rfc822 wrapping is read, and the verdict says it is the legacy form', async () => {
   const w = await worldP;
-  const fields = messageFields();
+  const fields = messageFields(w);
   const inner = Buffer.concat([Buffer.from(fields.map(([k, v]) => `${k}: ${v}\r\n`).join('') + 'MIME-Version: 1.0\r\n', 'utf8'), textEntity('Wrapped the old way.')]);
   const wrapper = Buffer.concat([Buffer.from('Content-Type: message/rfc822\r\n\r\n', 'latin1'), inner]);
   const msg = await signed(w, wrapper, fields);
@@ -207,7 +207,7 @@ test('the RFC 8551 message/rfc822 wrapping is read, and the verdict says it is t
 
 test('protected headers on an inner part or an inner layer do not count: only the payload root does', async () => {
   const w = await worldP;
-  const fields = messageFields();
+  const fields = messageFields(w);
   // 1. An attached message inside the payload declares hp="clear" with another Subject.
   const attached = Buffer.from(`Subject: ${CHANGED_SUBJECT}\r\nFrom: ${ALICE}\r\nContent-Type: text/plain; hp="clear"\r\n\r\nForwarded.\r\n`, 'utf8');
   const mixed = multipartEntity([textEntity('See the forwarded message.'), Buffer.concat([Buffer.from('Content-Type: message/rfc822\r\n\r\n', 'latin1'), attached])]);
@@ -234,7 +234,7 @@ test('protected headers on an inner part or an inner layer do not count: only th
 
 test('signed mail without header protection says which visible fields the signature does not cover', async () => {
   const w = await worldP;
-  const fields = messageFields(SIGNED_SUBJECT, [['Cc', 'carol@hp.example']]);
+  const fields = messageFields(w, SIGNED_SUBJECT, [['Cc', 'carol@hp.example']]);
   const v = await check(w, await signed(w, textEntity('Plain signed mail.'), fields));
   assert.equal(v.verdict, 'trusted');
   assert.deepEqual(v.headerProtection, { protected: false, mode: null, headers: {}, changed: [], legacyDisplay: [], fieldStatus: {} });
@@ -245,7 +245,7 @@ test('signed mail without header protection says which visible fields the signat
 
 test('hp="cipher" without a signature: the hidden Subject is shown, but nothing vouches for it', async () => {
   const w = await worldP;
-  const fields = messageFields();
+  const fields = messageFields(w);
   const outer = baselineOuter(fields);
   const v = await check(w, await encrypted(w, payload({ hp: 'cipher', fields, hpOuter: outer }), outer), true);
   assert.equal(v.verdict, 'unsigned');
@@ -262,8 +262,8 @@ test('hp="cipher" without a signature: the hidden Subject is shown, but nothing 
 test('a protected header block with 10,000 fields ends in a bounded verdict, not a hang', async () => {
   const w = await worldP;
   const many: [string, string][] = Array.from({ length: 10_000 }, (_, i) => [`X-Filler-${i}`, `value ${i}`]);
-  const fields = messageFields(SIGNED_SUBJECT, many);
-  const top = messageFields();
+  const fields = messageFields(w, SIGNED_SUBJECT, many);
+  const top = messageFields(w);
   for (const opaque of [false, true]) {
     const msg = await signed(w, payload({ hp: 'clear', fields }), top, { opaque });
     const t0 = performance.now();
@@ -275,7 +275,7 @@ test('a protected header block with 10,000 fields ends in a bounded verdict, not
   }
   // Just under the parser's limit (1000 header lines), every field is read and compared, still quickly.
   const under: [string, string][] = Array.from({ length: 990 }, (_, i) => [`X-Filler-${i}`, `value ${i}`]);
-  const msg = await signed(w, payload({ hp: 'clear', fields: messageFields(SIGNED_SUBJECT, under) }), top);
+  const msg = await signed(w, payload({ hp: 'clear', fields: messageFields(w, SIGNED_SUBJECT, under) }), top);
   const t0 = performance.now();
   const v = await check(w, msg);
   const ms = performance.now() - t0;
@@ -288,8 +288,8 @@ test('a huge folded protected value is compared whole but shown cut, in bounded 
   const w = await worldP;
   // 4000 folded lines of 200 characters: 800 KB in one Subject, under the 1 MiB header block limit.
   const huge = Array.from({ length: 4000 }, (_, i) => `word${i} `.padEnd(199, 'x')).join('\r\n ');
-  const fields = messageFields(huge);
-  const msg = await signed(w, payload({ hp: 'clear', fields }), messageFields(huge));
+  const fields = messageFields(w, huge);
+  const msg = await signed(w, payload({ hp: 'clear', fields }), messageFields(w, huge));
   const t0 = performance.now();
   const same = await check(w, msg);
   const changed = await check(w, changeOuter(msg, 'Subject', `${huge}y`));
@@ -307,7 +307,7 @@ test('encoded words that decode to control or bidi characters are shown as visib
   const w = await worldP;
   // "Invoice" + RIGHT-TO-LEFT OVERRIDE + "fdp.exe" + CR LF + "Bcc: x" hidden in an RFC 2047 word.
   const evil = `=?utf-8?B?${Buffer.from('Invoice\u202Efdp.exe\r\nBcc: x', 'utf8').toString('base64')}?=`;
-  const fields = messageFields(evil);
+  const fields = messageFields(w, evil);
   const msg = changeOuter(await signed(w, payload({ hp: 'clear', fields }), fields), 'Subject', `=?utf-8?B?${Buffer.from('Pay \u2066now\u2069', 'utf8').toString('base64')}?=`);
   const v = await check(w, msg);
   const hp = v.headerProtection!;

@@ -7,6 +7,7 @@
  *   - every request that would leave loopback recorded and refused,
  *   - console errors, page errors and CSP violations recorded.
  */
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
@@ -94,6 +95,11 @@ export interface SimItem {
   /** 'ok' (default): getAsFileAsync succeeds; 'fail': it reports an error (as new Outlook does for restricted
    * S/MIME items); 'missing': the client lacks it (below Mailbox 1.14). */
   mode?: 'ok' | 'fail' | 'missing';
+  /**
+   * The read-mode display API (item.display, Mailbox preview): 'ok' records what the add-in shows in
+   * window.__sim.displayed; 'denied' answers as Outlook does without read/write item permission; absent = no API.
+   */
+  display?: 'ok' | 'denied';
 }
 
 export interface OpenedPage {
@@ -117,6 +123,7 @@ export interface OpenedPage {
 export function simulateMailbox(first: SimItem): void {
   type Cb = (r: unknown) => void;
   const handlers: ((a: unknown) => void)[] = [];
+  (window as unknown as { __simDisplayed: Record<string, unknown> }).__simDisplayed = {};
   const makeItem = (it: SimItem) => {
     const item: Record<string, unknown> = {
       itemType: 'message',
@@ -124,6 +131,25 @@ export function simulateMailbox(first: SimItem): void {
       subject: it.subject,
       from: { emailAddress: it.from, displayName: it.fromName ?? it.from },
     };
+    if (it.display) {
+      const shown = (window as unknown as { __simDisplayed: Record<string, unknown> }).__simDisplayed;
+      const answer = (cb: Cb | undefined) =>
+        setTimeout(() => cb?.(it.display === 'ok' ? { status: 'succeeded', value: undefined } : { status: 'failed', value: undefined, error: { code: 9041, name: 'PermissionDenied', message: 'Permission denied.' } }), 0);
+      item.display = {
+        subject: {
+          setAsync(data: string, cb?: Cb) {
+            if (it.display === 'ok') shown.subject = data;
+            answer(cb);
+          },
+        },
+        body: {
+          setAsync(data: string, opts: { coercionType?: string }, cb?: Cb) {
+            if (it.display === 'ok') Object.assign(shown, { body: data, coercionType: opts?.coercionType });
+            answer(cb);
+          },
+        },
+      };
+    }
     if (it.mode !== 'missing') {
       item.getAsFileAsync = (_opts: unknown, cb: Cb) => {
         setTimeout(() => {
@@ -322,6 +348,14 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   });
+}
+
+/** The checks every pane state must pass: screenshot taken, nothing off loopback, no console/CSP problem, no serious axe violation. */
+export async function assertCleanPage(o: OpenedPage, name: string): Promise<void> {
+  await screenshot(o.page, name);
+  assert.deepEqual(o.offLoopback, [], 'requests left loopback');
+  assert.deepEqual(o.problems, [], 'console errors or CSP violations');
+  assert.deepEqual(await seriousA11yViolations(o.page), [], 'serious accessibility violations');
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

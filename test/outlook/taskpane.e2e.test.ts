@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { VERDICT_PHRASE, type VerdictWord } from '../../src/verdict';
 import { chromiumSkip, launchChromium } from './chromium';
-import { ARTIFACTS, type OpenedPage, type SimItem, type TestServer, ensureBuilt, json, openPage, screenshot, seriousA11yViolations, startServer } from './harness';
+import { ARTIFACTS, type OpenedPage, type SimItem, type TestServer, assertCleanPage, ensureBuilt, json, openPage, screenshot, startServer } from './harness';
 import { BOB_P12_PASSWORD, type SampleId, type SampleSet, makeSampleSet } from './samples';
 
 interface Case {
@@ -57,12 +57,7 @@ describe('Outlook task pane in Chromium over a simulated mailbox', { skip }, () 
   };
 
   /** The clean-page checks every state must pass. */
-  const checkClean = async (o: OpenedPage, name: string) => {
-    await screenshot(o.page, name);
-    assert.deepEqual(o.offLoopback, [], 'requests left loopback');
-    assert.deepEqual(o.problems, [], 'console errors or CSP violations');
-    assert.deepEqual(await seriousA11yViolations(o.page), [], 'serious accessibility violations');
-  };
+  const checkClean = assertCleanPage;
 
   before(async () => {
     ensureBuilt();

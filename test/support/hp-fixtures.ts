@@ -19,6 +19,7 @@ export const BOB = 'bob@hp.example';
 
 export interface HpWorld {
   pki: Pki;
+  /** The signer (Alice) and the reader (Bob), with their first e-mail addresses. */
   alice: IssuedCert;
   bob: IssuedCert;
   anchors: pkijs.Certificate[];
@@ -26,21 +27,24 @@ export interface HpWorld {
   decrypt: Decryptor;
 }
 
-export async function makeHpWorld(pki?: Pki): Promise<HpWorld> {
-  const p = pki ?? (await makePki());
-  const alice = await p.issue({ name: 'Alice Sender', email: ALICE });
-  const bob = await p.issue({ name: 'Bob Reader', email: BOB });
+/** A fresh test PKI with Alice (alice@hp.example) and Bob (bob@hp.example); or given ones (the hosts' sample sets). */
+export async function makeHpWorld(given?: { pki: Pki; alice: IssuedCert; bob: IssuedCert; bobP12Path: string; password: string }): Promise<HpWorld> {
+  const p = given?.pki ?? (await makePki());
+  const alice = given?.alice ?? (await p.issue({ name: 'Alice Sender', email: ALICE }));
+  const bob = given?.bob ?? (await p.issue({ name: 'Bob Reader', email: BOB }));
   const anchors = loadCertificates(readFileSync(p.root.certPath)).certs;
-  const id = await importPkcs12(new Uint8Array(readFileSync(await bob.makeP12('pw'))), 'pw');
+  const id = given
+    ? await importPkcs12(new Uint8Array(readFileSync(given.bobP12Path)), given.password)
+    : await importPkcs12(new Uint8Array(readFileSync(await bob.makeP12('pw'))), 'pw');
   if (!id.ok) throw new Error(id.error.message);
   return { pki: p, alice, bob, anchors, bobIdentity: id.identity, decrypt: makeDecryptor(id.identity) };
 }
 
-/** The user-facing fields of one message, in the order a composer writes them. */
-export function messageFields(subject = SIGNED_SUBJECT, extra: Fields = []): Fields {
+/** The user-facing fields of one message from Alice to Bob, in the order a composer writes them. */
+export function messageFields(w: HpWorld, subject = SIGNED_SUBJECT, extra: Fields = []): Fields {
   return [
-    ['From', `Alice Sender <${ALICE}>`],
-    ['To', `Bob Reader <${BOB}>`],
+    ['From', `Alice Sender <${w.alice.emails[0]}>`],
+    ['To', `Bob Reader <${w.bob.emails[0]}>`],
     ['Subject', subject],
     ['Date', 'Mon, 15 Jan 2024 10:30:00 +0000'],
     ['Message-ID', '<hp-fixture-1@hp.example>'],

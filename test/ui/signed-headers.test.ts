@@ -23,7 +23,7 @@ const ARTIFACTS = join(ROOT, 'test-artifacts', 'ui');
 
 async function verdicts(): Promise<Record<'changed' | 'from' | 'cipher' | 'plain', Verdict>> {
   const w = await makeHpWorld();
-  const fields = messageFields();
+  const fields = messageFields(w);
   const clear = await signed(w, payload({ hp: 'clear', fields }), fields);
   const outer = baselineOuter(fields);
   const cipher = await encrypted(w, await signedEntity(w, payload({ hp: 'cipher', fields, hpOuter: outer })), outer);
