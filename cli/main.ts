@@ -10,9 +10,10 @@ import { sign } from './commands/sign';
 import { encrypt } from './commands/encrypt';
 import { decrypt } from './commands/decrypt';
 import { audit } from './commands/audit';
+import { doctor } from './commands/doctor';
 
 // Register subcommands here, one line each.
-const COMMANDS: Command[] = [verify, sign, encrypt, decrypt, audit];
+const COMMANDS: Command[] = [verify, sign, encrypt, decrypt, audit, doctor];
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

@@ -28,6 +28,8 @@ export type HealthCode =
   | 'revoked'
   | 'chain-problem'
   | 'not-a-certificate'
+  // the policy file itself (CLI doctor)
+  | 'policy-invalid'
   | 'is-ca'
   // CA/Browser Forum S/MIME Baseline Requirements (only for chains to the bundled public roots; warnings)
   | 'br-no-policy-oid'
@@ -41,8 +43,8 @@ export interface HealthFinding {
   severity: HealthSeverity;
   /** One plain sentence. */
   message: string;
-  /** Which certificate it is about: its common name (or e-mail) and the start of its SHA-256 fingerprint. */
-  certificate: string;
+  /** Which certificate it is about: its common name (or e-mail) and the start of its SHA-256 fingerprint; null for the policy. */
+  certificate: string | null;
   /** For Baseline Requirements findings: the section of the BR text, e.g. "S/MIME BR 1.0.10 §6.3.2". */
   section?: string;
 }
