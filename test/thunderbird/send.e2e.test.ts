@@ -4,6 +4,10 @@
  * in a compose window, "Sign" chosen in the compose action's popup, Send pressed. What reaches the SMTP server
  * must be a real multipart/signed message that `openssl cms -verify` accepts against the test root, with the
  * text the user wrote. A send that cannot be protected must leave the compose window (the draft) open.
+ * Header protection (RFC 9788, on by default): the signed part carries the Subject under hp="clear"; encrypted mail
+ * arrives with "Subject: [...]" and the real Subject inside (hp="cipher", a legacy display element at the top of the
+ * text). Thunderbird's own S/MIME (NSS) then opens what we sent: signature valid, decrypted, and its reader shows
+ * the real Subject through the legacy display element (screenshot); our add-on reads the real Subject back.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { makePki, opensslDecrypt, opensslVerify, runOpenssl, type IssuedCert, type Pki } from '../support/pki';
-import { Thunderbird, smtpPrefs, sleep } from './harness';
+import { Thunderbird, smtpPrefs, sleep, waitFor } from './harness';
 import {
   ADDON_ID,
   addPemInOptions,
@@ -20,12 +24,18 @@ import {
   composeButton,
   composeWindowCount,
   importP12InOptions,
+  importP12IntoThunderbird,
   inPage,
   openComposePopup,
   openOptions,
+  openPopup,
+  screenshotWithPopup,
+  settledButton,
 } from './ui-probe';
 import { artifactsDir, builtXpi, thunderbirdOrSkip } from './support';
 import { readFileSync } from 'node:fs';
+import { parseMime, getHeader, bodyText, walkEntities } from '../../src/mime/index';
+import { decryptMessage, importPkcs12, loadCertificates, verifyMessage } from '../../src/index';
 
 interface Received {
   from: string;
@@ -70,6 +80,8 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
   let bob: IssuedCert;
   let carol: IssuedCert;
   let dave: IssuedCert;
+  /** What the tests above sent, for Thunderbird's own S/MIME to open. */
+  const sent: { signed?: Buffer; encrypted?: Buffer } = {};
 
   before(async () => {
     pki = await makePki();
@@ -143,6 +155,12 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
     const v = await opensslVerify(path, { CAfile: pki.root.certPath });
     assert.ok(v.ok, `openssl cms -verify: ${v.stderr}`);
     assert.match(v.content.toString('utf8'), /the numbers are final\./);
+    // Header protection: the signed part carries the message's fields (RFC 9788 hp="clear").
+    const signedPart = parseMime(new Uint8Array(v.content));
+    assert.ok(signedPart.ok);
+    assert.equal(signedPart.root.contentType.params.hp, 'clear');
+    assert.equal(getHeader(signedPart.root, 'subject'), 'Signed through the add-on');
+    sent.signed = got.raw;
     // The compose window closes after a successful send.
     for (let i = 0; i < 50 && (await composeWindowCount(tb.marionette)) > 0; i++) await sleep(100);
     assert.equal(await composeWindowCount(tb.marionette), 0);
@@ -182,6 +200,9 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
     writeFileSync(path, got.raw);
     const head = got.raw.toString('latin1').split('\r\n\r\n')[0];
     assert.match(head, /^Content-Type: application\/pkcs7-mime; smime-type=enveloped-data/im);
+    // Header protection, hcp_baseline: relays see "[...]", not the Subject.
+    assert.match(head, /^Subject: \[\.\.\.\]$/m);
+    assert.doesNotMatch(got.raw.toString('latin1'), /Encrypted through the add-on/, 'the Subject is not on the wire');
     assert.doesNotMatch(got.raw.toString('latin1'), /launch is on 3 March/, 'no plaintext on the wire');
     const dec = await opensslDecrypt(path, { recipient: bob });
     assert.ok(dec.ok, `openssl cms -decrypt: ${dec.stderr}`);
@@ -191,8 +212,88 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
     const v = await opensslVerify(inner, { CAfile: pki.root.certPath });
     assert.ok(v.ok, `openssl cms -verify of the decrypted content: ${v.stderr}`);
     assert.match(v.content.toString('utf8'), /The launch is on 3 March\./);
+    const payload = parseMime(new Uint8Array(v.content));
+    assert.ok(payload.ok);
+    assert.equal(payload.root.contentType.params.hp, 'cipher');
+    assert.equal(getHeader(payload.root, 'subject'), 'Encrypted through the add-on');
+    assert.ok(getHeader(payload.root, 'hp-outer'), 'HP-Outer records what went outside');
+    const text = [...walkEntities(payload.root)].find((e) => e.contentType.mediaType === 'text/plain')!;
+    assert.equal(text.contentType.params['hp-legacy-display'], '1');
+    assert.ok(bodyText(text).startsWith('Subject: Encrypted through the add-on\r\n\r\nThe launch is on 3 March.'), bodyText(text));
     // The sender can read their own copy: Alice is a recipient too.
     assert.ok((await opensslDecrypt(path, { recipient: alice })).ok, 'the sender is a recipient as well');
+    sent.encrypted = got.raw;
+  });
+
+  test("Thunderbird's own S/MIME opens what we sent: signature valid, decrypted, the real Subject shown by the legacy display element; the add-on reads the real Subject back", async () => {
+    assert.ok(sent.signed && sent.encrypted, 'the two tests above sent their messages');
+    // Thunderbird's own store (NSS): the test root trusted for e-mail, Alice's key (she is a recipient of her own mail).
+    const rootB64 = pki.root.certPem.replace(/-----[^-]+-----|\s+/g, '');
+    const trusted = await tb.marionette.chrome(
+      `const [b64] = arguments;
+       const db = Cc["@mozilla.org/security/x509certdb;1"].getService(Ci.nsIX509CertDB);
+       try { db.addCertFromBase64(b64, "C,C,C"); } catch (e) {}
+       const cert = db.constructX509FromBase64(b64);
+       db.setCertTrust(cert, Ci.nsIX509Cert.CA_CERT, Ci.nsIX509CertDB.TRUSTED_EMAIL);
+       return db.isCertTrusted(cert, Ci.nsIX509Cert.CA_CERT, Ci.nsIX509CertDB.TRUSTED_EMAIL);`,
+      [rootB64],
+    );
+    assert.equal(trusted, true, 'the test root is trusted in NSS');
+    assert.equal(await importP12IntoThunderbird(tb.marionette, await alice.makeP12('nss pw'), 'nss pw'), 0);
+    // The add-on trusts the same root, as a user would add it in the options page.
+    await openOptions(tb.marionette);
+    assert.match(await addPemInOptions(tb.marionette, 'anchor', pki.root.certPem), /Added 1 certificate/);
+    await closePageTabs(tb.marionette, '/options.html');
+
+    const aliceP12 = await importPkcs12(new Uint8Array(readFileSync(await alice.makeP12('core pw'))), 'core pw');
+    assert.ok(aliceP12.ok);
+    const aliceId = aliceP12.identity;
+    const anchors = loadCertificates(readFileSync(pki.root.certPath)).certs;
+    for (const [name, raw, encrypted] of [
+      ['hp-signed.eml', sent.signed, false],
+      ['hp-encrypted.eml', sent.encrypted, true],
+    ] as const) {
+      tb.files.set(name, new Uint8Array(raw));
+      const { id, subject } = await tb.driver('import', { file: name });
+      assert.equal(subject, encrypted ? '[...]' : 'Signed through the add-on', 'the folder list shows the outer Subject');
+      const { tabId } = await tb.driver('open', { messageId: id });
+      // Thunderbird's own S/MIME result in the message header (about:message: gSignatureStatus / gEncryptionStatus,
+      // 0 = nsICMSMessageErrors.SUCCESS) and the text its reader shows.
+      let last: unknown;
+      const own = await waitFor(async () => {
+        const r = (last = await tb.marionette.chrome(`
+          const w = Services.wm.getMostRecentWindow("mail:3pane");
+          const about = w.document.getElementById("tabmail").currentTabInfo.chromeBrowser.contentWindow;
+          const body = about.getMessagePaneBrowser().contentDocument.body;
+          return { sig: about.gSignatureStatus, enc: about.gEncryptionStatus,
+                   signedIcon: about.document.getElementById("signedHdrIcon").getAttribute("src") || "",
+                   encryptedIcon: about.document.getElementById("encryptedHdrIcon").getAttribute("src") || "",
+                   text: body ? body.innerText : "" };`));
+        return r && r.sig === 0 && (!encrypted || r.enc === 0) && /launch|numbers/.test(r.text) ? r : undefined;
+      }, 20000);
+      assert.ok(own, `Thunderbird's own S/MIME status: ${JSON.stringify(last)}`);
+      assert.match(own.signedIcon, /message-signed-ok\.svg$/, JSON.stringify(own));
+      if (encrypted) {
+        assert.match(own.encryptedIcon, /message-encrypted-ok\.svg$/, JSON.stringify(own));
+        // Thunderbird does not know RFC 9788: the legacy display element is how its reader sees the real Subject.
+        assert.match(own.text, /^\s*Subject: Encrypted through the add-on\s+The launch is on 3 March\./, own.text);
+      }
+      // Our add-on: trusted, with the headers covered by the signature; the core reads the real Subject back.
+      const btn = await settledButton(tb.marionette, 20000);
+      assert.match(btn.title, /^Signed and trusted/, btn.title);
+      const popup = await openPopup(tb.marionette);
+      assert.match(popup.text, /The signature covers the Subject, From, To and Date as well as the body\./, popup.text);
+      const back = encrypted
+        ? await decryptMessage(new Uint8Array(raw), aliceId, { anchors })
+        : { ok: true as const, verdict: await verifyMessage(new Uint8Array(raw), { anchors }) };
+      assert.ok(back.ok);
+      assert.equal(back.verdict.headerProtection?.protected, true);
+      assert.equal(back.verdict.headerProtection?.mode, encrypted ? 'cipher' : 'clear');
+      assert.equal(back.verdict.headerProtection?.headers.subject, encrypted ? 'Encrypted through the add-on' : 'Signed through the add-on');
+      assert.deepEqual(back.verdict.headerProtection?.changed, []);
+      writeFileSync(join(artifactsDir(), `thunderbird-own-smime-${encrypted ? 'encrypted' : 'signed'}-hp.png`), await screenshotWithPopup(tb.marionette));
+      await tb.driver('closeTab', { tabId });
+    }
   });
 
   test('Bcc: each Bcc recipient gets a separately encrypted copy; the To/Cc copy does not name them', async () => {
