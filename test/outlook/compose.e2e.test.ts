@@ -4,14 +4,19 @@
  * add-in: window.nestedAppAuthBridge, driven by the real MSAL), and a local stand-in of Microsoft Graph on
  * loopback. The user imports their PKCS#12 in the pane, signs and sends; what arrives at POST /me/sendMail is
  * base64 MIME that `openssl cms -verify` accepts. Failures say what failed and never touch the draft.
+ * Header protection (RFC 9788) by default: signed mail carries its Subject inside (hp="clear"); encrypted mail arrives
+ * as "Subject: [...]" and reads back (Bob's key, the core's decryptMessage) with the real Subject; an admin policy
+ * with headerConfidentiality "none" leaves the Subject readable outside.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { opensslDecrypt, opensslVerify } from '../support/pki';
+import { decryptMessage, importPkcs12, loadCertificates } from '../../src/index';
+import { getHeader, parseMime } from '../../src/mime/index';
 import { chromiumSkip, launchChromium } from './chromium';
 import { type OpenedPage, type TestServer, ensureBuilt, json, openPage, screenshot, seriousA11yViolations, startServer } from './harness';
 import { BOB_P12_PASSWORD, type SampleSet, makeSampleSet } from './samples';
@@ -82,6 +87,8 @@ describe('Outlook compose pane: sign and send through a Graph stand-in', { skip 
   const opened: OpenedPage[] = [];
   let sent: { authorization?: string; contentType?: string; body: string }[] = [];
   let graphStatus = 202;
+  /** The admin policy.json the panes read. */
+  let policy: Record<string, unknown> = {};
 
   const sim = (over: Partial<ComposeSim> = {}): ComposeSim => ({
     subject: 'Signed from the compose pane',
@@ -142,7 +149,7 @@ describe('Outlook compose pane: sign and send through a Graph stand-in', { skip 
       json(res, 200, { graph: { clientId: CLIENT_ID, authority: 'https://login.microsoftonline.com/common', baseUrl: `${server.origin}/graph/v1.0` } }),
     );
     // The admin policy the compose pane reads for its audit settings (as the reading pane does): defaults here.
-    server.routes.set('/policy.json', (_req, res) => json(res, 200, {}));
+    server.routes.set('/policy.json', (_req, res) => json(res, 200, policy));
     server.routes.set('/graph/v1.0/me/sendMail', (req, res, body) => {
       if (req.method !== 'POST') return json(res, 405, { error: { code: 'MethodNotAllowed', message: 'POST only' } });
       sent.push({ authorization: req.headers.authorization, contentType: req.headers['content-type'], body: body.toString('latin1') });
@@ -186,6 +193,12 @@ describe('Outlook compose pane: sign and send through a Graph stand-in', { skip 
     const content = v.content.toString('latin1');
     assert.ok(content.replace(/\r\n/g, '').includes(ATTACHMENT.toString('base64')), 'the attachment is inside the signature');
     assert.match(content, /the figures are attached/);
+    // Header protection: the signed part carries the Subject (hp="clear"); the pane says so.
+    const signedPart = parseMime(new Uint8Array(v.content));
+    assert.ok(signedPart.ok);
+    assert.equal(signedPart.root.contentType.params.hp, 'clear');
+    assert.equal(getHeader(signedPart.root, 'subject'), 'Signed from the compose pane');
+    assert.match(result, /Header protection: the Subject, From, To and Date are signed too\./);
 
     const w = await o.page.evaluate(() => ({ writes: (window as unknown as { __draftWrites: string[] }).__draftWrites, naa: (window as unknown as { __naaRequests: string[] }).__naaRequests }));
     assert.deepEqual(w.writes, [], 'the draft was not touched');
@@ -215,10 +228,24 @@ describe('Outlook compose pane: sign and send through a Graph stand-in', { skip 
     await o.page.locator('#opt-encrypt').check();
     await o.page.getByRole('button', { name: 'Sign, encrypt and send' }).click();
     await o.page.locator('[data-result="ok"]').waitFor({ timeout: 30_000 });
-    assert.match(await o.page.locator('#compose-status').innerText(), /encrypted to every recipient and to you/);
+    const status = await o.page.locator('#compose-status').innerText();
+    assert.match(status, /encrypted to every recipient and to you/);
+    assert.match(status, /Header protection: mail servers see the Subject as "\[\.\.\.\]"; recipients see the real one\./);
     assert.equal(sent.length, 1);
     const mime = Buffer.from(sent[0].body, 'base64');
     assert.match(mime.toString('latin1'), /Content-Type: application\/pkcs7-mime; smime-type=enveloped-data/);
+    // Relays see "[...]"; Bob reads the real Subject back, protected and unchanged.
+    assert.match(mime.toString('latin1'), /\r\nSubject: \[\.\.\.\]\r\n/);
+    assert.doesNotMatch(mime.toString('latin1'), /Signed from the compose pane/);
+    const bobKey = await importPkcs12(new Uint8Array(readFileSync(set.bobP12Path)), BOB_P12_PASSWORD);
+    assert.ok(bobKey.ok);
+    const back = await decryptMessage(new Uint8Array(mime), bobKey.identity, { anchors: loadCertificates(readFileSync(set.pki.root.certPath)).certs });
+    assert.ok(back.ok);
+    assert.equal(back.verdict.verdict, 'trusted', back.verdict.summary);
+    assert.equal(back.verdict.headerProtection?.protected, true);
+    assert.equal(back.verdict.headerProtection?.mode, 'cipher');
+    assert.equal(back.verdict.headerProtection?.headers.subject, 'Signed from the compose pane');
+    assert.deepEqual(back.verdict.headerProtection?.changed, []);
     const file = join(set.pki.dir, 'graph-sent-encrypted.eml');
     writeFileSync(file, mime);
     const d = await opensslDecrypt(file, { recipient: set.bob });
@@ -236,6 +263,40 @@ describe('Outlook compose pane: sign and send through a Graph stand-in', { skip 
     await screenshot(o.page, 'compose-encrypted');
     assert.deepEqual(o.offLoopback, []);
     assert.deepEqual(o.problems, []);
+  });
+
+  test('admin policy headerConfidentiality "none": encrypted mail keeps its Subject readable outside, still protected inside', async () => {
+    sent = [];
+    graphStatus = 202;
+    policy = { headerConfidentiality: 'none' };
+    try {
+      const o = await open(sim({ subject: 'Readable by relays on purpose' }));
+      await importAlice(o);
+      await o.page.locator('#recipient-cert-file').setInputFiles(set.bob.certPath);
+      await o.page.getByText('Added the certificate of bob@example.com').waitFor({ timeout: 20_000 });
+      await o.page.locator('#opt-encrypt').check();
+      await o.page.getByRole('button', { name: 'Sign, encrypt and send' }).click();
+      await o.page.locator('[data-result="ok"]').waitFor({ timeout: 30_000 });
+      assert.match(await o.page.locator('#compose-status').innerText(), /the Subject is still readable by mail servers/);
+      const mime = Buffer.from(sent[0].body, 'base64');
+      assert.match(mime.toString('latin1'), /\r\nSubject: Readable by relays on purpose\r\n/);
+      const file = join(set.pki.dir, 'graph-sent-hcp-none.eml');
+      writeFileSync(file, mime);
+      const d = await opensslDecrypt(file, { recipient: set.bob });
+      assert.ok(d.ok, d.stderr);
+      const inner = join(set.pki.dir, 'graph-sent-hcp-none-decrypted.eml');
+      writeFileSync(inner, d.content);
+      const v = await opensslVerify(inner, { CAfile: set.pki.root.certPath });
+      assert.ok(v.ok, v.stderr);
+      const payload = parseMime(new Uint8Array(v.content));
+      assert.ok(payload.ok);
+      assert.equal(payload.root.contentType.params.hp, 'cipher');
+      assert.ok(!v.content.toString('latin1').includes('hp-legacy-display'), 'nothing hidden, so no legacy display element');
+      await screenshot(o.page, 'compose-encrypted-hcp-none');
+      assert.deepEqual(o.problems, []);
+    } finally {
+      policy = {};
+    }
   });
 
   test('encrypt without the recipient\'s certificate: asks for it, sends nothing', async () => {
