@@ -1,6 +1,7 @@
 /** The compose action's popup: sign / encrypt for the message in this compose window. */
 import { messenger } from './messenger';
 import type { BackgroundRequest, ComposeState } from './protocol';
+import { headerProtectionNote } from '../src/compose/protect-headers';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -21,12 +22,16 @@ async function main(): Promise<void> {
   show('sign-problem', sign.checked ? st.signProblem : undefined);
   show('encrypt-problem', encrypt.checked ? st.encryptProblem : undefined);
   show('last-error', st.lastError);
+  // What header protection (RFC 9788) will do to this message, for the current choice.
+  const note = () => show('header-note', sign.checked || encrypt.checked ? headerProtectionNote(st.headerProtection ?? {}, encrypt.checked) : undefined);
+  note();
   const save = async () => {
     const set: BackgroundRequest = { type: 'compose-set', tabId: tab.id, choice: { sign: sign.checked, encrypt: encrypt.checked } };
     await messenger.runtime.sendMessage(set);
     show('sign-problem', sign.checked ? st.signProblem : undefined);
     show('encrypt-problem', encrypt.checked ? st.encryptProblem : undefined);
     show('last-error', undefined);
+    note();
     document.body.dataset.saved = `${sign.checked ? 'sign' : ''}${encrypt.checked ? '+encrypt' : ''}`;
   };
   sign.addEventListener('change', () => void save());

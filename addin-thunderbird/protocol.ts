@@ -1,5 +1,5 @@
 /** Messages between the add-on's pages (popup, options, compose popup) and its background script. */
-import type { AuditFilter } from '../src/index';
+import type { AuditFilter, HeaderProtectionOptions } from '../src/index';
 import type { ComposeChoice } from './compose-defaults';
 
 /** Reads of the background's audit log by the options page (audit-bridge.ts). */
@@ -29,6 +29,8 @@ export interface ComposeState {
   /** Recipients without a known certificate (encryption impossible), or undefined. */
   encryptProblem?: string;
   lastError?: string;
+  /** Header protection (RFC 9788) as the policy sets it, for the popup's note on what relays will see. */
+  headerProtection?: HeaderProtectionOptions;
 }
 
 /** The audit log's state for the options page: on or off by policy, and its counts (absent: could not be opened). */

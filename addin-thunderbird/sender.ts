@@ -7,7 +7,17 @@
  * Never lose the draft: on any failure the send is cancelled, the compose window stays open with the text as
  * it was, and the compose action shows the reason (badge "!" and its popup).
  */
-import { auditEventForSend, buildMessage, encryptMessage, headerProtectionOptions, signMessage, type AuditEvent, type Identity, type MessageAttachment } from '../src/index';
+import {
+  auditEventForSend,
+  buildMessage,
+  encryptMessage,
+  headerProtectionOptions,
+  signMessage,
+  type AuditEvent,
+  type HeaderProtectionOptions,
+  type Identity,
+  type MessageAttachment,
+} from '../src/index';
 import { loadPolicy } from './policy-store';
 import { directory, keyStore } from './cert-store';
 import { addressOf, outgoingMessage, toBinaryString } from './outgoing';
@@ -44,7 +54,13 @@ export class Sender {
         ? `No certificate known for ${missing.join(', ')}: add theirs in the add-on's options to encrypt.`
         : undefined,
       lastError: this.errors.get(tabId),
+      headerProtection: await this.headerProtection(),
     };
+  }
+
+  /** Header protection (RFC 9788) as the policy says now: on by default, "[...]" outside when encrypting. */
+  private async headerProtection(): Promise<HeaderProtectionOptions> {
+    return headerProtectionOptions((await loadPolicy(this.m.storage.local, this.m.storage.managed)).resolved.policy);
   }
 
   async setChoice(tabId: number, choice: ComposeChoice): Promise<void> {
@@ -165,7 +181,7 @@ export class Sender {
     if (!built.ok) throw new Error(built.error.message);
     const { message: mime, messageId } = built;
     // Header protection (RFC 9788) as the policy says at the moment of sending: on by default, "[...]" outside when encrypting.
-    const hp = headerProtectionOptions((await loadPolicy(this.m.storage.local, this.m.storage.managed)).resolved.policy);
+    const hp = await this.headerProtection();
     if (!choice.encrypt) {
       const signed = await signMessage(mime, identity as Identity, hp);
       if (!signed.ok) throw new Error(signed.error.message);

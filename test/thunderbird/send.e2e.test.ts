@@ -29,6 +29,7 @@ import {
   openComposePopup,
   openOptions,
   openPopup,
+  screenshotWindowOf,
   screenshotWithPopup,
   settledButton,
 } from './ui-probe';
@@ -192,6 +193,14 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
     const before = smtp.received.length;
     const tabId = await compose('Encrypted through the add-on', 'The launch is on 3 March.\nKeep it quiet.');
     await choose(true, true);
+    // The compose popup says what header protection will do to this message.
+    await openComposePopup(tb.marionette);
+    const note = await inPage<string>(tb.marionette, '/compose.html', `
+      for (let i = 0; i < 200 && doc.getElementById("header-note").hidden; i++) await new Promise((r) => win.setTimeout(r, 25));
+      return doc.getElementById("header-note").textContent;`);
+    assert.equal(note, 'Header protection: mail servers see the Subject as "[...]"; recipients see the real one.');
+    writeFileSync(join(artifactsDir(), 'compose-popup-header-protection.png'), await screenshotWindowOf(tb.marionette, '/compose.html'));
+    await closeComposePopup(tb.marionette);
     await tb.driver('send', { tabId });
     for (let i = 0; i < 150 && smtp.received.length === before; i++) await sleep(100);
     assert.equal(smtp.received.length, before + 1, 'one message reached the SMTP server');
