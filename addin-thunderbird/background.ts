@@ -8,7 +8,7 @@ import {
   makeDecryptor,
   openHostAudit,
   policyToVerifyOptions,
-  verifyMessage,
+  verifyMessageAndBody,
   type HostAudit,
 } from '../src/index';
 import { directory, keyStore } from './cert-store';
@@ -56,22 +56,23 @@ async function makeCheck(): Promise<CheckFn> {
     const decrypt = identities.length
       ? makeDecryptor(identities, { onDecrypted: (r) => (content = r.content) })
       : undefined;
-    const verdict = applyPolicyToVerdict(
-      await verifyMessage(raw, {
-        ...options,
-        intermediates: [...(options.intermediates ?? []), ...remembered.certificates()],
-        rememberIntermediates: remembered.remember,
-        decrypt,
-      }),
-      policy,
-    );
+    const { verdict: found, body } = await verifyMessageAndBody(raw, {
+      ...options,
+      intermediates: [...(options.intermediates ?? []), ...remembered.certificates()],
+      rememberIntermediates: remembered.remember,
+      decrypt,
+    });
+    const verdict = applyPolicyToVerdict(found, policy);
     // Remember trusted signers' certificates, to encrypt to them later (as mail clients do). Not awaited.
     directory.addFromVerifiedMessage(content ?? raw, verdict).catch((e) => log(`directory: ${String(e)}`));
     // One audit event per check (no content, no subject: src/audit/event.ts). Not awaited.
     auditNow
       ?.record(auditEventFromVerdict(verdict, verdict.decrypted ? 'decrypt' : 'verify', { host: 'thunderbird' }))
       .catch((e) => log(`audit: ${String(e)}`));
-    return { verdict, plainText: content ? plainTextOf(content) : undefined };
+    // The text shown is the cryptographic payload's (RFC 9788 §4.5: what every layer protects), without legacy
+    // display elements; only for decrypted messages (Thunderbird shows the others itself).
+    const plainText = !content ? undefined : body ? plainTextOf(body, verdict.headerProtection?.legacyDisplay) : plainTextOf(content);
+    return { verdict, plainText };
   };
 }
 

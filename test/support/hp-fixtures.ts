@@ -41,13 +41,13 @@ export async function makeHpWorld(given?: { pki: Pki; alice: IssuedCert; bob: Is
 }
 
 /** The user-facing fields of one message from Alice to Bob, in the order a composer writes them. */
-export function messageFields(w: HpWorld, subject = SIGNED_SUBJECT, extra: Fields = []): Fields {
+export function messageFields(w: HpWorld, subject = SIGNED_SUBJECT, extra: Fields = [], messageId = '<hp-fixture-1@hp.example>'): Fields {
   return [
     ['From', `Alice Sender <${w.alice.emails[0]}>`],
     ['To', `Bob Reader <${w.bob.emails[0]}>`],
     ['Subject', subject],
     ['Date', 'Mon, 15 Jan 2024 10:30:00 +0000'],
-    ['Message-ID', '<hp-fixture-1@hp.example>'],
+    ['Message-ID', messageId],
     ...extra,
   ];
 }

@@ -15,6 +15,7 @@ import { VERDICT_PHRASE, type VerdictWord } from '../../src/index';
 import { Thunderbird, sleep } from './harness';
 import { makePki, smimeEncrypt, smimeSign, type IssuedCert, type Pki } from '../support/pki';
 import { textEntity, wrapInUnsignedMixed } from '../support/messages';
+import * as hp from '../support/hp-fixtures';
 import {
   ADDON_ID,
   addPemInOptions,
@@ -42,6 +43,8 @@ interface Case {
   titleIncludes?: string[];
   /** Words the popup must show (beyond the verdict phrase). */
   popupIncludes?: string[];
+  /** Words the popup must not show. */
+  popupExcludes?: string[];
 }
 
 /** The messages, one per verdict class, made with OpenSSL at test time (test/support/pki.ts). */
@@ -87,6 +90,15 @@ async function makeCases(): Promise<Made> {
   assert.notDeepEqual(tampered, tamperedSrc);
   const partialSrc = await signed(alice, 'Alice Example <alice@example.com>', 'Partially signed', 'This part is signed.');
   const partial = wrapInUnsignedMixed(partialSrc, { prependText: 'URGENT: wire 10,000 EUR today. (not signed)' });
+
+  // RFC 9788 header protection: Alice signs her Subject; a relay changes it. And Alice's encrypted message with
+  // "[...]" outside, the real Subject inside and a legacy display element (the reader of this profile is Alice).
+  const aliceP12 = await alice.makeP12(P12_PASSWORD);
+  const w = await hp.makeHpWorld({ pki, alice, bob: alice, bobP12Path: aliceP12, password: P12_PASSWORD });
+  const hpFields = hp.messageFields(w);
+  const cipherFields = hp.messageFields(w, hp.SIGNED_SUBJECT, [], '<hp-cipher-1@example.com>');
+  const hpOuter = hp.baselineOuter(cipherFields);
+  const hpCipherEntity = hp.payload({ hp: 'cipher', fields: cipherFields, hpOuter, entity: hp.legacyDisplayAlternative(hp.SIGNED_SUBJECT) });
 
   const cases: Case[] = [
     { name: 'trusted', eml: trusted, verdict: 'trusted', badge: '✓', popupIncludes: ['alice@example.com'] },
@@ -137,6 +149,22 @@ async function makeCases(): Promise<Made> {
       titleIncludes: ['Encrypted; decrypted with your key'],
       popupIncludes: ['decrypted with your key', 'The launch date is 3 March.'],
     },
+    {
+      name: 'hp-subject-changed',
+      eml: hp.changeOuter(await hp.signed(w, hp.payload({ hp: 'clear', fields: hpFields }), hpFields), 'Subject', hp.CHANGED_SUBJECT),
+      verdict: 'untrusted',
+      badge: '!',
+      titleIncludes: ['The Subject was changed after signing'],
+      popupIncludes: ['Signed headers', hp.SIGNED_SUBJECT, `your mail program shows “${hp.CHANGED_SUBJECT}”`, 'a header was changed after signing'],
+    },
+    {
+      name: 'hp-cipher',
+      eml: await hp.encrypted(w, await hp.signedEntity(w, hpCipherEntity), hpOuter),
+      verdict: 'trusted',
+      badge: '✓',
+      popupIncludes: [hp.SIGNED_SUBJECT, 'kept inside the encryption', 'The figures are in the attachment.'],
+      popupExcludes: [`Subject: ${hp.SIGNED_SUBJECT}`],
+    },
   ];
   const carol = await pki.issue({ name: 'Carol Example', email: 'carol@example.com' });
   const forCarol = (
@@ -150,7 +178,7 @@ async function makeCases(): Promise<Made> {
     cases,
     anchorPem: pki.root.certPem,
     pki,
-    p12: await alice.makeP12(P12_PASSWORD),
+    p12: aliceP12,
     carolP12: await carol.makeP12(P12_PASSWORD),
     forCarol,
     full: await signed(alice, 'Alice Example <alice@example.com>', 'Signed again with the full chain', 'Here is the full chain again.'),
@@ -475,6 +503,7 @@ async function checkCase(tb: Thunderbird, c: Case): Promise<number> {
     for (const w of c.popupIncludes ?? []) {
       assert.ok(popup.text.toLowerCase().includes(w.toLowerCase()), `popup mentions "${w}": ${popup.text}`);
     }
+    for (const w of c.popupExcludes ?? []) assert.ok(!popup.text.includes(w), `popup does not show "${w}": ${popup.text}`);
     await closePopup(tb.marionette);
     return id;
   } finally {
