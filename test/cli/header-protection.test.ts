@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { headerProtectionFromArgs } from '../../cli/header-protection';
-import { resolvePolicy, type PartialPolicy } from '../../src/index';
+import { defaultPolicy, resolvePolicy, validatePolicy, type PartialPolicy } from '../../src/index';
 
 const cliWith = (admin?: PartialPolicy) => resolvePolicy({ admin });
 const args = (off: boolean, hcp?: string) => ({ flags: { 'no-header-protection': off }, single: { 'header-confidentiality': hcp } });
@@ -22,4 +22,12 @@ test('a policy file that sets the fields wins over the flags, with a note for ea
   assert.deepEqual(r.notes, ['--no-header-protection ignored: the policy file sets "headerProtection"', '--header-confidentiality ignored: the policy file sets "headerConfidentiality"']);
   // A policy file that allows "none" is used when no flag says otherwise.
   assert.equal(headerProtectionFromArgs(cliWith({ headerConfidentiality: 'none' }), args(false)).options.headerConfidentiality, 'none');
+});
+
+test('the policy schema takes headerProtection true/false and headerConfidentiality baseline/none only', () => {
+  assert.ok(validatePolicy({ headerProtection: false, headerConfidentiality: 'none' }, 'policy').ok);
+  const bad = validatePolicy({ headerProtection: 'yes', headerConfidentiality: 'shy' }, 'policy');
+  assert.ok(!bad.ok);
+  assert.equal(bad.errors.length, 2, bad.errors.join('; '));
+  assert.deepEqual([defaultPolicy().headerProtection, defaultPolicy().headerConfidentiality], [true, 'baseline']);
 });

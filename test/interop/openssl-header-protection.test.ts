@@ -6,7 +6,10 @@
  * fields inside with hp="clear"/"cipher" on the payload's root, HP-Outer records equal to the outer fields, "[...]"
  * outside under baseline and the real Subject in a legacy display element in the text and the HTML. Our own
  * verifier reads every combination back: header protection on gives `headerProtection.protected: true` with the
- * real Subject and nothing `changed`; off gives `protected: false`.
+ * real Subject and nothing `changed`; off gives `protected: false`. And two of the RFC's own Appendix C vectors
+ * (../shared/corpus/rfc9788: C.2.1 signed-only, C.3.2 signed+encrypted hcp_baseline with legacy display) rebuilt
+ * from their protected fields and text with the RFC 9216 keys come out field for field and byte for byte of text
+ * as the RFC prints them.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -15,8 +18,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildMessage, decryptMessage, encryptMessage, importPkcs12, loadCertificates, signMessage, verifyMessage, type Identity } from '../../src/index';
 import { bodyText, decodeHeaderValue, getHeader, getHeaders, parseMime, walkEntities, type MimeEntity } from '../../src/mime/index';
-import { ROOT } from '../support/corpus';
-import { makePki, opensslDecrypt, opensslVerify } from '../support/pki';
+import { ROOT, corpus } from '../support/corpus';
+import { makePki, opensslDecrypt, opensslVerify, runOpenssl } from '../support/pki';
 
 const SUBJECT = 'Grüße — quarterly figures';
 const setup = (async () => {
@@ -183,3 +186,64 @@ test('CLI encrypt --sign: "[...]" outside by default, the real Subject with --he
   const v = await opensslVerify(file, { CAfile: pki.root.certPath });
   assert.equal(parsed(v.content).contentType.params.hp, 'clear');
 });
+
+const rfc = corpus('rfc9788');
+for (const [vectorName, encrypted] of [
+  ['smime-one-part-hp', false],
+  ['smime-signed-enc-hp-baseline-legacy', true],
+] as const) {
+  test(`RFC 9788 vector ${vectorName} rebuilt by us: the same protected fields, HP-Outer records, hp/hp-legacy-display and text`, { skip: rfc.skip }, async () => {
+    const dir = rfc.dir!;
+    const keys = join(dir, '..', 'rfc9216-examples-cms', 'certs-and-keys');
+    const anchor = join(dir, 'trust-anchor', 'Sample_LAMPS_RSA_Certification_Authority.pem');
+    const { pki } = await setup;
+    // A message as OpenSSL opens it (Bob's key when encrypted, then the signature against the RFC 9216 sample CA).
+    const open = async (file: string) => {
+      let signed = file;
+      if (encrypted) {
+        const d = await runOpenssl(['cms', '-decrypt', '-in', file, '-recip', join(keys, 'lamps-bob.encrypt.crt'), '-inkey', join(keys, 'lamps-bob.decrypt.p8.pem')]);
+        assert.equal(d.code, 0, d.stderr);
+        signed = `${file}.signed.eml`;
+        writeFileSync(signed, d.stdout);
+      }
+      const v = await opensslVerify(signed, { CAfile: anchor });
+      assert.ok(v.ok, v.stderr);
+      return parsed(v.content);
+    };
+    const vectorFile = join(dir, `${vectorName}.eml`);
+    const vector = await open(vectorFile);
+    // The same message as its composer had it before protection: the vector's protected fields outside, its text
+    // without the legacy display element.
+    const fields = vector.headers.filter((h) => h.key !== 'hp-outer' && !h.key.startsWith('content-') && h.key !== 'mime-version');
+    const text = bodyText(vector);
+    const blank = /\r?\n\r?\n/.exec(text)!;
+    const plain = encrypted ? text.slice(blank.index + blank[0].length) : text;
+    const input = new TextEncoder().encode(
+      [...fields.map((h) => `${h.name}: ${h.value}`), 'MIME-Version: 1.0', 'Content-Type: text/plain; charset="utf-8"', 'Content-Transfer-Encoding: 7bit', '', plain.replace(/\r?\n/g, '\r\n')].join('\r\n'),
+    );
+    // Signed with Alice's RFC 9216 key, opaque signedData (inside envelopedData to Bob when encrypted), as the vectors.
+    const p12 = join(pki.dir, 'lamps-alice.p12');
+    const x = await runOpenssl(['pkcs12', '-export', '-in', join(keys, 'lamps-alice.crt'), '-inkey', join(keys, 'lamps-alice.p8.pem'), '-passout', 'pass:pw', '-out', p12]);
+    assert.equal(x.code, 0, x.stderr);
+    const alice = await importPkcs12(new Uint8Array(readFileSync(p12)), 'pw');
+    assert.ok(alice.ok);
+    const bobCert = loadCertificates(readFileSync(join(keys, 'lamps-bob.encrypt.crt'))).certs[0];
+    const r = encrypted
+      ? await encryptMessage(input, [new Uint8Array(bobCert.toSchema().toBER())], { sign: true, opaque: true, sender: alice.identity })
+      : await signMessage(input, alice.identity, { opaque: true });
+    assert.ok(r.ok, r.ok ? '' : r.error.message);
+    const oursFile = join(pki.dir, `ours-${vectorName}.eml`);
+    writeFileSync(oursFile, r.message);
+    const ours = await open(oursFile);
+    // Outside: the vector's outer fields (Subject "[...]" when encrypted).
+    const outerOf = (e: MimeEntity) => e.headers.filter((h) => !h.key.startsWith('content-') && h.key !== 'mime-version').map((h) => `${h.name}: ${h.value}`);
+    assert.deepEqual(outerOf(parsed(r.message)), outerOf(parsed(readFileSync(vectorFile))));
+    // Inside: the same protected fields, HP-Outer records, parameters and text (legacy display element included).
+    assert.deepEqual(getHeaders(ours, 'hp-outer'), getHeaders(vector, 'hp-outer'));
+    for (const h of fields) assert.equal(getHeader(ours, h.key), h.value, h.name);
+    assert.equal(ours.contentType.params.hp, vector.contentType.params.hp);
+    assert.equal(ours.contentType.params['hp-legacy-display'], vector.contentType.params['hp-legacy-display']);
+    assert.equal(bodyText(ours).replace(/\r\n/g, '\n'), text.replace(/\r\n/g, '\n'));
+    console.log(`# RFC 9788 ${vectorName}: our payload matches the vector (${fields.length} protected fields, ${getHeaders(ours, 'hp-outer').length} HP-Outer records)`);
+  });
+}
