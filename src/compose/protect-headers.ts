@@ -103,7 +103,8 @@ function htmlInsertAt(html: string): number {
       const next = lower[i + tag.length];
       if (next !== undefined && !/[\s>/]/.test(next)) continue; // <bodyx> is not <body>
       const close = lower.indexOf('>', i);
-      if (close >= 0) return close + 1;
+      if (close < 0) break; // no '>' after this one: none after a later one either (keeps this linear)
+      return close + 1;
     }
   }
   return 0;

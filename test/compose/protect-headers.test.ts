@@ -158,3 +158,19 @@ test('a long To folds in HP-Outer as it was folded outside; a bare entity withou
   const r = protectHeaders([], bare, 'cipher');
   assert.equal(r.inner, bare);
 });
+
+test('HTML full of unclosed "<body" tags does not make the legacy display element quadratic; a 30 MB message is protected in bounded time', () => {
+  const html = '<p>x</p>' + '<body '.repeat(300_000);
+  let t = performance.now();
+  const { payload } = protect(message({ html, attachments: [] }), 'cipher');
+  const hostile = performance.now() - t;
+  assert.ok(bodyText(leaves(payload)[1]).startsWith('<div class="header-protection-legacy-display">'), 'no usable <body> tag: the element goes first');
+  assert.ok(hostile < 5000, `${Math.round(hostile)} ms for 300,000 unclosed <body tags`);
+  const big = message({ attachments: [{ name: 'big.bin', contentType: 'application/octet-stream', bytes: new Uint8Array(30 * 1024 * 1024).fill(7) }] });
+  t = performance.now();
+  const { inner } = protect(big, 'cipher');
+  const large = performance.now() - t;
+  assert.ok(inner.length > big.length, 'the attachment is all there');
+  assert.ok(large < 15000, `${Math.round(large)} ms for a ${Math.round(big.length / 1048576)} MB message`);
+  console.log(`# protectHeaders: 300,000 unclosed <body tags ${Math.round(hostile)} ms; ${Math.round(big.length / 1048576)} MB message ${Math.round(large)} ms`);
+});
