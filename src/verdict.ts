@@ -53,6 +53,8 @@ export type ReasonCode =
   | 'weak-key'
   | 'signing-time-outside-validity'
   | 'content-type-mismatch'
+  // an S/MIME layer whose signed content is not of type id-data (RFC 8551 §2.4.1): not mail
+  | 'econtent-type-not-data'
   // trust
   | 'chain-trusted'
   | 'untrusted-root'
@@ -73,6 +75,8 @@ export type ReasonCode =
   | 'unknown-critical-extension'
   | 'wrong-key-usage'
   | 'wrong-extended-key-usage'
+  // the signer's certificate is a certificate authority's (basicConstraints cA=TRUE), not a person's
+  | 'ca-as-signer'
   | 'aia-fetched'
   // sender binding
   | 'sender-match'
@@ -81,6 +85,10 @@ export type ReasonCode =
   | 'multiple-from'
   | 'no-from'
   | 'display-name-deceptive'
+  // From is not exactly one well-formed mailbox (a group, an entry without address, text after it, …)
+  | 'from-malformed'
+  // a note: the From domain is internationalised (look-alike letters possible)
+  | 'from-internationalised'
   | 'sender-header-mismatch'
   | 'reply-to-differs'
   // header protection (RFC 9788; src/header-protection/)
@@ -91,6 +99,8 @@ export type ReasonCode =
   // coverage
   | 'coverage-full'
   | 'partially-signed'
+  // only one part of the message was encrypted; the rest was readable (and changeable) by anyone on the way
+  | 'partially-encrypted'
   | 'nested-signature'
   // organisation rules (policy/inbound.ts): mail from a domain that must sign, unsigned or not trusted
   | 'policy-unsigned-internal'

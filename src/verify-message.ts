@@ -15,6 +15,7 @@ import type * as pkijs from 'pkijs';
 import type { CryptoEngine } from './crypto';
 import { defaultCrypto } from './crypto';
 import { verifySignedData } from './cms/verify';
+import { OID as CMS_OID } from './cms/algorithms';
 import { certificateDetails, certificateEmails } from './certs/details';
 import { describeOutside, findSmimeEntity, smimeKind } from './coverage';
 import type { SmimeKind } from './coverage';
@@ -26,6 +27,7 @@ import { applyInboundRule, type InboundRules } from './policy/inbound';
 import { bindSender } from './sender';
 import type { SenderBinding } from './sender';
 import { validateChainOnline } from './trust/online';
+import { certInfo, isCA as isCaInfo } from './trust/cert-info';
 import { visibleText } from './trust/names';
 import { leafWorkingKey, sameDsaParams } from './signature/key';
 import type { DsaParams } from './signature/types';
@@ -74,6 +76,11 @@ export interface VerifyOptions {
   at?: Date;
   /** Accept SHA-1 signatures as trustworthy (policy; default false, as Thunderbird). */
   allowSha1?: boolean;
+  /**
+   * RSA keys shorter than this are never trusted, at every level: the signer's, its CAs', CRL and OCSP signers'
+   * (policy algorithms.minRsaBits; default 2048).
+   */
+  minRsaBits?: number;
   /** Revocation checking: 'soft' by default. */
   revocation?: RevocationMode;
   /** Network for AIA/OCSP/CRL-DP; undefined = offline (default). */
@@ -388,7 +395,7 @@ async function verifyLayer(
 ): Promise<{ eContent?: Uint8Array } | undefined> {
   const res = await verifySignedData(
     der,
-    { ...content, allowSha1: ctx.opts.allowSha1, extraCertificates: ctx.opts.intermediates },
+    { ...content, allowSha1: ctx.opts.allowSha1, minRsaBits: ctx.opts.minRsaBits, extraCertificates: ctx.opts.intermediates },
     ctx.crypto,
   );
   if (!res.ok) {
@@ -429,12 +436,22 @@ async function verifyLayer(
           crls,
           at: ctx.at,
           allowSha1: ctx.opts.allowSha1,
+          minRsaBits: ctx.opts.minRsaBits,
           revocation: ctx.opts.revocation ?? 'soft',
           fetcher: ctx.opts.fetcher,
         },
         ctx.crypto,
       );
       report.trust = chain.trust;
+      // Issue 10, item 5: a CA certificate (basicConstraints cA=TRUE) is not an e-mail signer. Path validation
+      // (RFC 5280, NIST PKITS) accepts a CA as the end of a path, so `trust` stays what the chain says; the message
+      // is never trusted.
+      if (isCA(cert)) {
+        ctx.neverTrusted = true;
+        report.reasons.push(
+          reason('ca-as-signer', 'error', "The signer's certificate belongs to a certificate authority, not to a person or mailbox, so it cannot vouch for a message."),
+        );
+      }
       if (s.inheritedDsaParams && chain.chain.length > 1) checkInheritedDsaParams(report, s.inheritedDsaParams, chain.chain);
       if (chain.trust === 'trusted' && chain.chain.length > 2) ctx.opts.rememberIntermediates?.(chain.chain.slice(1, -1));
       report.chain = await Promise.all(chain.chain.map((c) => certificateDetails(c, ctx.crypto)));
@@ -453,6 +470,21 @@ async function verifyLayer(
     for (const s of layer.signers) if (s.signature === 'valid') s.signature = res.signature;
   }
   if (res.signers.some((s) => s.neverTrusted)) ctx.neverTrusted = true;
+  // RFC 8551 §2.4.1: S/MIME signs id-data. A signature over another CMS content type whose bytes happen to parse as
+  // MIME vouches for that other thing, not for a mail message (issue 10, item 4); its content is not unwrapped.
+  if (res.eContentType !== CMS_OID.data) {
+    const r = reason(
+      'econtent-type-not-data',
+      'error',
+      `The signature is over content of type ${res.eContentType}, not over a mail message, so it does not vouch for what is shown.`,
+    );
+    for (const s of layer.signers) {
+      s.signature = 'invalid';
+      s.reasons.unshift(r);
+    }
+    ctx.layers.push(layer);
+    return {};
+  }
   ctx.layers.push(layer);
   return { eContent: res.eContent };
 }
@@ -477,6 +509,14 @@ function checkInheritedDsaParams(report: SignerReport, used: DsaParams, chain: p
       "The signer's DSA key takes its parameters from its issuer, and the issuer on the certificate chain has other ones, so the signature does not check out with the signer's key.",
     ),
   );
+}
+
+function isCA(cert: pkijs.Certificate): boolean {
+  try {
+    return isCaInfo(certInfo(cert));
+  } catch {
+    return false; // a certificate path validation cannot read was not trusted either
+  }
 }
 
 function badLayer(entity: MimeEntity, kind: LayerReport['kind'], code: ReasonCode, message: string): LayerReport {

@@ -40,16 +40,27 @@ test('no From, an empty From, or a name only: mismatch with no-from', () => {
   }
 });
 
-test('Sender and Reply-To elsewhere keep the match but warn', () => {
-  const b = bindSender(
-    h(['The Manager <eve@bigcorporation.de>'], { sender: ['manager@bigcorporation.de'], replyTo: ['manager@bigcorporation.de'] }),
-    eve,
-  );
+test('Reply-To elsewhere keeps the match but warns', () => {
+  const b = bindSender(h(['The Manager <eve@bigcorporation.de>'], { replyTo: ['manager@bigcorporation.de'] }), eve);
   assert.equal(b.status, 'match');
   assert.deepEqual(
     b.reasons.filter((r) => r.severity === 'warning').map((r) => r.code),
-    ['sender-header-mismatch', 'reply-to-differs'],
+    ['reply-to-differs'],
   );
+});
+
+test('a Sender who is neither From nor the signer makes a mismatch (Outlook shows "Sender on behalf of From")', () => {
+  const b = bindSender(h(['The Manager <eve@bigcorporation.de>'], { sender: ['manager@bigcorporation.de'] }), eve);
+  assert.equal(b.status, 'mismatch');
+  assert.equal(b.reasons[0].code, 'sender-header-mismatch');
+  assert.match(b.reasons[0].message, /manager@bigcorporation\.de on behalf of eve@bigcorporation\.de/);
+  // Sender equal to From, or another address of the signer: fine.
+  assert.equal(bindSender(h(['eve@bigcorporation.de'], { sender: ['Eve <EVE@bigcorporation.de>'] }), eve).status, 'match');
+  assert.equal(bindSender(h(['eve@bigcorporation.de'], { sender: ['eve@b.de'] }), [...eve, 'eve@b.de']).status, 'match');
+  // A Sender that is not one well-formed mailbox, or two Sender headers: mismatch.
+  for (const sender of [['a@b.de, c@d.de'], ['eve@bigcorporation.de', 'eve@bigcorporation.de'], ['The Manager']]) {
+    assert.equal(bindSender(h(['eve@bigcorporation.de'], { sender }), eve).status, 'mismatch', JSON.stringify(sender));
+  }
 });
 
 test('a certificate without e-mail address: sender unknown', () => {

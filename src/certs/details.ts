@@ -11,14 +11,12 @@ import { certInfo } from '../trust/cert-info';
 import { DN_ATTRIBUTE_NAMES, escapeDnValue, visibleText } from '../trust/names';
 import type { CertificateDetails } from '../verdict';
 import { certificateDer } from './der';
+import { usableMailAddresses } from './mail-names';
 
 export { certificateDer }; // callers import it from here too
 
-const EXT_SUBJECT_ALT_NAME = '2.5.29.17';
 const EXT_BASIC_CONSTRAINTS = '2.5.29.19';
-const ATTR_EMAIL = '1.2.840.113549.1.9.1';
 const ATTR_CN = '2.5.4.3';
-const OID_SMTP_UTF8_MAILBOX = '1.3.6.1.5.5.7.8.9';
 
 
 /**
@@ -66,34 +64,12 @@ async function describe(cert: pkijs.Certificate, crypto: CryptoEngine): Promise<
 }
 
 /**
- * rfc822Name entries of subjectAltName (and SmtpUTF8Mailbox otherNames, RFC 8398, for internationalised
- * addresses), then emailAddress attributes of the subject; lower-cased, no duplicates.
+ * The certificate's usable e-mail addresses: rfc822Name entries of subjectAltName (and SmtpUTF8Mailbox otherNames,
+ * RFC 9598, for internationalised addresses), then emailAddress attributes of the subject; lower-cased, no
+ * duplicates. Names that are not plausible mailboxes are left out (certs/mail-names.ts says which and why).
  */
 export function certificateEmails(cert: pkijs.Certificate): string[] {
-  const out: string[] = [];
-  const add = (v: unknown) => {
-    if (typeof v !== 'string') return;
-    const e = v.trim().toLowerCase();
-    if (e && !out.includes(e)) out.push(e);
-  };
-  const san = cert.extensions?.find((e) => e.extnID === EXT_SUBJECT_ALT_NAME)?.parsedValue;
-  if (san instanceof pkijs.AltName) {
-    for (const g of san.altNames) {
-      if (g.type === 1) add(g.value);
-      else if (g.type === 0) add(smtpUtf8Mailbox(g.value));
-    }
-  }
-  for (const tv of cert.subject.typesAndValues) if (tv.type === ATTR_EMAIL) add(attributeString(tv.value));
-  return out;
-}
-
-/** otherName ::= SEQUENCE { type-id OID, value [0] EXPLICIT ANY }: the UTF8String of id-on-SmtpUTF8Mailbox. */
-function smtpUtf8Mailbox(v: unknown): string | undefined {
-  if (!(v instanceof asn1js.Constructed)) return undefined;
-  const [oid, wrapped] = v.valueBlock.value;
-  if (!(oid instanceof asn1js.ObjectIdentifier) || oid.valueBlock.toString() !== OID_SMTP_UTF8_MAILBOX) return undefined;
-  const inner = wrapped instanceof asn1js.Constructed ? wrapped.valueBlock.value[0] : undefined;
-  return inner instanceof asn1js.Utf8String ? inner.valueBlock.value : undefined;
+  return usableMailAddresses(cert);
 }
 
 /** A readable RFC 4514-style name: most specific first ("CN=Alice, O=Example, C=US"), special characters escaped. */

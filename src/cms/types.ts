@@ -59,6 +59,11 @@ export interface CmsVerifyOptions {
   canonicalContent?: () => Uint8Array;
   /** Accept SHA-1 digests without flagging them as never-trusted (policy). Default false. */
   allowSha1?: boolean;
+  /**
+   * RSA signer keys shorter than this make the signature never trusted (an error, not a warning; the policy's
+   * algorithms.minRsaBits). Default 2048 (trust/signature.ts DEFAULT_MIN_RSA_BITS).
+   */
+  minRsaBits?: number;
   /** Certificates from elsewhere (caller, earlier messages) to find signers in, after the embedded ones. */
   extraCertificates?: pkijs.Certificate[];
 }

@@ -25,7 +25,7 @@ import { classifyParseError, errorText } from './errors';
 import { checkSigningCertificate } from './ess';
 import type { CmsSignerResult, CmsVerifyOptions, CmsVerifyResult } from './types';
 import { inheritedDsaParams } from './signer-key';
-import { dsaParamsOf, isDsaKey } from '../signature/key';
+import { DEFAULT_MIN_RSA_BITS, dsaParamsOf, isDsaKey } from '../signature/key';
 import { verifySignature } from '../signature/verify';
 import { sameRdn } from '../trust/names';
 
@@ -378,9 +378,13 @@ async function verifySignerUnguarded(si: pkijs.SignerInfo, ctx: SignerContext): 
       ),
     );
   }
-  if (check.rsaBits !== undefined && check.rsaBits < 2048) {
+  // Issue 10, item 3: below the minimum (policy or default) a key is never trusted; a warning here once stopped the
+  // policy's own check from applying, and a 512-bit signer was trusted with minRsaBits 4096.
+  const minRsaBits = Math.max(1024, ctx.opts.minRsaBits ?? DEFAULT_MIN_RSA_BITS);
+  if (check.rsaBits !== undefined && check.rsaBits < minRsaBits) {
+    extra.neverTrusted = true;
     reasons.push(
-      reason('weak-key', 'warning', `The signer's RSA key is only ${check.rsaBits} bits long; 2048 bits is the minimum today.`),
+      reason('weak-key', 'error', `The signer's RSA key is only ${check.rsaBits} bits long; at least ${minRsaBits} bits are required.`),
     );
   }
   if (check.dsaBits !== undefined && check.dsaBits < 2048) {

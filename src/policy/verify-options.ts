@@ -39,6 +39,7 @@ export function policyToVerifyOptions(policy: Policy, deps: PolicyDeps = {}): Ve
     emailDistrustAfter: policy.bundledRoots ? bundledEmailDistrustAfter : undefined,
     intermediates: pemList(policy.intermediates),
     allowSha1: policy.allowSha1,
+    minRsaBits: policy.algorithms.minRsaBits,
     revocation: policy.revocation,
     fetcher: policy.online ? (deps.fetcher ?? createFetcher({ proxyUrl: policy.proxyUrl, corsHint: deps.corsHint })) : undefined,
     inbound: inboundRules(policy),
@@ -73,7 +74,8 @@ export function policyReasonsForSigner(s: SignerReport, policy: Policy): Reason[
     out.push(reason('unsupported-algorithm', 'error', `The signature algorithm ${sa} is not accepted by your policy.`));
   }
   const k = s.certificate ? keyBits(s.certificate.publicKeyAlgorithm) : undefined;
-  if (k && !has('weak-key')) {
+  // Only a weak-key *error* already says it; a warning must never stand in for the policy's own check.
+  if (k && !s.reasons.some((r) => r.code === 'weak-key' && r.severity === 'error')) {
     const min = k.family === 'rsa' ? policy.algorithms.minRsaBits : policy.algorithms.minEcBits;
     if (k.bits < min) {
       out.push(reason('weak-key', 'error', `The signer's ${k.family === 'rsa' ? 'RSA' : 'elliptic-curve'} key has ${k.bits} bits; your policy requires at least ${min}.`));

@@ -9,6 +9,9 @@ import { bytesToBigInt } from '../bigint';
 import type { Buf, DsaParams, SignatureCheck } from './types';
 
 /** The working public key of RFC 5280 §6.1: the SPKI plus inherited DSA parameters when absent in it. */
+/** RSA keys shorter than this are never trusted unless a policy sets another minimum (algorithms.minRsaBits). */
+export const DEFAULT_MIN_RSA_BITS = 2048;
+
 export interface WorkingKey {
   spki: pkijs.PublicKeyInfo;
   dsaParams?: DsaParams;

@@ -216,6 +216,7 @@ async function runChain(leaf: CertInfo, env: Env, purpose: Purpose, depth: numbe
   const checkOpts: PathCheckOptions = {
     at: opts.at,
     allowSha1: opts.allowSha1 ?? false,
+    minRsaBits: opts.minRsaBits,
     requireEmailProtection: opts.requireEmailProtection ?? true,
     purpose,
   };
@@ -315,6 +316,7 @@ async function validateChainUnguarded(leaf: pkijs.Certificate, opts: ChainOption
       crls,
       at: opts.at,
       allowSha1: opts.allowSha1 ?? false,
+      minRsaBits: opts.minRsaBits,
       useDeltas: opts.useDeltaCrls ?? true,
       pool: intermediates,
       anchors,

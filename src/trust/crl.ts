@@ -38,6 +38,8 @@ export interface RevocationContext {
   crls: CrlInfo[];
   at: Date;
   allowSha1: boolean;
+  /** See ChainOptions.minRsaBits; default 2048. */
+  minRsaBits?: number;
   useDeltas: boolean;
   /** Certificates that may have signed a CRL (intermediates, anchors). */
   pool: CertInfo[];
@@ -156,10 +158,10 @@ export class RevocationChecker {
    * validated path) or another certificate with the CRL issuer's name and its own valid path.
    */
   private async signerKey(forCert: CertInfo, crl: CrlInfo, issuer: CertInfo, issuerIsAnchor: boolean, issuerKey: WorkingKey): Promise<WorkingKey | undefined> {
-    const { crypto, allowSha1 } = this.ctx;
+    const { crypto, allowSha1, minRsaBits } = this.ctx;
     const issuerSubjectKey = issuerKey;
     if (nameEquals(crl.issuer, issuer.subject)) {
-      const sig = await verifyCrlSignature(crypto, crl.crl, issuerSubjectKey, allowSha1);
+      const sig = await verifyCrlSignature(crypto, crl.crl, issuerSubjectKey, allowSha1, minRsaBits);
       if (sig.ok) {
         const ku = keyUsage(issuer);
         if (issuerIsAnchor || !ku || ku(KU.cRLSign)) return issuerSubjectKey;
@@ -171,7 +173,7 @@ export class RevocationChecker {
     candidates.sort((a, b) => Number(b.ski !== undefined && b.ski === crl.akiKeyId) - Number(a.ski !== undefined && a.ski === crl.akiKeyId));
     for (const c of candidates) {
       const key = nextWorkingKey(c.cert.subjectPublicKeyInfo, issuerSubjectKey);
-      const sig = await verifyCrlSignature(crypto, crl.crl, key, allowSha1);
+      const sig = await verifyCrlSignature(crypto, crl.crl, key, allowSha1, minRsaBits);
       if (!sig.ok) continue;
       if (this.ctx.anchors.some((a) => a.key === c.key)) return key;
       const ku = keyUsage(c);

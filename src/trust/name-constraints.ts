@@ -4,13 +4,16 @@
  * Instead of computing intersections of permitted subtrees, every CA's constraints are kept and a name
  * must satisfy each of them: a name is in the intersection exactly when it is in every set, and excluded
  * subtrees simply accumulate. Names checked: the subject DN, subjectAltName entries, and emailAddress
- * attributes of the subject DN (as rfc822Name, §4.2.1.10). Supported forms: directoryName, rfc822Name
- * (mailbox, host and ".domain"), dNSName, URI (host and ".domain"), iPAddress. A constraint of another form
- * (otherName, x400, ediParty, registeredID) cannot be evaluated: a name of that form under such a
- * constraint is refused rather than let through.
+ * attributes of the subject DN (as rfc822Name, §4.2.1.10, whether or not there is a subjectAltName: sender
+ * binding counts them as addresses), and id-on-SmtpUTF8Mailbox otherNames, which rfc822Name constraints govern
+ * (RFC 9598 §6; see smtpUtf8Name). Supported forms: directoryName, rfc822Name (mailbox, host and ".domain"),
+ * dNSName, URI (host and ".domain"), iPAddress. A constraint of another form (otherName, x400, ediParty,
+ * registeredID) cannot be evaluated: a name of that form under such a constraint is refused rather than let through.
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { mailNameProblem, smtpUtf8MailboxOf } from '../certs/mail-names';
+import { asciiFormOf } from '../mime/address';
 import { OID, getExt, subjectAltNames, type CertInfo } from './cert-info';
 import { OID_EMAIL_ADDRESS, attributeValues, nameWithin, parseName, type ParsedName } from './names';
 
@@ -22,7 +25,11 @@ interface Constraint {
   excluded: pkijs.GeneralSubtree[];
 }
 
-type Name = { type: number; value: string | ParsedName | Uint8Array; shown: string };
+/**
+ * `type` is the GeneralName form the constraints of which apply: an SmtpUTF8Mailbox is checked as an rfc822Name
+ * (its domain in IDNA ASCII form), and `malformed` says why it cannot be checked at all.
+ */
+type Name = { type: number; value: string | ParsedName | Uint8Array; shown: string; malformed?: string };
 
 function lower(s: string): string {
   return s.toLowerCase();
@@ -113,6 +120,11 @@ function namesOf(cert: CertInfo): Name[] {
           out.push({ type: T.ip, value: v, shown: Array.from(v).join('.') });
         }
         break;
+      case T.otherName: {
+        const mailbox = smtpUtf8MailboxOf(gn.value);
+        out.push(mailbox === undefined ? { type: gn.type, value: '', shown: 'name of type 0' } : smtpUtf8Name(mailbox));
+        break;
+      }
       default:
         out.push({ type: gn.type, value: '', shown: `name of type ${gn.type}` });
     }
@@ -121,6 +133,19 @@ function namesOf(cert: CertInfo): Name[] {
     out.push({ type: T.rfc822, value: email, shown: email });
   }
   return out;
+}
+
+/**
+ * RFC 9598 §6: rfc822Name constraints apply to SmtpUTF8Mailbox names. The domain is compared in its ASCII (A-label)
+ * form, as rfc822Name constraints hold it (RFC 9549); a constraint naming a whole mailbox never matches, because
+ * its local part is ASCII and a valid SmtpUTF8Mailbox's is not. A malformed one (an all-ASCII local part, a bad
+ * domain) cannot be checked, so a constrained chain refuses it, as OpenSSL does.
+ */
+function smtpUtf8Name(mailbox: string | { malformed: true }): Name {
+  if (typeof mailbox !== 'string') return { type: T.rfc822, value: '', shown: 'SmtpUTF8Mailbox', malformed: 'it is not a UTF8String' };
+  const problem = mailNameProblem(mailbox, 'SmtpUTF8Mailbox');
+  const ascii = problem ? undefined : asciiFormOf(mailbox);
+  return ascii ? { type: T.rfc822, value: ascii, shown: mailbox } : { type: T.rfc822, value: '', shown: mailbox, malformed: problem ?? 'bad domain' };
 }
 
 export class NameConstraintState {
@@ -142,6 +167,9 @@ export class NameConstraintState {
     const names = namesOf(cert);
     for (const c of this.constraints) {
       for (const name of names) {
+        if (name.malformed && (c.permitted ?? []).concat(c.excluded).some((s) => s.base.type === name.type)) {
+          return `'${cert.label}' has an internationalised address ('${name.shown}') that the constraints of '${c.from}' cannot be checked against: ${name.malformed}.`;
+        }
         // A subject DN that is empty is not checked (§6.1.3 (b)); SAN names always are.
         const permittedOfType = c.permitted?.filter((s) => s.base.type === name.type) ?? [];
         if (permittedOfType.length > 0) {

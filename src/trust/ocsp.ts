@@ -14,6 +14,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { CryptoEngine } from '../crypto';
 import { SKEW_MS } from './crl-fetch';
+import { weakKey } from './signature';
 import type { TrustCache } from './online-cache';
 import type { TrustFetcher } from './types';
 
@@ -103,7 +104,7 @@ async function matchesResponderId(c: pkijs.Certificate, rid: unknown, crypto: Cr
 /** Checks a DER OCSPResponse for `cert` (issued by `issuer`) against the request's nonce, at time `now`. */
 export async function checkOcspResponse(
   der: Uint8Array,
-  ctx: { cert: pkijs.Certificate; issuer: pkijs.Certificate; nonce?: Uint8Array; now: Date; crypto: CryptoEngine },
+  ctx: { cert: pkijs.Certificate; issuer: pkijs.Certificate; nonce?: Uint8Array; now: Date; crypto: CryptoEngine; minRsaBits?: number },
 ): Promise<OcspResult> {
   const { cert, issuer, now, crypto } = ctx;
   let basic: pkijs.BasicOCSPResponse;
@@ -129,6 +130,9 @@ export async function checkOcspResponse(
   let signer: pkijs.Certificate | undefined;
   for (const c of candidates) if (await matchesResponderId(c, rid, crypto)) { signer = c; break; }
   if (!signer) return { ok: false, problem: 'unauthorized-responder', detail: 'the OCSP response is signed by a responder we do not know' };
+  // A responder key below the minimum vouches for nothing, as for certificates and CRLs (trust/signature.ts).
+  const weak = weakKey(signer.subjectPublicKeyInfo, ctx.minRsaBits);
+  if (weak) return { ok: false, problem: 'bad-signature', detail: `the OCSP response is signed with ${weak}` };
   let sigOk = false;
   try {
     sigOk = await crypto.verifyWithPublicKey(basic.tbsResponseData.tbsView as BufferSource, basic.signature, signer.subjectPublicKeyInfo, basic.signatureAlgorithm);
@@ -215,7 +219,7 @@ export async function queryOcsp(
   cert: pkijs.Certificate,
   issuer: pkijs.Certificate,
   urls: string[],
-  deps: { fetcher: TrustFetcher; cache?: TrustCache; now: Date; crypto: CryptoEngine },
+  deps: { fetcher: TrustFetcher; cache?: TrustCache; now: Date; crypto: CryptoEngine; minRsaBits?: number },
 ): Promise<OcspResult> {
   if (urls.length === 0) return { ok: false, problem: 'fetch-failed', detail: 'the certificate names no OCSP responder' };
   const id = await pkijs.CertID.create(cert, { hashAlgorithm: 'SHA-1', issuerCertificate: issuer }, deps.crypto);
@@ -232,7 +236,7 @@ export async function queryOcsp(
       last = { ok: false, problem: 'fetch-failed', detail: e instanceof Error ? e.message : String(e) };
       continue;
     }
-    const r = await checkOcspResponse(der, { cert, issuer, nonce: req.nonce, now: deps.now, crypto: deps.crypto });
+    const r = await checkOcspResponse(der, { cert, issuer, nonce: req.nonce, now: deps.now, crypto: deps.crypto, minRsaBits: deps.minRsaBits });
     if (!r.ok) {
       last = { ...r, detail: `${url}: ${r.detail}` };
       continue;

@@ -36,6 +36,8 @@ export interface OnlineDeps {
   cache?: TrustCache;
   /** The clock OCSP/CRL freshness is judged by (default: now). Not `at`: freshness is about today's answer. */
   now?: Date;
+  /** See ChainOptions.minRsaBits: OCSP responders' keys are held to it too. */
+  minRsaBits?: number;
 }
 
 const perFetcher = new WeakMap<TrustFetcher, TrustCache>();
@@ -87,7 +89,7 @@ export function onlineRevocation(
   async function check(cert: pkijs.Certificate, issuer: pkijs.Certificate): Promise<OnlineRevocationResult> {
     const now = deps.now ?? new Date();
     const who = label(cert);
-    const ctx = { fetcher, cache, now, crypto };
+    const ctx = { fetcher, cache, now, crypto, minRsaBits: deps.minRsaBits };
     const why: string[] = [];
     const ocspUrls = aiaUrls(cert).ocsp;
     if (ocspUrls.length) {
@@ -148,7 +150,7 @@ export async function validateChainOnline(
   const intermediates = [...opts.intermediates];
   const run = () => {
     log = [];
-    return validateChain(leaf, { ...opts, intermediates, onlineRevocation: onlineRevocation(fetcher, crypto, { cache, now }, log) }, crypto);
+    return validateChain(leaf, { ...opts, intermediates, onlineRevocation: onlineRevocation(fetcher, crypto, { cache, now, minRsaBits: opts.minRsaBits }, log) }, crypto);
   };
 
   let r = await run();

@@ -2,13 +2,15 @@
  * Verifying the signature of a certificate or CRL with an issuer's working public key (RFC 5280 §6.1), under
  * the trust layer's policy. The cryptography is src/signature/ (the same verifier as for message signatures);
  * this module only decides what is too weak to vouch for anything:
- * MD5 (and MD2) always; SHA-1 unless `allowSha1`; RSA and DSA keys under 1024 bits always (NSS' floor for
- * non-TLS use; 512- and 768-bit RSA have been factored).
+ * MD5 (and MD2) always; SHA-1 unless `allowSha1`; RSA keys under `minRsaBits` (the policy's algorithms.minRsaBits,
+ * 2048 by default; never under 1024) and DSA keys under 1024 bits (NSS' floor for non-TLS use; NIST PKITS has
+ * 1024-bit DSA) always. 512- and 768-bit RSA have been factored. Issue 10, item 3: the same minimum for every key
+ * on the way to a trusted signer: the signer's (cms/verify.ts), its CAs', CRL signers' and OCSP signers' (ocsp.ts).
  */
 import type * as pkijs from 'pkijs';
 import type { CryptoEngine } from '../crypto';
 import { signatureAlgorithmInfo, signatureAlgorithmName } from '../cms/algorithms';
-import { publicKeyBits, type WorkingKey } from '../signature/key';
+import { DEFAULT_MIN_RSA_BITS, isRsaKey, publicKeyBits, type WorkingKey } from '../signature/key';
 import { signatureDigest, verifySignature } from '../signature/verify';
 
 export { nextWorkingKey, type WorkingKey } from '../signature/key';
@@ -18,6 +20,14 @@ export type SigCheck =
   | { ok: false; why: 'bad' | 'weak' | 'unsupported'; algorithm: string };
 
 const MIN_KEY_BITS = 1024;
+
+/** Whether a key is too short to vouch for anything; the words for the reason when it is. */
+export function weakKey(spki: pkijs.PublicKeyInfo, minRsaBits = DEFAULT_MIN_RSA_BITS, dsaParams?: WorkingKey['dsaParams']): string | undefined {
+  const bits = publicKeyBits({ spki, dsaParams });
+  if (bits === undefined) return undefined;
+  const min = isRsaKey(spki) ? Math.max(MIN_KEY_BITS, minRsaBits) : MIN_KEY_BITS;
+  return bits < min ? `a ${bits}-bit key (at least ${min} bits are required)` : undefined;
+}
 
 /**
  * Verify `signature` over `data` made with `sigAlg` by the holder of `key`. Never throws for bad input:
@@ -30,6 +40,7 @@ async function verifyIssuedSignature(
   signature: Uint8Array,
   key: WorkingKey,
   allowSha1: boolean,
+  minRsaBits: number,
 ): Promise<SigCheck> {
   const info = signatureAlgorithmInfo(sigAlg.algorithmId);
   const algorithm = signatureAlgorithmName(sigAlg.algorithmId);
@@ -38,8 +49,8 @@ async function verifyIssuedSignature(
   if (info.broken || hash === 'MD5') return { ok: false, why: 'weak', algorithm };
   if (info.scheme === 'RSA-PSS' && !hash) return { ok: false, why: 'unsupported', algorithm };
   if (hash === 'SHA-1' && !allowSha1) return { ok: false, why: 'weak', algorithm };
-  const bits = publicKeyBits(key);
-  if (bits !== undefined && bits < MIN_KEY_BITS) return { ok: false, why: 'weak', algorithm: `${algorithm} with a ${bits}-bit key` };
+  const weak = weakKey(key.spki, minRsaBits, key.dsaParams);
+  if (weak) return { ok: false, why: 'weak', algorithm: `${algorithm} with ${weak}` };
   const check = await verifySignature({ algorithm: sigAlg, publicKey: key.spki, dsaParams: key.dsaParams, signature, data }, crypto);
   if (check.status === 'valid') return { ok: true };
   return { ok: false, why: check.status === 'invalid' ? 'bad' : 'unsupported', algorithm };
@@ -48,23 +59,20 @@ async function verifyIssuedSignature(
 /** What certificates and CRLs share: a TBS part, its signature, and the algorithm named inside and outside it. */
 type Signed = Pick<pkijs.Certificate, 'signatureAlgorithm' | 'signature' | 'tbsView' | 'signatureValue'>;
 
-async function verifySigned(crypto: CryptoEngine, signed: Signed, key: WorkingKey, allowSha1: boolean): Promise<SigCheck> {
+/** A certificate's or CRL's signature by the holder of `key` (the issuer's working key). */
+async function verifySigned(
+  crypto: CryptoEngine,
+  signed: Signed,
+  key: WorkingKey,
+  allowSha1: boolean,
+  minRsaBits = DEFAULT_MIN_RSA_BITS,
+): Promise<SigCheck> {
   // The outer signatureAlgorithm must equal the TBS one (RFC 5280 §4.1.1.2, §5.1.1.2).
   if (signed.signatureAlgorithm.algorithmId !== signed.signature.algorithmId) {
     return { ok: false, why: 'bad', algorithm: signatureAlgorithmName(signed.signatureAlgorithm.algorithmId) };
   }
-  return verifyIssuedSignature(crypto, signed.tbsView, signed.signatureAlgorithm, signed.signatureValue.valueBlock.valueHexView, key, allowSha1);
+  return verifyIssuedSignature(crypto, signed.tbsView, signed.signatureAlgorithm, signed.signatureValue.valueBlock.valueHexView, key, allowSha1, minRsaBits);
 }
 
-export function verifyCertSignature(crypto: CryptoEngine, cert: pkijs.Certificate, key: WorkingKey, allowSha1: boolean): Promise<SigCheck> {
-  return verifySigned(crypto, cert, key, allowSha1);
-}
-
-export function verifyCrlSignature(
-  crypto: CryptoEngine,
-  crl: pkijs.CertificateRevocationList,
-  key: WorkingKey,
-  allowSha1: boolean,
-): Promise<SigCheck> {
-  return verifySigned(crypto, crl, key, allowSha1);
-}
+export const verifyCertSignature: (crypto: CryptoEngine, cert: pkijs.Certificate, key: WorkingKey, allowSha1: boolean, minRsaBits?: number) => Promise<SigCheck> = verifySigned;
+export const verifyCrlSignature: (crypto: CryptoEngine, crl: pkijs.CertificateRevocationList, key: WorkingKey, allowSha1: boolean, minRsaBits?: number) => Promise<SigCheck> = verifySigned;

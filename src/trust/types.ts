@@ -39,6 +39,8 @@ export interface ChainOptions {
   requireEmailProtection?: boolean;
   /** Accept SHA-1 signed certificates. Default false. */
   allowSha1?: boolean;
+  /** RSA keys shorter than this never vouch for a certificate, CRL or OCSP answer (policy algorithms.minRsaBits). Default 2048. */
+  minRsaBits?: number;
   /**
    * Per certificate of the path: a CRL/OCSP answer that covers it decides it (revoked is never trusted). 'soft'
    * (default): no information is a note, unusable information (stale, badly signed, unreadable) a warning; 'hard':

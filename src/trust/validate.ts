@@ -31,6 +31,8 @@ export type Purpose = 'email' | 'crl-signer' | 'any';
 export interface PathCheckOptions {
   at: Date;
   allowSha1: boolean;
+  /** See ChainOptions.minRsaBits. */
+  minRsaBits?: number;
   requireEmailProtection: boolean;
   purpose: Purpose;
 }
@@ -114,7 +116,7 @@ export async function validatePath(path: CandidatePath, opts: PathCheckOptions, 
     issuerKeys[n - 1 - idx] = workingKey;
 
     // §6.1.3 (a): signature, validity, issuer name chaining.
-    const sig = await verifyCertSignature(crypto, cert.cert, workingKey, opts.allowSha1);
+    const sig = await verifyCertSignature(crypto, cert.cert, workingKey, opts.allowSha1, opts.minRsaBits);
     if (!sig.ok) {
       signaturesOk = false;
       const why =

@@ -33,6 +33,12 @@ function classify(e: Entry, v: Verdict): string | undefined {
     case 'unsigned':
       return v.verdict === 'unsigned' ? undefined : got;
     case 'valid-with-warning':
+      // The corpus calls "From = signer, Sender = someone else" valid with a warning. Our rule is stricter
+      // (docs/users.md, "Who sent it"): Outlook shows it as "Sender on behalf of From" with the stranger first, so
+      // it is a sender mismatch, never trusted.
+      if (v.warnings.some((w) => w.code === 'sender-header-mismatch')) {
+        return v.verdict !== 'trusted' && v.sender === 'mismatch' && v.signature === 'valid' ? undefined : got;
+      }
       return v.signature === 'valid' &&
         v.sender === 'match' &&
         v.warnings.some((w) => w.code === 'reply-to-differs' || w.code === 'sender-header-mismatch')

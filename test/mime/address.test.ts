@@ -18,6 +18,7 @@ test('plain, angle and quoted forms; addresses are lower-cased', () => {
     asciiAddress: 'alice@example.com',
     displayNameLooksLikeAddress: false,
     defects: [],
+    notes: [],
   });
   const a = one('Alice Liddell <Alice@Example.com>');
   assert.equal(a.name, 'Alice Liddell');
@@ -44,7 +45,8 @@ test('RFC 2047 display names are decoded; adjacent words join without the space 
   const q = one('"=?utf-8?q?manager@bigcorporation.de?=" <eve@bigcorporation.de>');
   assert.equal(q.name, 'manager@bigcorporation.de');
   assert.ok(q.displayNameLooksLikeAddress);
-  assert.match(q.defects.join(), /encoded word inside quotes/);
+  assert.match(q.notes.join(), /encoded word inside quotes/);
+  assert.equal(q.nameAddress, 'manager@bigcorporation.de');
 });
 
 test('display names that look like addresses are flagged (Johnny, you are fired: ID attacks)', () => {
@@ -156,7 +158,8 @@ test('internationalised domains: the IDNA ASCII form for comparison with certifi
   const m = one('Bücher <info@BÜCHER.de>');
   assert.equal(m.address, 'info@bücher.de');
   assert.equal(m.asciiAddress, 'info@xn--bcher-kva.de');
-  assert.match(m.defects.join(), /internationalised/);
+  assert.match(m.notes.join(), /internationalised/);
+  assert.deepEqual(m.defects, []); // a note, not a defect: internationalised mail is valid mail
   const cyrillic = one('manager@bigcorpor\u0430tion.de'); // Cyrillic a
   assert.notEqual(cyrillic.asciiAddress, 'manager@bigcorporation.de');
   assert.match(cyrillic.asciiAddress, /@xn--/);

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { headerBlock, type HeaderFields } from './messages';
 
-export type KeyType = 'rsa2048' | 'rsa3072' | 'rsa4096' | 'ec-p256' | 'ec-p384' | 'ec-p521' | 'ed25519';
+export type KeyType = 'rsa512' | 'rsa1024' | 'rsa2048' | 'rsa3072' | 'rsa4096' | 'ec-p256' | 'ec-p384' | 'ec-p521' | 'ed25519';
 export type Digest = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'md5';
 export type CrlReason =
   | 'unspecified'
@@ -108,6 +108,8 @@ let keySpaces = 0;
 
 function genKeyArgs(t: KeyType): string[] {
   switch (t) {
+    case 'rsa512': // weak-key fixtures only (item 3 of issue 10)
+    case 'rsa1024':
     case 'rsa2048':
     case 'rsa3072':
     case 'rsa4096':
