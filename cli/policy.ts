@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { parsePolicyJson, policyToVerifyOptions, resolvePolicy, type FieldSource, type PartialPolicy, type Policy } from '../src/policy/index';
 import type { VerifyOptions } from '../src/verify-message';
 import { CliAudit } from './audit';
+import { fileProblem } from './io';
 import { cliCrypto } from './crypto';
 import { CliError, UsageError } from './commands/types';
 
@@ -56,7 +57,7 @@ export function loadPolicyForCli(args: string[], deps: { fetcher?: VerifyOptions
       text = buf.toString('utf8');
     } catch (e) {
       if (e instanceof CliError) throw e;
-      throw new CliError(`cannot read policy file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      throw new CliError(`cannot read policy file ${file}: ${fileProblem(e)}`);
     }
     const r = parsePolicyJson(text, 'policy');
     if (!r.ok) throw new CliError(`invalid policy file ${file}: ${r.errors.join('; ')}`);

@@ -32,6 +32,7 @@ export type CoverageStatus = 'full' | 'partial' | 'none';
  */
 export type ReasonCode =
   // message structure
+  | 'not-mail'
   | 'not-signed'
   | 'malformed-mime'
   | 'limit-exceeded'

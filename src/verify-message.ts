@@ -24,6 +24,7 @@ import type { MimeEntity } from './mime/types';
 import { assessHeaderProtection } from './header-protection/index';
 import { identifyPayload } from './header-protection/payload';
 import { applyInboundRule, type InboundRules } from './policy/inbound';
+import { notMailReason } from './mime/mail-shape';
 import { bindSender } from './sender';
 import type { SenderBinding } from './sender';
 import { validateChainOnline } from './trust/online';
@@ -161,7 +162,10 @@ function visibleSentences(v: Verdict): Verdict {
 }
 
 async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date, out: { body?: Uint8Array }): Promise<Verdict> {
-  const parsed = parseMime(stripMozillaPrefix(raw));
+  const body = stripMozillaPrefix(raw);
+  const notMail = notMailReason(body);
+  if (notMail) return errorVerdict(at, 'not-mail', notMail, {});
+  const parsed = parseMime(body);
   if (!parsed.ok) return errorVerdict(at, parsed.error.code, parsed.error.message, {});
   const root = parsed.root;
   const headers = topHeaders(root);

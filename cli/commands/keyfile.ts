@@ -1,27 +1,35 @@
 /**
  * Shared by sign / encrypt / decrypt: read a .p12 given on the command line into an Identity (per call, in
  * memory; nothing private is written anywhere), and write output to --out or stdout.
+ *
+ * Passwords: readPassword below (--password-file, SMIME_ADDIN_PASSWORD, --password).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { importPkcs12, type Identity } from '../../src/index';
+import { readFileBytes, writeFileBytes } from '../io';
 import { CliError, UsageError } from './types';
+
+export const PASSWORD_USAGE = '(--password-file FILE | env SMIME_ADDIN_PASSWORD | --password PW)';
+export const PASSWORD_OPTIONS = ['password', 'password-file'] as const;
 
 export function readInput(path: string | undefined, what = 'message'): Uint8Array {
   if (!path) throw new UsageError(`no input ${what} given`);
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new CliError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  return readFileBytes(path, what);
+}
+
+/** The password given with a command's PASSWORD_OPTIONS (see readPassword). */
+export function passwordOf(single: { password?: string; 'password-file'?: string }): string | undefined {
+  return readPassword({ password: single.password, passwordFile: single['password-file'] });
 }
 
 export async function loadIdentity(keyPath: string | undefined, password: string | undefined): Promise<Identity> {
   if (!keyPath) throw new UsageError('--key ID.p12 is required');
-  if (password === undefined) throw new UsageError('a password is required with --key: --password-file FILE, the SMIME_ADDIN_PASSWORD environment variable, or --password PW');
+  if (password === undefined) throw new UsageError(`--key needs a password: ${PASSWORD_USAGE}`);
   const bytes = readInput(keyPath, 'key file');
   const r = await importPkcs12(bytes, password);
   if (!r.ok) {
-    throw new CliError(r.error.code === 'wrong-password' ? `wrong password for ${keyPath}` : `${keyPath}: ${r.error.message}`);
+    if (r.error.code === 'wrong-password') throw new CliError(`wrong password for ${keyPath}`);
+    if (r.error.code === 'malformed') throw new CliError(`${keyPath} is not a PKCS#12 key file (.p12 or .pfx) that can be read`);
+    throw new CliError(`${keyPath}: ${r.error.message}`);
   }
   return r.identity;
 }
@@ -33,13 +41,7 @@ export async function loadIdentity(keyPath: string | undefined, password: string
  */
 export function readPassword(o: { password?: string; passwordFile?: string }): string | undefined {
   if (o.passwordFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(o.passwordFile, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new CliError(`cannot read password file ${o.passwordFile}: ${code === 'ENOENT' ? 'no such file' : code ?? String(e)}`);
-    }
+    const text = new TextDecoder().decode(readFileBytes(o.passwordFile, 'password file'));
     const nl = text.indexOf('\n');
     const line = nl < 0 ? text : text.slice(0, nl);
     return line.endsWith('\r') ? line.slice(0, -1) : line;
@@ -53,9 +55,5 @@ export function writeOutput(out: string | undefined, data: Uint8Array): void {
     process.stdout.write(data);
     return;
   }
-  try {
-    writeFileSync(out, data);
-  } catch (e) {
-    throw new CliError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  writeFileBytes(out, data);
 }

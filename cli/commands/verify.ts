@@ -1,59 +1,46 @@
-import { readFileSync } from 'node:fs';
-import type * as pkijs from 'pkijs';
-import { loadCertificates, loadCrls } from '../../src/certs/load';
 import type { Verdict } from '../../src/index';
 import { verifyMessage } from '../../src/index';
 import { parseArgs } from '../args';
 import { applyPolicyToVerdict } from '../../src/policy/index';
 import { auditEventForInbound, auditEventFromVerdict } from '../../src/audit/index';
 import { needsInboundAction } from '../../src/policy/inbound';
+import { readFileBytes } from '../io';
 import { POLICY_USAGE, loadPolicyForCli } from '../policy';
+import { TRUST_MULTI, TRUST_SINGLE, TRUST_USAGE, trustOptions } from '../trust-args';
 import type { Command } from './types';
-import { CliError, UsageError } from './types';
+import { CliError, EXIT, UsageError } from './types';
 
-const USAGE = `smime-addin verify FILE... [--anchor CERT]... [--cert CERT]... [--crl CRL]... [--at ISO-TIME] [--json] ${POLICY_USAGE}`;
+const USAGE = `smime-addin verify FILE... ${TRUST_USAGE} [--json] ${POLICY_USAGE}`;
 
 export const verify: Command = {
   name: 'verify',
   usage: USAGE,
+  summary:
+    'Checks the signature of each message file: who signed it, whether you trust them, whether the sender matches. ' +
+    'One verdict per file (a JSON object per line with --json). Exit 0 only when every file is trusted.',
   async run(argv) {
     const cli = loadPolicyForCli(argv);
     for (const n of cli.notes) console.error(`smime-addin verify: ${n}`);
-    const args = parseArgs(cli.rest, {
-      multi: ['anchor', 'cert', 'crl'],
-      single: ['at'],
-      flags: ['json'],
-    });
+    const args = parseArgs(cli.rest, { multi: TRUST_MULTI, single: TRUST_SINGLE, flags: ['json'] });
     if (args.positional.length === 0) throw new UsageError('no message file given');
-    let at: Date | undefined;
-    if (args.single.at !== undefined) {
-      at = new Date(args.single.at);
-      if (Number.isNaN(at.getTime())) throw new UsageError(`--at: not an ISO 8601 time: ${args.single.at}`);
-    }
-    const anchors = args.multi.anchor.flatMap((f) => readCerts(f, '--anchor'));
-    const intermediates = args.multi.cert.flatMap((f) => readCerts(f, '--cert'));
-    const crls = args.multi.crl.flatMap((f) => readCrls(f));
+    const options = trustOptions(cli, args);
 
     let allTrusted = true;
+    let unreadable = false;
     for (const file of args.positional) {
       let v: Verdict;
       let bytes: Uint8Array | undefined;
       try {
-        bytes = readBytes(file);
+        bytes = readFileBytes(file, 'message');
       } catch (e) {
-        console.error(`smime-addin verify: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-        allTrusted = false;
-        if (args.flags.json) console.log(JSON.stringify({ file, verdict: 'error', error: { code: 'io', message: `cannot read ${file}` } }));
+        // The other files are still checked; the exit status says that one could not be (3).
+        const message = e instanceof CliError ? e.message : String(e);
+        console.error(`smime-addin verify: ${message}`);
+        unreadable = true;
+        if (args.flags.json) console.log(JSON.stringify({ file, verdict: 'error', error: { code: 'io', message } }));
         continue;
       }
-      const base = cli.verifyOptions;
-      v = await verifyMessage(bytes, {
-        ...base,
-        anchors: [...(base.anchors ?? []), ...anchors],
-        intermediates: [...(base.intermediates ?? []), ...intermediates],
-        crls: [...(base.crls ?? []), ...crls],
-        at,
-      });
+      v = await verifyMessage(bytes, options);
       v = applyPolicyToVerdict(v, cli.policy);
       await cli.audit.record(auditEventFromVerdict(v, 'verify', { host: 'cli' }));
       // A rule violation or an invalid signature is an alert of its own (policy.violation); the CLI can only flag
@@ -64,35 +51,9 @@ export const verify: Command = {
       else console.log(humanSummary(file, v));
     }
     await cli.audit.finish();
-    return allTrusted ? 0 : 1;
+    return unreadable ? EXIT.couldNotRun : allTrusted ? EXIT.ok : EXIT.notTrusted;
   },
 };
-
-/** The file's bytes as a plain Uint8Array over the Buffer's memory: no copy of an 11 MB message. */
-function readBytes(file: string): Uint8Array {
-  const b = readFileSync(file);
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
-
-function readFileOr(file: string, flag: string): Uint8Array {
-  try {
-    return readBytes(file);
-  } catch (e) {
-    throw new CliError(`${flag} ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-}
-
-function readCerts(file: string, flag: string): pkijs.Certificate[] {
-  const r = loadCertificates(readFileOr(file, flag));
-  if (r.error || r.certs.length === 0) throw new CliError(`${flag} ${file}: ${r.error ?? 'no certificate found'}`);
-  return r.certs;
-}
-
-function readCrls(file: string): pkijs.CertificateRevocationList[] {
-  const r = loadCrls(readFileOr(file, '--crl'));
-  if (r.error || r.crls.length === 0) throw new CliError(`--crl ${file}: ${r.error ?? 'no CRL found'}`);
-  return r.crls;
-}
 
 const MARK = { ok: '✓', info: '·', warning: '!', error: '✗' } as const;
 

@@ -1,4 +1,4 @@
-// The CLI's contract: flags, exit status (0 all trusted, 1 otherwise, 2 usage), one JSON object per file.
+// The CLI's contract: flags, exit status (0 all trusted, 1 not trusted, 2 usage, 3 could not run), one JSON object per file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -19,12 +19,12 @@ test('usage errors exit 2 with a one-line reason', () => {
 
 test('a missing file or an unreadable anchor is a one-line error, not a stack trace', () => {
   const r = run('verify', '/nonexistent.eml', '--json');
-  assert.equal(r.status, 1);
-  assert.match(r.stderr, /cannot read \/nonexistent\.eml/);
+  assert.equal(r.status, 3);
+  assert.match(r.stderr, /cannot read message \/nonexistent\.eml: no such file/);
   assert.equal(JSON.parse(r.stdout).verdict, 'error');
   const a = run('verify', '/nonexistent.eml', '--anchor', '/nonexistent.pem');
-  assert.equal(a.status, 1);
-  assert.match(a.stderr, /--anchor \/nonexistent\.pem: cannot read/);
+  assert.equal(a.status, 3);
+  assert.match(a.stderr, /cannot read --anchor file \/nonexistent\.pem: no such file/);
 });
 
 const j = corpus('johnny-you-are-fired');

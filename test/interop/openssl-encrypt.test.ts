@@ -240,11 +240,13 @@ test('CLI encrypt/decrypt round trip with OpenSSL in between; --json verdict; er
   // Decrypting OpenSSL's output to stdout.
   const oss = await smimeEncrypt({ content: textEntity('via openssl'), recipients: [alice.cert], cipher: 'aes-128-cbc' });
   r = run(['decrypt', oss.path, '--key', alice.p12, '--password', 'pw']);
-  assert.equal(r.status, 0, r.stderr);
+  // Decrypted, but nothing inside is signed: exit 1 with the inner verdict on stderr, as verify does (issue 10, item 21).
+  assert.equal(r.status, 1, r.stderr);
   assert.match(r.stdout, /via openssl/);
-  // Errors.
+  assert.match(r.stderr, /UNSIGNED/);
+  // Errors: a wrong password means the command could not run (3); a message not encrypted to you is not decrypted (1).
   r = run(['decrypt', encFile, '--key', alice.p12, '--password', 'wrong']);
-  assert.equal(r.status, 1);
+  assert.equal(r.status, 3);
   assert.match(r.stderr, /wrong password/);
   const eve = await person('eve', 'rsa2048');
   r = run(['decrypt', oss.path, '--key', eve.p12, '--password', 'pw']);
@@ -254,6 +256,6 @@ test('CLI encrypt/decrypt round trip with OpenSSL in between; --json verdict; er
   r = run(['encrypt', inFile, '--cipher', 'rc4', '--to', bob.cert.certPath]);
   assert.equal(r.status, 2);
   r = run(['encrypt', inFile, '--to', inFile]);
-  assert.equal(r.status, 1);
+  assert.equal(r.status, 3);
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });
