@@ -22,6 +22,7 @@ import type { BackgroundRequest } from './protocol';
 import { answerAudit } from './audit-bridge';
 import { RememberedIntermediates } from './remembered-intermediates';
 import { Sender } from './sender';
+import { IdentityWatch, RECHECK_MS } from './identity-watch';
 
 const log = (line: string) => console.log(`smime-addin: ${line}`);
 /** Intermediates from earlier trusted messages (remembered-intermediates.ts), kept in storage.local. */
@@ -90,7 +91,30 @@ function settingsChanged(): void {
   check = undefined;
   checker.invalidate();
   void currentCheck();
+  void watchIdentities();
 }
+
+/** Expiry reminders for the user's own certificates (identity-watch.ts): at start-up, on changes, twice a day. */
+const identityWatch = new IdentityWatch({
+  identities: () => keyStore.identities(),
+  storage: messenger.storage.local,
+  notify: (id, title, message) => messenger.notifications.create(id, { type: 'basic', title, message, iconUrl: 'icons/addon-64.png' }).then(() => undefined),
+  record: async (e) => {
+    await currentCheck();
+    await audit?.record(e);
+  },
+  log,
+});
+async function watchIdentities(): Promise<void> {
+  try {
+    const { resolved } = await loadPolicy(messenger.storage.local, messenger.storage.managed);
+    await identityWatch.run(resolved.policy);
+  } catch (e) {
+    log(`identity check failed: ${String(e)}`);
+  }
+}
+void watchIdentities();
+setInterval(() => void watchIdentities(), RECHECK_MS);
 
 /** When Thunderbird last displayed each message (for the check below). */
 const displayedAt = new Map<number, number>();

@@ -116,6 +116,10 @@ export interface Messenger {
   };
   contacts?: unknown;
   permissions: PermissionsApi;
+  /** Needs the "notifications" permission: reminders that the user's own certificate expires (identity-watch.ts). */
+  notifications: {
+    create(id: string, options: { type: 'basic'; title: string; message: string; iconUrl?: string }): Promise<string>;
+  };
   smimeSend: SmimeSendApi;
 }
 

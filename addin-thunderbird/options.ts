@@ -4,7 +4,7 @@
  * administrator set through managed storage is shown and locked ("set by your administrator").
  */
 import * as pkijs from 'pkijs';
-import { certificateDetails, importPkcs12, loadCertificates, type PartialPolicy } from '../src/index';
+import { certificateDetails, identityHealth, importPkcs12, loadCertificates, type PartialPolicy } from '../src/index';
 import { h, clear } from '../ui/dom';
 import { derToPem, directory, keyStore, readCertificates, removeAllIdentities, removeAllRecipients } from './cert-store';
 import { COMPOSE_DEFAULTS_KEY, readComposeDefaults } from './compose-defaults';
@@ -14,6 +14,7 @@ import { loadPolicy, saveUserPolicy, type LoadedPolicy } from './policy-store';
 import type { BackgroundRequest } from './protocol';
 import { renderAuditSection } from '../ui/audit-view';
 import { renderPolicyChoices } from '../ui/policy-choices';
+import { renderSetupSection } from '../ui/setup-view';
 import { adminPolicyInvalidSentence } from '../ui/policy-problems';
 import { backgroundAuditSource } from './audit-bridge';
 
@@ -128,6 +129,18 @@ async function renderIdentities(): Promise<void> {
     ul.appendChild(li);
   }
   if (!ul.firstChild) ul.appendChild(h(document, 'li', { className: 'meta' }, 'None imported.'));
+  await renderSetup();
+}
+
+/**
+ * "Your setup": each identity's health under the current policy (src/health): expiry, key and signature strength,
+ * key usage, e-mail address, chain. Revocation only when online checks are on and Thunderbird allows them.
+ */
+async function renderSetup(): Promise<void> {
+  const policy = (loaded ?? (await loadPolicy(local, messenger.storage.managed))).resolved.policy;
+  const online = policy.online && (await hasOnlineAccess(messenger.permissions));
+  const reports = await Promise.all((await keyStore.identities()).map((id) => identityHealth(id, { policy: { ...policy, online } })));
+  renderSetupSection($('setup'), reports, { heading: 'h2' });
 }
 
 async function renderRecipients(): Promise<void> {
@@ -265,6 +278,7 @@ async function draw(): Promise<void> {
   const cd = await readComposeDefaults(local);
   $<HTMLInputElement>('sign-default').checked = cd.sign;
   $<HTMLInputElement>('encrypt-default').checked = cd.encrypt;
+  await renderSetup();
   document.body.dataset.ready = 'true';
 }
 

@@ -66,19 +66,6 @@ export function humanSummary(file: string, v: Verdict): string {
     lines.push(`  signer: ${cert.commonName} <${cert.emails.join(', ')}>  issued by ${cert.issuer}`);
     lines.push(`  valid ${cert.notBefore} to ${cert.notAfter}  SHA-256 ${cert.sha256}`);
   }
-  const hp = v.headerProtection;
-  if (hp?.protected) {
-    // RFC 9788: the values the signature covers (visible text already: control characters written out by the core).
-    const shown = SIGNED_HEADER_ROWS.filter(([k]) => hp.headers[k] !== undefined).map(([k, label]) => `${label}: ${hp.headers[k]}`);
-    lines.push(`  signed headers (${hp.mode}): ${shown.join(' · ') || 'none of Subject, From, To, Date'}`);
-  }
   for (const r of v.reasons) lines.push(`  ${MARK[r.severity]} ${r.message}`);
   return lines.join('\n');
 }
-
-const SIGNED_HEADER_ROWS: [string, string][] = [
-  ['subject', 'Subject'],
-  ['from', 'From'],
-  ['to', 'To'],
-  ['date', 'Date'],
-];

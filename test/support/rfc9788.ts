@@ -43,23 +43,14 @@ export const vectorsCorpus = corpus('rfc9788');
 const keysCorpus = corpus('rfc9216-examples-cms');
 export const vectorsSkip: string | false = vectorsCorpus.skip || keysCorpus.skip || false;
 
-/** The trust anchor of the vectors (RFC 9216 sample root), as a file. */
-export function vectorsAnchorPath(): string {
-  return join(vectorsCorpus.dir!, 'trust-anchor', 'Sample_LAMPS_RSA_Certification_Authority.pem');
-}
-
-/** Bob's RFC 9216 certificate and decryption key as a PKCS#12 (password "bob") in a temporary directory. */
-export async function makeBobP12(): Promise<string> {
-  const keys = join(keysCorpus.dir!, 'certs-and-keys');
-  const p12 = join(mkdtempSync(join(tmpdir(), 'rfc9788-')), 'bob.p12');
-  await openssl(['pkcs12', '-export', '-inkey', join(keys, 'lamps-bob.decrypt.p8.pem'), '-in', join(keys, 'lamps-bob.encrypt.crt'), '-passout', 'pass:bob', '-out', p12, '-certpbe', 'AES-256-CBC', '-keypbe', 'AES-256-CBC', '-macalg', 'sha256']);
-  return p12;
-}
-
 export async function loadVectors(): Promise<Vectors> {
   const dir = vectorsCorpus.dir!;
-  const anchors = loadCertificates(new Uint8Array(readFileSync(vectorsAnchorPath()))).certs;
-  const r = await importPkcs12(new Uint8Array(readFileSync(await makeBobP12())), 'bob');
+  const keys = join(keysCorpus.dir!, 'certs-and-keys');
+  const anchors = loadCertificates(new Uint8Array(readFileSync(join(dir, 'trust-anchor', 'Sample_LAMPS_RSA_Certification_Authority.pem')))).certs;
+  const tmp = mkdtempSync(join(tmpdir(), 'rfc9788-'));
+  const p12 = join(tmp, 'bob.p12');
+  await openssl(['pkcs12', '-export', '-inkey', join(keys, 'lamps-bob.decrypt.p8.pem'), '-in', join(keys, 'lamps-bob.encrypt.crt'), '-passout', 'pass:bob', '-out', p12, '-certpbe', 'AES-256-CBC', '-keypbe', 'AES-256-CBC', '-macalg', 'sha256']);
+  const r = await importPkcs12(new Uint8Array(readFileSync(p12)), 'bob');
   if (!r.ok) throw new Error(`Bob's PKCS#12: ${r.error.message}`);
   return { dir, entries: readExpected<VectorEntry[]>(dir), anchors, bob: r.identity };
 }

@@ -272,6 +272,26 @@ describe('Thunderbird: the verdict on the toolbar and in the popup', { skip: env
     assert.ok(required.title.startsWith(VERDICT_PHRASE.untrusted), required.title);
   });
 
+  test('Your setup (options page): an identity that expires in 10 days is shown with its warning; the background reminds once', async () => {
+    const soon = await made.pki.issue({ name: 'Dana Soon', email: 'dana@example.com', end: new Date(Date.now() + 10 * 86_400_000 + 3_600_000) });
+    await openOptions(tb.marionette);
+    assert.match(await importP12InOptions(tb.marionette, readFileSync(await soon.makeP12(P12_PASSWORD)), P12_PASSWORD), /Imported the certificate/);
+    const setup = await inPage<{ text: string; states: string[] }>(tb.marionette, '/options.html', `${WAIT_FOR}
+      const entries = () => [...doc.querySelectorAll("#setup [data-identity-health]")];
+      await waitFor(() => entries().length >= 3 && entries().some((e) => /Dana Soon/.test(e.textContent)));
+      return { text: doc.getElementById("setup").innerText, states: entries().map((e) => e.getAttribute("data-identity-health")) };`);
+    assert.match(setup.text, /Your setup/);
+    assert.match(setup.text, /Warning: 'Dana Soon' \(SHA-256 [0-9A-F:]+…\) expires on \d{4}-\d\d-\d\d, in 10 days/);
+    assert.match(setup.text, /Alice Example[\s\S]*Everything is in order/);
+    assert.ok(setup.states.includes('warning') && setup.states.includes('ok'), setup.states.join());
+    await screenshotOptionsAt(tb, 'setup', 'options-setup.png');
+    await closePageTabs(tb.marionette, '/options.html');
+    // The background's reminder (a Thunderbird notification), once.
+    const reminded = () => tb.log.filter((l) => /smime-addin: identity [0-9A-F]{16}.*: 10 days left, reminder shown/.test(l));
+    for (let i = 0; i < 100 && reminded().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(reminded().length, 1, tb.log.filter((l) => /identity|notification|audit:/.test(l)).slice(-10).join('\n'));
+  });
+
   test('every check is in the audit log (options page): shown, filtered, exported as JSON Lines and CSV, without content', async () => {
     await openOptions(tb.marionette);
     const count = await inPage<string>(tb.marionette, '/options.html', `${WAIT_FOR}
@@ -286,7 +306,8 @@ describe('Thunderbird: the verdict on the toolbar and in the popup', { skip: env
     assert.ok(fromMallory.length >= 1 && fromMallory.every((l) => l.includes('mallory@example.com')), `sender filter: ${fromMallory.join(' | ')}`);
     assert.ok(fromMallory.length < kept, 'the sender filter narrows the list');
     const csv = (await auditExport(tb, 'csv')).trimEnd().split('\r\n');
-    assert.equal(csv[0], 'time,op,host,verdict,messageId,from,signer,recipients,reasons,id');
+    // The first columns as they always were; the SIEM columns (event, severity, rule, …) follow.
+    assert.ok(csv[0].startsWith('time,op,host,verdict,messageId,from,signer,recipients,reasons,id'), csv[0]);
     assert.equal(csv.length - 1, fromMallory.length, 'the CSV holds the filtered events');
     assert.ok(csv.slice(1).every((l) => /,thunderbird,untrusted,.*mallory@example\.com/.test(l)), csv.join('\n'));
 
