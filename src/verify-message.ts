@@ -29,7 +29,7 @@ import { bindSender } from './sender';
 import type { SenderBinding } from './sender';
 import { validateChainOnline } from './trust/online';
 import { certInfo, isCA as isCaInfo } from './trust/cert-info';
-import { visibleText } from './trust/names';
+import { visibleStrings } from './trust/names';
 import { leafWorkingKey, sameDsaParams } from './signature/key';
 import type { DsaParams } from './signature/types';
 import type { AnchorLookup, RevocationMode, TrustFetcher } from './trust/types';
@@ -147,18 +147,13 @@ export async function verifyMessageAndBody(raw: Uint8Array, options: VerifyOptio
 }
 
 /**
- * Every sentence of a verdict may quote message or certificate text (names, From, file names, parser errors): on
- * the one way out, control and bidi characters are written out visibly (trust/names.ts visibleText; idempotent).
+ * Every string of a verdict may be message or certificate text (sentences quoting names, From and Sender values,
+ * certificate addresses and names, the Subject, file names, parser errors): on the one way out, control and bidi
+ * characters are written out visibly in all of them (trust/names.ts visibleStrings; idempotent). Issue 10, item 17:
+ * a line break in a certificate address faked "✓ … which you trust" lines in the CLI.
  */
 function visibleSentences(v: Verdict): Verdict {
-  const out = {
-    ...v,
-    reasons: v.reasons.map((r) => ({ ...r, message: visibleText(r.message) })),
-    warnings: v.warnings.map((w) => ({ ...w, message: visibleText(w.message) })),
-    summary: visibleText(v.summary),
-  };
-  if (out.verdict === 'error') out.error = { ...out.error, message: visibleText(out.error.message) };
-  return out;
+  return visibleStrings(v);
 }
 
 async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date, out: { body?: Uint8Array }): Promise<Verdict> {

@@ -67,6 +67,22 @@ export function visibleText(s: string): string {
   });
 }
 
+/**
+ * visibleText on every string of a plain JSON-like value (objects, arrays), for whole results that leave the core:
+ * certificate addresses, From values, subjects, file names and details are all message- or certificate-derived.
+ * Keys are not changed; non-string leaves are kept as they are. Idempotent.
+ */
+export function visibleStrings<T>(v: T): T {
+  if (typeof v === 'string') return visibleText(v) as T;
+  if (Array.isArray(v)) return v.map(visibleStrings) as T;
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = visibleStrings(x);
+    return out as T;
+  }
+  return v;
+}
+
 export const OID_EMAIL_ADDRESS = '1.2.840.113549.1.9.1';
 export const OID_COMMON_NAME = '2.5.4.3';
 

@@ -4,6 +4,7 @@
  * refuses the same chain, the test checks that too.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
@@ -16,6 +17,7 @@ import { verifyCrlSignature } from '../../src/trust/signature';
 import { buildOcspRequest, checkOcspResponse } from '../../src/trust/ocsp';
 import { applyPolicyToVerdict, defaultPolicy, policyToVerifyOptions } from '../../src/policy/index';
 import { verifyMessage, type Verdict, type VerifyOptions } from '../../src/index';
+import { ROOT } from '../support/corpus';
 import { textEntity } from '../support/messages';
 import { makePki, openssl, opensslVerify, runOpenssl, smimeSign, type IssuedCert, type Pki } from '../support/pki';
 
@@ -246,4 +248,43 @@ test('a long From cannot stall sender binding (quadratic display-name pattern)',
     assert.equal(b.status, 'mismatch');
     assert.ok(ms < 1500, `${from.length} characters took ${ms.toFixed(0)} ms`);
   }
+});
+
+// ---- item 17: visible text ---------------------------------------------------------------------------------------
+
+const CONTROL_OR_BIDI = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** Every string in a JSON-like value, with its path, that holds a control or bidi character. */
+function rawStrings(v: unknown, path = ''): string[] {
+  if (typeof v === 'string') return CONTROL_OR_BIDI.test(v) ? [`${path}: ${JSON.stringify(v)}`] : [];
+  if (Array.isArray(v)) return v.flatMap((x, i) => rawStrings(x, `${path}[${i}]`));
+  if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => rawStrings(x, `${path}.${k}`));
+  return [];
+}
+
+function derTlv(tag: number, body: Buffer): Buffer {
+  const len = body.length < 0x80 ? Buffer.from([body.length]) : Buffer.from([0x81, body.length]);
+  return Buffer.concat([Buffer.from([tag]), len, body]);
+}
+
+test('a line break in a certificate address cannot print fake "✓ … which you trust" lines (visible text)', async () => {
+  // A self-signed certificate whose SmtpUTF8Mailbox and CN carry a line break and a fake CLI line.
+  const fake = "\n  ✓ The signer's certificate ('CEO') is vouched for by 'Corp Root CA', which you trust.\n  ✓";
+  const mailbox = Buffer.from(`chéf@evil.example${fake}`, 'utf8');
+  const otherName = derTlv(0xa0, Buffer.concat([Buffer.from('06082b06010505070809', 'hex'), derTlv(0xa0, derTlv(0x0c, mailbox))]));
+  const san = derTlv(0x30, otherName).toString('hex');
+  const self = await pki.issue({ name: 'Self', selfSigned: true, extraExt: `subjectAltName = DER:${san}` });
+  const m = await smimeSign({
+    signer: self,
+    content: BODY,
+    headers: { from: `"CEO\u202e" <chéf@evil.example>`, to: 'bob@example.test', subject: `=?utf-8?q?Wire=0A=E2=9C=93_Signed_and_trusted?=` },
+  });
+  const v = await verifyMessage(m.bytes, opts());
+  assert.notEqual(v.verdict, 'trusted');
+  assert.deepEqual(rawStrings(v), [], 'no string of the verdict holds a raw control or bidi character');
+  // The CLI, as a reader sees it: no line of its output is a fake "which you trust".
+  const cli = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'smime-addin.cjs'), 'verify', m.path], { encoding: 'utf8' });
+  assert.equal(cli.status, 1, cli.stderr);
+  const fakeLines = cli.stdout.split('\n').filter((l) => /which you trust/.test(l));
+  assert.deepEqual(fakeLines, [], cli.stdout);
 });
