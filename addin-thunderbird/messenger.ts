@@ -53,6 +53,8 @@ export interface ComposeDetails {
   plainTextBody?: string;
   deliveryFormat?: string;
   relatedMessageId?: number;
+  /** 'new', 'reply', 'forward', 'draft', 'redirect'. */
+  type?: string;
 }
 export interface ComposeAttachment {
   id: number;
@@ -98,6 +100,8 @@ export interface Messenger {
     getRaw(id: number, opts: { data_format: 'File'; decrypt?: boolean }): Promise<File>;
     getRaw(id: number, opts: { data_format: 'BinaryString'; decrypt?: boolean }): Promise<string>;
     get(id: number): Promise<MessageHeader>;
+    /** The message's parts; `headers` by lower-case name, each a list of (decoded) values. */
+    getFull(id: number): Promise<{ headers?: Record<string, string[]> }>;
   };
   messageDisplay: {
     getDisplayedMessages(tabId: number): Promise<MessageList | MessageHeader[]>;

@@ -7,7 +7,7 @@
  * Content-ID).
  */
 import { mailboxesOf, type MessageAttachment, type OutgoingMessage } from '../src/index';
-import type { ComposeDetails } from './messenger';
+import type { ComposeDetails, Messenger } from './messenger';
 
 /** The bare address of "Name <addr>" or "addr", lower-cased (for key and certificate look-ups). */
 export function addressOf(s: string): string {
@@ -25,7 +25,33 @@ export function outgoingMessage(d: ComposeDetails, to: string[], cc: string[], a
     text: d.plainTextBody ?? '',
     html: d.isPlainText === false && d.body ? d.body : undefined,
     attachments,
+    // Reply-To as typed (address book entries in it are not expanded, as for recipients).
+    replyTo: (d.replyTo ?? []).filter((r): r is string => typeof r === 'string').flatMap(mailboxesOf),
   };
+}
+
+/**
+ * A reply's In-Reply-To and References, from the message replied to (its Message-ID and References), so the reply
+ * threads in every mail program; nothing for new messages and forwards. A message that cannot be read any more
+ * (deleted meanwhile) gives what is known: In-Reply-To from its header, or nothing.
+ */
+export async function threadOf(messages: Pick<Messenger['messages'], 'get' | 'getFull'>, d: ComposeDetails): Promise<Pick<OutgoingMessage, 'inReplyTo' | 'references'>> {
+  if (d.type !== 'reply' || d.relatedMessageId === undefined) return {};
+  let id: string | undefined;
+  try {
+    id = (await messages.get(d.relatedMessageId)).headerMessageId;
+  } catch {
+    return {};
+  }
+  if (!id) return {};
+  let earlier: string[] = [];
+  try {
+    const refs = (await messages.getFull(d.relatedMessageId)).headers?.references?.[0] ?? '';
+    earlier = refs.length <= 64 * 1024 ? refs.split(/[\s,]+/).filter(Boolean) : [];
+  } catch {
+    /* its References are not readable: the reply still names the message it answers */
+  }
+  return { inReplyTo: id, references: [...earlier, id] };
 }
 
 /** One char per byte, as the Experiment API takes it (structured clone of a string is cheap and safe). */

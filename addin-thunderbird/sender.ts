@@ -20,7 +20,7 @@ import {
 } from '../src/index';
 import { loadPolicy } from './policy-store';
 import { directory, keyStore } from './cert-store';
-import { addressOf, outgoingMessage, toBinaryString } from './outgoing';
+import { addressOf, outgoingMessage, threadOf, toBinaryString } from './outgoing';
 import { readComposeDefaults, type ComposeChoice } from './compose-defaults';
 import type { ComposeDetails, ComposeRecipient, Messenger, Tab } from './messenger';
 import type { ComposeState } from './protocol';
@@ -177,7 +177,7 @@ export class Sender {
       const f = await this.m.compose.getAttachmentFile(a.id);
       attachments.push({ name: a.name, contentType: f.type, bytes: new Uint8Array(await f.arrayBuffer()) });
     }
-    const built = buildMessage(outgoingMessage(d, strings(d.to), strings(d.cc), attachments), { date: new Date(), random });
+    const built = buildMessage({ ...outgoingMessage(d, strings(d.to), strings(d.cc), attachments), ...(await threadOf(this.m.messages, d)) }, { date: new Date(), random });
     if (!built.ok) throw new Error(built.error.message);
     const { message: mime, messageId } = built;
     // Header protection (RFC 9788) as the policy says at the moment of sending: on by default, "[...]" outside when encrypting.

@@ -16,6 +16,8 @@
  *   dot-atom form and refused otherwise.
  * Bad input (an address that is not one, no recipients, too much) is a typed result with a one-sentence message
  * for the user, as signMessage reports its errors; nothing here throws for what a user typed.
+ * - Replies carry Reply-To, In-Reply-To and References when the host gives them (they thread the conversation, and
+ *   header protection signs them with the rest: compose/protect-headers.ts).
  * Limits: ASCII addresses only (no SMTPUTF8 local parts or Unicode domains: write the domain as xn--); groups and
  * Bcc are not written (a Bcc header would be visible to every recipient of a signed message).
  */
@@ -52,6 +54,12 @@ export interface OutgoingMessage {
   /** The HTML body when the user wrote HTML mail. */
   html?: string;
   attachments: MessageAttachment[];
+  /** Where replies should go, when not to the sender (Reply-To). */
+  replyTo?: MessageAddress[];
+  /** A reply: the Message-ID of the message replied to (In-Reply-To), with or without angle brackets. */
+  inReplyTo?: string;
+  /** A reply: the thread's Message-IDs, oldest first (References). Ids that are not msg-ids are left out. */
+  references?: string[];
 }
 
 export interface BuildMessageOptions {
@@ -189,6 +197,19 @@ function addressField(field: string, list: MessageAddress[]): string {
   return `${field}: ${list.map((a, i) => mailbox(a, i === 0 ? field.length + 2 : 1)).join(`,${CRLF} `)}`;
 }
 
+/** A msg-id as sent (RFC 5322 §3.6.4, without comments or folding inside): `<left@right>`; undefined when it is not one. */
+function msgId(id: string): string | undefined {
+  const bare = id.trim().replace(/^<|>$/g, '');
+  return bare.length <= 250 && /^[^<>\s"()@,;:\\[\]]+@[^<>\s"()@,;:\\]+$/.test(bare) ? `<${bare}>` : undefined;
+}
+
+/** References as RFC 5322 §3.6.4 wants it, one id per folded line; a long thread keeps its first id and the last 49. */
+function referencesField(ids: string[]): string | undefined {
+  let list = ids.map(msgId).filter((x): x is string => x !== undefined);
+  if (list.length > 50) list = [list[0], ...list.slice(-49)];
+  return list.length ? `References: ${list.join(`${CRLF} `)}` : undefined;
+}
+
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -231,13 +252,19 @@ export function buildMessage(m: OutgoingMessage, o: BuildMessageOptions = {}): B
     if (estimate > MAX_MESSAGE_BYTES) throw tooLarge;
     const random = o.random ?? ((n: number) => defaultCrypto().getRandomValues(new Uint8Array(n)));
     const fields = [addressField('From', [m.from])];
+    if (m.replyTo?.length) fields.push(addressField('Reply-To', m.replyTo));
     if (m.to.length) fields.push(addressField('To', m.to));
     if (m.cc.length) fields.push(addressField('Cc', m.cc));
     fields.push(unstructured('Subject', m.subject));
     fields.push(`Date: ${rfc5322Date(o.date ?? new Date())}`);
     const domain = o.messageIdDomain && DOMAIN.test(o.messageIdDomain) ? o.messageIdDomain : m.from.address.trim().split('@')[1];
     const messageId = `<${hex(random(16))}@${domain}>`;
-    fields.push(`Message-ID: ${messageId}`, 'MIME-Version: 1.0');
+    fields.push(`Message-ID: ${messageId}`);
+    const inReplyTo = m.inReplyTo !== undefined ? msgId(m.inReplyTo) : undefined;
+    if (inReplyTo) fields.push(`In-Reply-To: ${inReplyTo}`);
+    const references = referencesField(m.references ?? []);
+    if (references) fields.push(references);
+    fields.push('MIME-Version: 1.0');
     const body = buildEntity(bodyPart(m), () => hex(random(12)));
     const message = concat([enc.encode(fields.join(CRLF) + CRLF), body]);
     if (message.length > MAX_MESSAGE_BYTES) throw tooLarge;

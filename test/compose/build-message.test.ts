@@ -376,3 +376,22 @@ test('random names, subjects, file names and texts: always well-formed, never th
     assert.equal(decodeHeaderValue(getHeader(root, 'subject'))?.trim(), sent.trim(), JSON.stringify(m.subject));
   }
 });
+
+test('replies carry Reply-To, In-Reply-To and References (msg-ids checked, a long thread trimmed to its first and last 49, one id per line)', () => {
+  const thread = Array.from({ length: 80 }, (_, i) => `<m${i}@example.com>`);
+  const bytes = built(
+    buildMessage(message({ replyTo: [{ name: 'Team', address: 'team@example.com' }], inReplyTo: 'm79@example.com', references: ['not an id', ...thread] }), opts()),
+  );
+  const root = parsed(bytes);
+  assert.equal(getHeader(root, 'reply-to'), '"Team" <team@example.com>');
+  assert.equal(getHeader(root, 'in-reply-to'), '<m79@example.com>');
+  const refs = getHeader(root, 'references')!.split(' ');
+  assert.equal(refs.length, 50);
+  assert.deepEqual([refs[0], refs[1], refs[49]], ['<m0@example.com>', '<m31@example.com>', '<m79@example.com>']);
+  for (const line of latin1(bytes).split('\r\n\r\n')[0].split('\r\n')) assert.ok(line.length <= 78, line);
+  // Nothing that is not a msg-id gets through (no header injection through a crafted References).
+  const evil = parsed(built(buildMessage(message({ inReplyTo: '<a@b>\r\nBcc: x@example.com', references: ['<a@b> <c@d>'] }), opts())));
+  assert.equal(getHeader(evil, 'in-reply-to'), undefined);
+  assert.equal(getHeader(evil, 'references'), undefined);
+  assert.equal(getHeader(evil, 'bcc'), undefined);
+});

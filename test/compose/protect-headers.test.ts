@@ -174,3 +174,14 @@ test('HTML full of unclosed "<body" tags does not make the legacy display elemen
   assert.ok(large < 15000, `${Math.round(large)} ms for a ${Math.round(big.length / 1048576)} MB message`);
   console.log(`# protectHeaders: 300,000 unclosed <body tags ${Math.round(hostile)} ms; ${Math.round(big.length / 1048576)} MB message ${Math.round(large)} ms`);
 });
+
+test('a reply\'s Reply-To, In-Reply-To and References are protected with the rest (and stay outside: threading needs them)', () => {
+  const raw = message({ replyTo: [{ address: 'team@example.com' }], inReplyTo: '<orig@example.com>', references: ['<first@example.com>', '<orig@example.com>'] });
+  const { outer, payload } = protect(raw, 'cipher');
+  assert.equal(getHeader(payload, 'reply-to'), 'team@example.com');
+  assert.equal(getHeader(payload, 'in-reply-to'), '<orig@example.com>');
+  assert.equal(getHeader(payload, 'references'), '<first@example.com> <orig@example.com>');
+  assert.match(outer, /^In-Reply-To: <orig@example\.com>\r$/m);
+  const records = getHeaders(payload, 'hp-outer');
+  for (const f of ['Reply-To', 'In-Reply-To', 'References']) assert.ok(records.some((r) => r.startsWith(`${f}: `)), f);
+});

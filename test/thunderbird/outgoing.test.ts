@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildMessage } from '../../src/index';
 import { decodeHeaderValue, getHeader, parseMime } from '../../src/mime/index';
-import { addressOf, outgoingMessage, toBinaryString } from '../../addin-thunderbird/outgoing';
+import { addressOf, outgoingMessage, threadOf, toBinaryString } from '../../addin-thunderbird/outgoing';
 
 test('ComposeDetails → OutgoingMessage: "Name <addr>" strings parsed, HTML only for HTML mail', () => {
   const d = {
@@ -40,4 +40,27 @@ test('helpers: bare addresses, binary strings', () => {
   assert.deepEqual([...toBinaryString(b)].map((c) => c.charCodeAt(0)), [...b]);
   const big = new Uint8Array(100_000).map((_, i) => i & 0xff);
   assert.equal(toBinaryString(big).length, big.length);
+});
+
+test('a reply threads: In-Reply-To and References from the message replied to; Reply-To as typed; new messages and forwards do not', async () => {
+  const messages = {
+    get: async (id: number) => ({ id, subject: 's', author: 'a', size: 1, headerMessageId: 'orig@example.com' }),
+    getFull: async () => ({ headers: { references: ['<first@example.com> <second@example.com>'] } }),
+  };
+  assert.deepEqual(await threadOf(messages, { type: 'reply', relatedMessageId: 7 }), {
+    inReplyTo: 'orig@example.com',
+    references: ['<first@example.com>', '<second@example.com>', 'orig@example.com'],
+  });
+  assert.deepEqual(await threadOf(messages, { type: 'forward', relatedMessageId: 7 }), {});
+  assert.deepEqual(await threadOf(messages, { type: 'new' }), {});
+  // The message replied to is gone: no threading, no error.
+  assert.deepEqual(await threadOf({ ...messages, get: async () => Promise.reject(new Error('gone')) }, { type: 'reply', relatedMessageId: 7 }), {});
+  const m = outgoingMessage({ from: 'a@example.com', replyTo: ['Team <team@example.com>', { id: 'c1', type: 'contact' }] }, ['b@example.com'], [], []);
+  assert.deepEqual(m.replyTo, [{ name: 'Team', address: 'team@example.com' }]);
+  const r = buildMessage({ ...m, ...(await threadOf(messages, { type: 'reply', relatedMessageId: 7 })) });
+  assert.ok(r.ok);
+  const p = parseMime(r.message);
+  assert.ok(p.ok);
+  assert.equal(getHeader(p.root, 'in-reply-to'), '<orig@example.com>');
+  assert.equal(getHeader(p.root, 'references'), '<first@example.com> <second@example.com> <orig@example.com>');
 });
