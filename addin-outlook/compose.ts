@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   // The audit policy (on by default, bounded, maybe forwarded) is the same one the reading pane applies; header
   // protection (RFC 9788) is on by default, an administrator or the user may turn it off.
   const policy = resolvePolicy({ admin: admin.policy, user, adminInvalid: admin.state === 'invalid' || admin.state === 'unavailable' }).policy;
-  await renderCompose(root, { mailbox, graph: config.graph, audit: (e) => void recordEvent(policy, e), headerProtection: headerProtectionOptions(policy) });
+  await renderCompose(root, { mailbox, graph: config.graph, audit: (e) => void recordEvent(policy, e), headerProtection: headerProtectionOptions(policy), expiryWarningDays: policy.expiryWarningDays });
   document.documentElement.setAttribute('data-pane-ready', '1');
 }
 

@@ -16,6 +16,7 @@ import {
   type AuditEvent,
   type HeaderProtectionOptions,
 } from '../../src/index';
+import * as pkijs from 'pkijs';
 import { directory } from '../directory';
 import { append, clear, h } from '../../ui/dom';
 import type { GraphConfig } from '../config';
@@ -34,6 +35,23 @@ export interface ComposeOptions {
   audit?: (event: AuditEvent) => void;
   /** Header protection (RFC 9788) from the policy; default on, Subject hidden from relays when encrypting. */
   headerProtection?: HeaderProtectionOptions;
+  /** Days before its end that an identity counts as expiring (policy expiryWarningDays; default 30). */
+  expiryWarningDays?: number;
+}
+
+/**
+ * Whether an identity may sign now (issue 13): an expired or not yet valid certificate never signs (every recipient
+ * would see "not trusted"); one that expires within the warning period signs, with a sentence saying when it ends.
+ */
+function identityValidity(certificate: Uint8Array, warnDays: number, now = new Date()): { refuse?: string; warn?: string } {
+  const c = pkijs.Certificate.fromBER(certificate.slice().buffer as ArrayBuffer);
+  const end = c.notAfter.value;
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  if (end.getTime() < now.getTime()) return { refuse: `your certificate expired on ${day(end)}, so recipients would not trust the signature. Import its successor below` };
+  if (c.notBefore.value.getTime() > now.getTime()) return { refuse: `your certificate is not valid before ${day(c.notBefore.value)}` };
+  const left = Math.floor((end.getTime() - now.getTime()) / 86_400_000);
+  if (left < warnDays) return { warn: `Your certificate expires on ${day(end)}, in ${left} day${left === 1 ? '' : 's'}: ask your CA for a new one and import it here.` };
+  return {};
 }
 
 function randomBytes(n: number): Uint8Array {
@@ -127,6 +145,11 @@ export async function renderCompose(root: HTMLElement, opts: ComposeOptions): Pr
         say(`Not sent: there is no key for ${draft.from.address} in this browser. Import your .p12 below. Your draft is unchanged.`, 'bad');
         return;
       }
+      const validity = identityValidity(identity.certificate, opts.expiryWarningDays ?? 30);
+      if (validity.refuse && sign.checked) {
+        say(`Not sent: ${validity.refuse}. Your draft is unchanged.`, 'bad');
+        return;
+      }
       const built = buildMessage(draft, { date: new Date(), random: randomBytes });
       if (!built.ok) {
         say(`Not sent: ${built.error.message} Your draft is unchanged.`, 'bad');
@@ -207,6 +230,7 @@ export async function renderCompose(root: HTMLElement, opts: ComposeOptions): Pr
           headerProtectionNote(opts.headerProtection ?? {}, encrypt.checked),
           `${draft.attachments.length} attachment(s)${draft.attachments.length ? `: ${draft.attachments.map((a) => a.name).join(', ')}` : ''}`,
           ...skipped.map((s) => `Not included: ${s}`),
+          ...(sign.checked && validity.warn ? [validity.warn] : []),
         ],
       );
     } finally {

@@ -10,6 +10,9 @@ import { loadUserPolicy, saveUserPolicy } from '../settings-store';
 import { loadTrust, proxyForPane } from '../trust';
 import { labelPem, readCertificateFile, samePem } from './certificates';
 import { renderIdentitySection } from './identity-view';
+import { renderSetupSection } from '../../ui/setup-view';
+import { identityHealth } from '../../src/index';
+import { listIdentities } from '../identities';
 import { renderAuditSection } from '../../ui/audit-view';
 import { POLICY_CHOICE_KEYS, renderPolicyChoices } from '../../ui/policy-choices';
 import { paneAudit } from '../audit';
@@ -50,6 +53,7 @@ export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Pr
     // A short table of contents: the page is long (the audit log most of all), so each part is one click away.
     const parts: [string, string][] = [
       ['settings-identity', 'Your key'],
+      ['settings-setup', 'Your setup'],
       ['settings-checking', 'Checking'],
       ['settings-certificates', 'Certificates'],
       ['settings-stored', 'What is stored'],
@@ -74,7 +78,23 @@ export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Pr
     // --- the user's own key (PKCS#12)
     const identity = h(doc, 'section', { attrs: { id: 'settings-identity', 'data-section': 'identity' } });
     append(el, identity);
-    await renderIdentitySection(identity, { say: (t) => say(t, 'identity'), onChanged: opts.onChanged });
+    await renderIdentitySection(identity, {
+      say: (t) => say(t, 'identity'),
+      onChanged: () => {
+        opts.onChanged();
+        void drawSetup();
+      },
+    });
+
+    // --- "Your setup": each identity's health (ui/setup-view.ts, as in Thunderbird's options page). Offline: the
+    // pane reaches CA servers only through the administrator's proxy, so revocation is left to the message checks.
+    const setup = h(doc, 'section', { attrs: { id: 'settings-setup', 'data-section': 'setup' } });
+    append(el, setup);
+    const drawSetup = async () => {
+      const reports = await Promise.all((await listIdentities()).map((id) => identityHealth(id, { policy: { ...policy, online: false } })));
+      renderSetupSection(setup, reports);
+    };
+    await drawSetup();
 
     // --- policy choices (the view Thunderbird's options page uses too)
     const choices = h(doc, 'div', { attrs: { id: 'policy-fields' } });

@@ -119,6 +119,10 @@ describe('Outlook task pane in Chromium over a simulated mailbox', { skip }, () 
     await o.page.locator('#p12-import').click();
     await o.page.locator('[data-list="identities"] li').waitFor({ timeout: 20_000 });
     await o.page.locator('#settings-identity #settings-status', { hasText: 'Imported the key' }).waitFor({ timeout: 20_000 });
+    // "Your setup" lists the new identity's health (ui/setup-view.ts).
+    await o.page.locator('#settings-setup [data-identity-health]').first().waitFor({ timeout: 20_000 });
+    assert.match(await o.page.locator('#settings-setup').innerText(), /Your setup[\s\S]*bob@example\.com · valid until/);
+    await o.page.locator('#settings-setup').screenshot({ path: join(ARTIFACTS, 'settings-setup.png') });
     assert.match(await o.page.locator('[data-list="identities"]').innerText(), /bob@example\.com/);
     // Importing a key re-checks the open message with it.
     await o.page.locator('[data-verdict="trusted"]').waitFor({ timeout: 20_000 });
