@@ -46,6 +46,8 @@ export interface HeaderProtectionAssessment {
   trustBlocked: boolean;
 }
 
+const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
+
 /** The fields a reader sees that a signature without header protection leaves uncovered, in reading order. */
 const VISIBLE_UNCOVERED: [string, string][] = [
   ['subject', 'Subject'],
@@ -66,7 +68,9 @@ export function assessHeaderProtection(input: HeaderProtectionInput): HeaderProt
   // HP-Outer belongs to encrypted messages only (§2.2), and the legacy form has none (§4.10.2).
   const records = info.mode === 'cipher' ? hpOuter : [];
   const headers: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const f of protectedFields) if (!(f.key in headers)) headers[f.key] = shown(f.value);
+  // Keys are field names as sent: only RFC 5322 field names (printable ASCII, no colon) become keys, so no control
+  // or bidi character can reach a JSON key or a host's label (defence in depth: the MIME parser keeps none today).
+  for (const f of protectedFields) if (FIELD_NAME.test(f.key) && !(f.key in headers)) headers[f.key] = shown(f.value);
 
   // Integrity needs a valid signature; hp="cipher" without any signature still hides the real headers inside the
   // encryption (encrypted-only, §4.3), so they are shown, but nothing vouches for them.
@@ -80,7 +84,7 @@ export function assessHeaderProtection(input: HeaderProtectionInput): HeaderProt
   const fieldStatus: Record<string, HeaderFieldStatus> = Object.create(null) as Record<string, HeaderFieldStatus>;
   const outsideSet = new Set(refouter.map((r) => `${r.key}\u0000${normalized(r.value)}`));
   for (const f of protectedFields) {
-    if (f.key in fieldStatus) continue;
+    if (!FIELD_NAME.test(f.key) || f.key in fieldStatus) continue;
     const outside = outsideSet.has(`${f.key}\u0000${normalized(f.value)}`);
     fieldStatus[f.key] = confidential && !outside ? (isProtected ? 'signed-and-encrypted' : 'encrypted-only') : isProtected ? 'signed-only' : 'unprotected';
   }

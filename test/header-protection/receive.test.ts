@@ -308,10 +308,13 @@ test('encoded words that decode to control or bidi characters are shown as visib
   // "Invoice" + RIGHT-TO-LEFT OVERRIDE + "fdp.exe" + CR LF + "Bcc: x" hidden in an RFC 2047 word.
   const evil = `=?utf-8?B?${Buffer.from('Invoice\u202Efdp.exe\r\nBcc: x', 'utf8').toString('base64')}?=`;
   const fields = messageFields(w, evil);
-  const msg = changeOuter(await signed(w, payload({ hp: 'clear', fields }), fields), 'Subject', `=?utf-8?B?${Buffer.from('Pay \u2066now\u2069', 'utf8').toString('base64')}?=`);
+  // Inside the payload only, a field whose name carries a right-to-left override (not a valid field name).
+  const inner = payload({ hp: 'clear', fields: [...fields, ['X-Note\u202Egnp', 'odd name']] });
+  const msg = changeOuter(await signed(w, inner, fields), 'Subject', `=?utf-8?B?${Buffer.from('Pay \u2066now\u2069', 'utf8').toString('base64')}?=`);
   const v = await check(w, msg);
   const hp = v.headerProtection!;
   assert.equal(hp.headers.subject, 'Invoice\\u{202E}fdp.exe\\0d\\0aBcc: x');
+  assert.ok(Object.keys(hp.headers).every((k) => /^[\x21-\x7e]+$/.test(k)), `only RFC 5322 field names as keys: ${Object.keys(hp.headers).join(', ')}`);
   assert.ok(!/[\u0000-\u001f\u202a-\u202e\u2066-\u2069]/.test(JSON.stringify(hp).replace(/\\[nrt"\\]/g, '')), JSON.stringify(hp));
   const warn = v.warnings.find((x) => x.code === 'header-changed')!;
   assert.ok(!/[\u0000-\u001f\u202a-\u202e\u2066-\u2069]/.test(warn.message), warn.message);
