@@ -1,9 +1,9 @@
 /**
  * The CLI's audit log: a JSON Lines file (path from --audit FILE or the policy's audit.file), bounded like the
  * hosts' IndexedDB log (oldest lines dropped past audit.maxEvents; the count kept in FILE.state.json), and,
- * when policy names audit.endpoint, forwarding through a queue persisted in FILE.queue.json (or
- * ~/.smime-addin/audit-queue.json without an audit file): each run tries once to send what is queued, and
- * what could not be sent waits for the next run. Files are replaced atomically (write, then rename).
+ * when policy names audit.endpoint or audit.syslog, forwarding through a queue per destination persisted in
+ * FILE.queue.json / FILE.syslog-queue.json (or ~/.smime-addin/audit-queue.json / audit-syslog-queue.json without
+ * an audit file): each run tries once to send what is queued, and what could not be sent waits for the next run. Files are replaced atomically (write, then rename).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import {
   AuditForwarder,
   applyAuditPolicy,
+  parseSyslogTarget,
   filterEvents,
   readAuditEvent,
   readAuditEvents,
@@ -22,6 +23,8 @@ import {
   type QueueStore,
 } from '../src/audit/index';
 import type { Policy } from '../src/policy/index';
+import { CliError } from './commands/types';
+import { syslogTransport } from './syslog';
 
 function writeAtomic(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -100,21 +103,33 @@ export class FileQueueStore implements QueueStore {
   }
 }
 
-/** What a CLI command uses: record events, then finish (one forwarding attempt) before exiting. */
+/** What a CLI command uses: record events, then finish (one forwarding attempt per destination) before exiting. */
 export class CliAudit {
   readonly log: FileAuditLog | undefined;
-  private readonly forwarder: AuditForwarder | undefined;
+  /** One per destination (HTTPS endpoint, syslog), each with its own persisted queue. */
+  private readonly forwarders: { name: string; forwarder: AuditForwarder }[] = [];
   private recorded = 0;
 
   constructor(
     private readonly policy: Policy,
     file: string | null,
+    opts: { timeoutMs?: number } = {},
   ) {
-    this.log = policy.audit.enabled && file ? new FileAuditLog(file, policy.audit.maxEvents) : undefined;
-    const endpoint = policy.audit.enabled ? policy.audit.endpoint : null;
-    if (endpoint) {
-      const queue = file ? `${file}.queue.json` : join(homedir(), '.smime-addin', 'audit-queue.json');
-      this.forwarder = new AuditForwarder({ endpoint, store: new FileQueueStore(queue), batchSize: policy.audit.batchSize, maxQueue: policy.audit.maxQueue, format: policy.audit.format, timeoutMs: 5000 });
+    const a = policy.audit;
+    this.log = a.enabled && file ? new FileAuditLog(file, a.maxEvents) : undefined;
+    if (!a.enabled) return;
+    const queue = (suffix: string) => (file ? `${file}.${suffix}` : join(homedir(), '.smime-addin', `audit-${suffix}`));
+    const common = { batchSize: a.batchSize, maxQueue: a.maxQueue, format: a.format, timeoutMs: opts.timeoutMs ?? 5000 };
+    if (a.endpoint) {
+      // FILE.queue.json: the name earlier versions used, so events they queued are still sent.
+      this.forwarders.push({ name: 'audit endpoint', forwarder: new AuditForwarder({ ...common, endpoint: a.endpoint, store: new FileQueueStore(queue('queue.json')) }) });
+    }
+    if (a.syslog) {
+      const target = parseSyslogTarget(a.syslog);
+      // Policy validation rejected a bad target already; this guards a Policy built in code.
+      if ('problem' in target) throw new CliError(`audit.syslog ${a.syslog}: ${target.problem}`);
+      const transport = syslogTransport(target, { format: a.format, timeoutMs: common.timeoutMs });
+      this.forwarders.push({ name: 'syslog', forwarder: new AuditForwarder({ ...common, transport, store: new FileQueueStore(queue('syslog-queue.json')) }) });
     }
   }
 
@@ -122,13 +137,14 @@ export class CliAudit {
     const e = applyAuditPolicy(event, this.policy.audit);
     this.recorded++;
     await this.log?.append(e);
-    await this.forwarder?.enqueue(e);
+    for (const f of this.forwarders) await f.forwarder.enqueue(e);
   }
 
-  /** One forwarding attempt; a failure leaves the events queued for the next run and says so on stderr. */
+  /** One forwarding attempt per destination; a failure leaves the events queued for the next run and says so on stderr. */
   async finish(): Promise<void> {
-    if (!this.forwarder) return;
-    const r = await this.forwarder.flush();
-    if (r.error) console.error(`smime-addin: audit events not forwarded yet (${r.remaining} queued, will retry next run): ${r.error}`);
+    for (const { name, forwarder } of this.forwarders) {
+      const r = await forwarder.flush();
+      if (r.error) console.error(`smime-addin: audit events not forwarded to ${name} yet (${r.remaining} queued, will retry next run): ${r.error}`);
+    }
   }
 }
