@@ -29,5 +29,5 @@ export function recordEvent(policy: Policy, event: AuditEvent): Promise<void> {
 
 /** Records a verdict; not awaited by the caller, never throws. */
 export function recordVerdict(policy: Policy, verdict: Verdict): void {
-  void recordEvent(policy, auditEventFromVerdict(verdict, verdict.decrypted ? 'decrypt' : 'verify', { host: 'outlook' }));
+  void recordEvent(policy, auditEventFromVerdict(verdict, verdict.decrypted ? 'decrypt' : 'verify', { host: 'outlook', includeSubject: policy.audit.includeSubject }));
 }

@@ -121,9 +121,11 @@ class OutlookAssetsPlugin {
           compilation.fileDependencies.add(file);
           emit(css, fs.readFileSync(file));
         }
-        const verdictCss = path.join(ROOT, 'ui', 'verdict.css');
-        compilation.fileDependencies.add(verdictCss);
-        emit('verdict.css', fs.readFileSync(verdictCss));
+        for (const css of ['verdict.css', 'audit-report.css']) {
+          const file = path.join(ROOT, 'ui', css);
+          compilation.fileDependencies.add(file);
+          emit(css, fs.readFileSync(file));
+        }
         for (const size of ICON_SIZES) emit(`assets/icon-${size}.png`, drawIcon(size));
         emit('assets/icon-outline-32.png', drawOutlineIcon(32));
         for (const m of ['manifest.xml', 'manifest.json']) {

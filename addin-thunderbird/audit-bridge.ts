@@ -20,6 +20,10 @@ export async function answerAudit(audit: HostAudit | undefined, enabled: boolean
       return audit ? audit.list(req.filter) : [];
     case 'audit-export-text':
       return audit ? audit.exportText(req.format, req.filter) : '';
+    case 'audit-report':
+      // Made in the background, next to the log: only the summary crosses, not every event.
+      if (!audit) throw new Error('the audit log could not be opened');
+      return audit.report(req.opts);
   }
 }
 
@@ -35,5 +39,6 @@ export function backgroundAuditSource(send: (req: AuditRequest) => Promise<unkno
     },
     list: (filter) => send({ type: 'audit-list', filter }) as ReturnType<AuditSource['list']>,
     exportText: (format, filter) => send({ type: 'audit-export-text', format, filter }) as Promise<string>,
+    report: (opts) => send({ type: 'audit-report', opts }) as ReturnType<AuditSource['report']>,
   };
 }

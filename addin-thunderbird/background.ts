@@ -66,9 +66,9 @@ async function makeCheck(): Promise<CheckFn> {
     const verdict = applyPolicyToVerdict(found, policy);
     // Remember trusted signers' certificates, to encrypt to them later (as mail clients do). Not awaited.
     directory.addFromVerifiedMessage(content ?? raw, verdict).catch((e) => log(`directory: ${String(e)}`));
-    // One audit event per check (no content, no subject: src/audit/event.ts). Not awaited.
+    // One audit event per check (no content; the subject only with audit.includeSubject: src/audit/event.ts). Not awaited.
     auditNow
-      ?.record(auditEventFromVerdict(verdict, verdict.decrypted ? 'decrypt' : 'verify', { host: 'thunderbird' }))
+      ?.record(auditEventFromVerdict(verdict, verdict.decrypted ? 'decrypt' : 'verify', { host: 'thunderbird', includeSubject: policy.audit.includeSubject }))
       .catch((e) => log(`audit: ${String(e)}`));
     // The text shown is the cryptographic payload's (RFC 9788 §4.5: what every layer protects), without legacy
     // display elements; only for decrypted messages (Thunderbird shows the others itself).

@@ -1,12 +1,13 @@
 /** Messages between the add-on's pages (popup, options, compose popup) and its background script. */
-import type { AuditFilter, HeaderProtectionOptions } from '../src/index';
+import type { AuditFilter, HeaderProtectionOptions, ReportOptions } from '../src/index';
 import type { ComposeChoice } from './compose-defaults';
 
 /** Reads of the background's audit log by the options page (audit-bridge.ts). */
 export type AuditRequest =
   | { type: 'audit-stats' }
   | { type: 'audit-list'; filter?: AuditFilter }
-  | { type: 'audit-export-text'; format: 'jsonl' | 'csv'; filter?: AuditFilter };
+  | { type: 'audit-export-text'; format: 'jsonl' | 'csv'; filter?: AuditFilter }
+  | { type: 'audit-report'; opts?: ReportOptions };
 
 export type BackgroundRequest =
   | { type: 'verdict-for-tab'; tabId: number }

@@ -1,12 +1,14 @@
 /**
- * The audit log section of a settings page, shared by the hosts: how many events are kept (and dropped), a filter
- * by verdict and sender, the newest matching events, and export of the filtered events as JSON Lines or CSV.
+ * The audit log section of a settings page, shared by the hosts: how many events are kept (and dropped), the summary
+ * with its verdicts-per-day chart (ui/audit-report.ts), a filter by verdict and sender, the newest matching events,
+ * and export of the filtered events as JSON Lines or CSV.
  * Works over any source with HostAudit's reading methods (src/audit/host.ts).
  */
 import type { AuditEvent, AuditFilter } from '../src/index';
+import { renderAuditReport, type ReportSource } from './audit-report';
 import { append, clear, h } from './dom';
 
-export interface AuditSource {
+export interface AuditSource extends ReportSource {
   stats(): Promise<{ count: number; dropped: number; queued?: number }>;
   list(filter?: AuditFilter): Promise<AuditEvent[]>;
   exportText(format: 'jsonl' | 'csv', filter?: AuditFilter): Promise<string>;
@@ -72,19 +74,22 @@ export async function renderAuditSection(el: HTMLElement, source: AuditSource | 
     for (const e of events) {
       append(
         list,
-        h(doc, 'li', null, h(doc, 'span', { className: 'sv-mono' }, `${e.time.slice(0, 19).replace('T', ' ')} UTC`), ` ${e.op} · ${e.verdict} · ${e.from.join(', ') || 'no sender'}`),
+        h(doc, 'li', { attrs: { 'data-severity': e.severity } }, h(doc, 'span', { className: 'sv-mono' }, `${e.time.slice(0, 19).replace('T', ' ')} UTC`), ` ${e.event} · ${e.verdict}${e.rule ? ` · ${e.rule}` : ''} · ${e.from.join(', ') || 'no sender'}`),
       );
     }
     if (events.length === 0) append(list, h(doc, 'li', null, 'No matching events.'));
   };
   verdict.addEventListener('change', () => void redraw());
   from.addEventListener('input', () => void redraw());
+  const summary = h(doc, 'div', { className: 'ar-section', attrs: { id: 'audit-summary' } });
   append(
     el,
     count,
+    summary,
+    h(doc, 'h4', { className: 'ar-heading' }, 'Events'),
     h(doc, 'div', { className: 'setting' }, h(doc, 'label', { attrs: { for: 'audit-verdict' } }, 'Show '), verdict, ' ', h(doc, 'label', { attrs: { for: 'audit-from' } }, 'from '), from),
     list,
     h(doc, 'div', { className: 'sv-actions' }, exportButton('jsonl', 'Export JSON Lines'), ' ', exportButton('csv', 'Export CSV')),
   );
-  await redraw();
+  await Promise.all([redraw(), renderAuditReport(summary, source)]);
 }

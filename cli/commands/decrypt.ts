@@ -28,7 +28,7 @@ export const decrypt: Command = {
     const identity = await loadIdentity(a.single.key, passwordOf(a.single));
     const r = await decryptMessage(input, identity, options);
     const verdict = applyPolicyToVerdict(r.verdict, cli.policy);
-    await cli.audit.record(auditEventFromVerdict(verdict, 'decrypt', { host: 'cli' }));
+    await cli.audit.record(auditEventFromVerdict(verdict, 'decrypt', { host: 'cli', includeSubject: cli.policy.audit.includeSubject }));
     await cli.audit.finish();
     if (!r.ok) {
       if (a.flags.json) console.log(JSON.stringify(verdict));

@@ -42,10 +42,11 @@ export const verify: Command = {
       }
       v = await verifyMessage(bytes, options);
       v = applyPolicyToVerdict(v, cli.policy);
-      await cli.audit.record(auditEventFromVerdict(v, 'verify', { host: 'cli' }));
+      const subject = { includeSubject: cli.policy.audit.includeSubject };
+      await cli.audit.record(auditEventFromVerdict(v, 'verify', { host: 'cli', ...subject }));
       // A rule violation or an invalid signature is an alert of its own (policy.violation); the CLI can only flag
       // (tag and quarantine are the mail hosts').
-      if (needsInboundAction(v)) await cli.audit.record(auditEventForInbound(v, 'flag', { host: 'cli' }));
+      if (needsInboundAction(v)) await cli.audit.record(auditEventForInbound(v, 'flag', { host: 'cli', ...subject }));
       if (v.verdict !== 'trusted') allTrusted = false;
       if (args.flags.json) console.log(JSON.stringify({ file, ...v }));
       else console.log(humanSummary(file, v));

@@ -7,6 +7,7 @@
 import type { Policy } from '../policy/schema';
 import { applyAuditPolicy, readAuditEvent, type AuditEvent, type AuditFilter, type AuditHost } from './event';
 import { toCsv, toJsonLines } from './export';
+import { auditReport, type AuditReport, type ReportOptions } from './report';
 import { AuditForwarder } from './forwarder';
 import { IndexedDBAuditLog, IndexedDBQueueStore, openAuditDb } from './indexeddb';
 import type { AuditLog, AuditLogStats } from './log';
@@ -21,6 +22,8 @@ export interface HostAudit {
   stats(): Promise<AuditLogStats & { queued: number; queueDropped: number }>;
   /** The filtered events, oldest first, as a file's text. */
   exportText(format: 'jsonl' | 'csv', filter?: AuditFilter): Promise<string>;
+  /** The summary the settings pages and `smime-addin audit --report` show (src/audit/report.ts). */
+  report(opts?: ReportOptions): Promise<AuditReport>;
   close(): void;
 }
 
@@ -66,6 +69,9 @@ export async function openHostAudit(
     async exportText(format, filter) {
       const events = (await log.list(filter)).reverse();
       return format === 'csv' ? toCsv(events) : toJsonLines(events);
+    },
+    async report(opts) {
+      return auditReport(await log.list({ since: opts?.since, until: opts?.until }), opts);
     },
     close() {
       forwarder?.stop();

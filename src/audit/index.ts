@@ -5,6 +5,7 @@ export * from './log';
 export * from './forwarder';
 export * from './ecs';
 export * from './syslog';
+export * from './report';
 export { IndexedDBAuditLog, IndexedDBQueueStore, openAuditDb } from './indexeddb';
 export { openHostAudit } from './host';
 export type { HostAudit } from './host';

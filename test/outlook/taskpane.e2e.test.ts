@@ -150,8 +150,69 @@ describe('Outlook task pane in Chromium over a simulated mailbox', { skip }, () 
     const first = JSON.parse((await (await jsonl.createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8'))).split('\n')[0]);
     assert.equal(first.verdict, 'invalid');
     assert.equal(first.host, 'outlook');
-    assert.deepEqual(o.problems, []);
+    assert.equal(first.event, 'message.verified');
+    assert.equal(first.severity, 'error');
+
+    // The summary (ui/audit-report.ts): two weeks of earlier events are put in the pane's log beside the real one,
+    // and Settings are opened again; the chart is inline SVG under the pane's CSP (a violation would be a problem).
+    const seeded = await o.page.evaluate(async () => {
+      const day = 86_400_000;
+      const now = Date.now();
+      const rows: Record<string, unknown>[] = [];
+      const verdicts = ['trusted', 'trusted', 'trusted', 'untrusted', 'trusted', 'invalid', 'unsigned'];
+      for (let d = 13; d >= 1; d--) {
+        for (let k = 0; k < 1 + ((d * 5) % 7); k++) {
+          const verdict = verdicts[(d + k) % verdicts.length];
+          rows.push({
+            id: `seed-${d}-${k}`, time: new Date(now - d * day + k * 60_000).toISOString(), event: 'message.verified',
+            severity: verdict === 'invalid' ? 'error' : verdict === 'untrusted' ? 'warning' : 'info', op: 'verify', host: 'outlook',
+            from: [k % 3 ? `colleague${k}@contoso.example` : 'partner@fabrikam.example'], verdict,
+            reasons: verdict === 'trusted' ? ['chain-trusted'] : [verdict === 'invalid' ? 'signature-invalid' : verdict === 'unsigned' ? 'not-signed' : 'untrusted-root'],
+            ...(verdict === 'unsigned' ? {} : { signerCert: { subject: 'CN=x', issuer: k % 3 ? 'CN=Contoso Mail CA,O=Contoso' : 'CN=Fabrikam Issuing CA', serial: '01', notBefore: '2026-01-01T00:00:00Z', notAfter: '2027-01-01T00:00:00Z' } }),
+          });
+        }
+      }
+      rows.push({ id: 'seed-violation', time: new Date(now - 2 * day).toISOString(), event: 'policy.violation', severity: 'critical', op: 'policy', host: 'outlook', from: ['ceo@contoso.example'], verdict: 'tag', action: 'tag', rule: 'inbound.requireSignedFrom', reasons: ['policy-unsigned-internal'] });
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open('smime-audit');
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      const tx = db.transaction('events', 'readwrite');
+      for (const row of rows) tx.objectStore('events').add(row);
+      await new Promise((r) => (tx.oncomplete = r));
+      db.close();
+      return rows.length;
+    });
+    // Settings is a toggle: closed and opened again, it is drawn afresh from the log.
+    await o.page.locator('#open-settings').click();
+    await o.page.locator('#settings').waitFor({ state: 'hidden' });
+    await o.page.locator('#open-settings').click();
+    await o.page.waitForFunction(
+      (n) => Number(/^(\d+) received/.exec(document.getElementById('audit-totals')?.textContent ?? '')?.[1]) >= n,
+      seeded,
+      { timeout: 20_000 },
+    );
+    const summary = await o.page.evaluate(() => ({
+      totals: document.getElementById('audit-totals')!.textContent!,
+      days: document.querySelectorAll('#audit-chart .ar-day').length,
+      bars: [...document.querySelectorAll<SVGRectElement>('#audit-chart .ar-bar')].reduce((n, r) => n + Number(r.dataset.count), 0),
+      rules: document.getElementById('audit-report-rules')!.textContent!,
+      cas: document.getElementById('audit-report-cas')!.textContent!,
+      verdicts: document.getElementById('audit-report-verdicts')!.textContent!,
+    }));
+    const messages = Number(/^(\d+) received messages? checked/.exec(summary.totals)?.[1]);
+    assert.ok(messages >= seeded, summary.totals);
+    assert.equal(summary.bars, messages, 'the bars add up to the messages counted');
+    assert.ok(summary.days >= 14, `a bar slot per day: ${summary.days}`);
+    assert.match(summary.totals, /1 policy violation/);
+    assert.match(summary.rules, /1\s*inbound\.requireSignedFrom/);
+    assert.match(summary.cas, /CN=Contoso Mail CA,O=Contoso/);
+    assert.match(summary.verdicts, /trusted/);
+    assert.deepEqual(o.problems, [], 'no CSP violation or console error drawing the chart');
     await screenshot(o.page, 'settings-audit');
+    await o.page.locator('#audit-summary').screenshot({ path: join(ARTIFACTS, 'settings-audit-summary.png') });
+    console.log(`# Outlook Settings audit summary: ${summary.totals} ${summary.days} days charted, bars total ${summary.bars}`);
   });
 
   test('intermediates from a trusted message are remembered, shown in Settings and can be forgotten', async () => {

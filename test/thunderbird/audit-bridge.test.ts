@@ -43,7 +43,12 @@ test('the options page AuditSource forwards stats, filtered lists and exports to
   assert.equal(csv.length, 3, 'header and two events, oldest first');
   assert.match(csv[1], /,thunderbird,untrusted,/);
   assert.match(csv[2], /,thunderbird,invalid,/);
-  assert.deepEqual([...new Set(asked)].sort(), ['audit-export-text', 'audit-list', 'audit-stats']);
+  // The summary is made in the background: only the report crosses.
+  const report = await source.report({ since: '2026-11-25T10:02:00.000Z' });
+  assert.deepEqual(report, await audit.report({ since: '2026-11-25T10:02:00.000Z' }));
+  assert.deepEqual(report.verdicts.rows, [{ key: 'invalid', count: 2 }, { key: 'untrusted', count: 1 }]);
+  assert.deepEqual(report.senderDomains.rows, [{ key: 'example.com', count: 3 }]);
+  assert.deepEqual([...new Set(asked)].sort(), ['audit-export-text', 'audit-list', 'audit-report', 'audit-stats']);
   audit.close();
 });
 
@@ -53,5 +58,6 @@ test('a log that could not be opened: the page is told, lists and exports are em
   await assert.rejects(source.stats(), /could not be opened/);
   assert.deepEqual(await source.list(), []);
   assert.equal(await source.exportText('csv'), '');
+  await assert.rejects(source.report(), /could not be opened/, 'the summary says so instead of showing zeros');
   assert.deepEqual(await backgroundAuditSource((req) => answerAudit(undefined, false, req)).state(), { enabled: false });
 });

@@ -327,7 +327,50 @@ describe('Thunderbird: the verdict on the toolbar and in the popup', { skip: env
     assert.ok(events.every((e) => e.host === 'thunderbird'));
     assert.doesNotMatch(jsonl, /quarterly numbers|launch date/i, 'no message content in the audit log');
     await screenshotOptionsAt(tb, 'audit', 'options-audit.png');
+
+    // The summary (ui/audit-report.ts, drawn in the background's numbers): two weeks of earlier events are put in
+    // the add-on's log (the options page shares the background's IndexedDB), and the page is opened again.
+    const seeded = await inPage<number>(tb.marionette, '/options.html', `
+      const day = 86400000, now = Date.now(), rows = [];
+      const verdicts = ['trusted', 'trusted', 'untrusted', 'trusted', 'invalid', 'trusted', 'unsigned'];
+      for (let d = 13; d >= 1; d--) for (let k = 0; k < 1 + ((d * 3) % 6); k++) {
+        const verdict = verdicts[(d + k) % verdicts.length];
+        rows.push({ id: 'seed-' + d + '-' + k, time: new Date(now - d * day + k * 60000).toISOString(), event: 'message.verified',
+          severity: verdict === 'invalid' ? 'error' : verdict === 'untrusted' ? 'warning' : 'info', op: 'verify', host: 'thunderbird',
+          from: [k % 2 ? 'colleague@contoso.example' : 'partner@fabrikam.example'], verdict, reasons: [verdict === 'trusted' ? 'chain-trusted' : 'untrusted-root'],
+          signerCert: { subject: 'CN=x', issuer: k % 2 ? 'CN=Contoso Mail CA' : 'CN=Fabrikam Issuing CA', serial: '01', notBefore: '2026-01-01T00:00:00Z', notAfter: '2027-01-01T00:00:00Z' } });
+      }
+      rows.push({ id: 'seed-block', time: new Date(now - 3 * day).toISOString(), event: 'send.blocked', severity: 'warning', op: 'policy', host: 'thunderbird',
+        from: ['me@contoso.example'], verdict: 'block', action: 'block', rule: 'outbound.requireEncryptionTo', recipientDomains: ['law.example'], reasons: [] });
+      const db = await new Promise((resolve, reject) => { const r = win.indexedDB.open('smime-audit'); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+      const tx = db.transaction('events', 'readwrite');
+      for (const row of rows) tx.objectStore('events').add(row);
+      await new Promise((r) => (tx.oncomplete = r));
+      db.close();
+      return rows.length - 1;`);
     await closePageTabs(tb.marionette, '/options.html');
+    await openOptions(tb.marionette);
+    const summary = await inPage<{ totals: string; days: number; bars: number; rules: string; domains: string; cas: string; svgStyle: number }>(tb.marionette, '/options.html', `${WAIT_FOR}
+      await waitFor(() => /received message/.test(doc.getElementById("audit-totals")?.textContent ?? ""));
+      return { totals: doc.getElementById("audit-totals").textContent,
+               days: doc.querySelectorAll("#audit-chart .ar-day").length,
+               bars: [...doc.querySelectorAll("#audit-chart .ar-bar")].reduce((n, r) => n + Number(r.dataset.count), 0),
+               rules: doc.getElementById("audit-report-rules").textContent,
+               domains: doc.getElementById("audit-report-domains").textContent,
+               cas: doc.getElementById("audit-report-cas").textContent,
+               svgStyle: doc.querySelectorAll("#audit-summary [style]").length };`);
+    const messages = Number(/^(\d+) received messages? checked/.exec(summary.totals)?.[1]);
+    assert.equal(messages, seeded + events.filter((e) => e.op === 'verify' || e.op === 'decrypt').length, summary.totals);
+    assert.equal(summary.bars, messages, 'the bars add up to the messages counted');
+    assert.ok(summary.days >= 14, `a bar slot per day: ${summary.days}`);
+    assert.match(summary.totals, /1 send blocked/);
+    assert.match(summary.rules, /1\s*outbound\.requireEncryptionTo/);
+    assert.match(summary.domains, /contoso\.example/);
+    assert.match(summary.cas, /Contoso Mail CA/);
+    assert.equal(summary.svgStyle, 0, 'no style attributes (the CSP allows none)');
+    await screenshotOptionsAt(tb, 'audit-summary', 'options-audit-summary.png');
+    await closePageTabs(tb.marionette, '/options.html');
+    console.log(`# Thunderbird options audit summary: ${summary.totals} ${summary.days} days charted, bars total ${summary.bars}`);
     console.log(`# Thunderbird options page audit log: ${kept} events; ${invalid.length} invalid, ${fromMallory.length} from mallory, ${untrusted.length} untrusted; exports JSONL ${events.length} lines, CSV ${csv.length - 1} rows`);
   });
 
