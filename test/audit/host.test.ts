@@ -28,6 +28,28 @@ test('openHostAudit records, exports and forwards per policy', async () => {
   assert.match(csv, /,outlook,failed,/);
   a.close();
 
+  // audit.format "ecs": the same queue and retry, each event sent as an ECS document.
+  const ecsSent: Record<string, any>[] = [];
+  const ecsFetch = (async (_url: string, init: RequestInit) => {
+    ecsSent.push(...(JSON.parse(String(init.body)) as { events: Record<string, any>[] }).events);
+    return new Response(null, { status: 204 });
+  }) as typeof fetch;
+  const ecsPolicy = defaultPolicy();
+  ecsPolicy.audit.endpoint = 'https://siem.example/ingest';
+  ecsPolicy.audit.format = 'ecs';
+  const c = await openHostAudit(ecsPolicy, 'thunderbird', { factory: new IDBFactory(), fetch: ecsFetch });
+  const signed = auditEventForSend('sign', { ok: true, from: ['a@example.com'] });
+  await c.record(signed);
+  const until = Date.now() + 5000;
+  while (ecsSent.length < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(ecsSent.length, 1);
+  assert.equal(ecsSent[0].event.id, signed.id);
+  assert.equal(ecsSent[0].event.action, 'message.signed');
+  assert.equal(ecsSent[0].event.provider, 'thunderbird');
+  assert.deepEqual(ecsSent[0].email.from.address, ['a@example.com']);
+  assert.equal((await c.list())[0].event, 'message.signed', 'the local log keeps the native form');
+  c.close();
+
   const off = defaultPolicy();
   off.audit.enabled = false;
   const b = await openHostAudit(off, 'thunderbird', { factory: new IDBFactory() });
