@@ -183,6 +183,7 @@ messenger.runtime.onMessage.addListener((msg: BackgroundRequest) => {
     case 'audit-stats':
     case 'audit-list':
     case 'audit-export-text':
+    case 'audit-report':
       return currentCheck().then(() => answerAudit(audit, auditEnabled, msg));
     case 'intermediates-list':
       return currentCheck().then(() => remembered.saved());

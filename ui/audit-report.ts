@@ -142,18 +142,19 @@ export async function renderAuditReport(el: HTMLElement, source: ReportSource, o
     const mine = ++latest;
     const days = period.value === 'all' ? null : Number(period.value);
     const since = days === null ? undefined : new Date(Date.parse(now().toISOString().slice(0, 10)) - (days - 1) * DAY_MS).toISOString();
-    let r: AuditReport;
     try {
-      r = await source.report({ since, top: 10, maxDays: days ?? 90 });
+      const r = await source.report({ since, top: 10, maxDays: days ?? 90 });
+      if (mine !== latest) return;
+      clear(body);
+      drawReport(r);
     } catch (e) {
+      // The rest of the settings page must still work: the summary says what went wrong instead.
       if (mine !== latest) return;
       clear(body);
       append(body, h(doc, 'p', { className: 'ar-none' }, `The summary could not be made: ${e instanceof Error ? e.message : String(e)}`));
-      return;
     }
-    if (mine !== latest) return;
-    clear(body);
-    const alerts = (r.byEvent['policy.violation'] ?? 0) + (r.byEvent['send.blocked'] ?? 0);
+  };
+  const drawReport = (r: AuditReport) => {
     append(
       body,
       h(
@@ -170,7 +171,7 @@ export async function renderAuditReport(el: HTMLElement, source: ReportSource, o
       h(
         doc,
         'div',
-        { className: 'ar-tables' + (alerts ? ' ar-tables--alerts' : '') },
+        { className: 'ar-tables' },
         countList(doc, 'Verdicts', r.verdicts, 'audit-report-verdicts'),
         countList(doc, 'Rules', r.rules, 'audit-report-rules', true),
         countList(doc, 'Sender domains', r.senderDomains, 'audit-report-domains'),

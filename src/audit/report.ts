@@ -8,7 +8,8 @@
  * - rules: policy events (policy.violation, send.*), by `rule`;
  * - sender domains: received messages, by the domain of each From address (once per message);
  * - signer CAs: received messages with a signer certificate, by its issuer (DN);
- * - reasons: reason codes of received messages that were not trusted, and of policy events;
+ * - reasons: the leading reason code of each received message that was not trusted, and the reason codes of
+ *   policy events;
  * - events: every event by name, and by severity.
  * Bounded: each table keeps its `top` largest entries (ties by name) and says how many others there were.
  */
@@ -123,7 +124,9 @@ export function auditReport(events: readonly AuditEvent[], o: ReportOptions = {}
       days.set(day, d);
       for (const dom of new Set(e.from.map(domainOf).filter((x): x is string => !!x))) bump(domains, dom);
       if (e.signerCert) bump(cas, e.signerCert.issuer);
-      if (e.verdict !== 'trusted') for (const r of new Set(e.reasons)) bump(reasons, r);
+      // The leading reason (events list them most important first): the one that explains the verdict; later ones
+      // include notes such as signature-valid that would crowd the table.
+      if (e.verdict !== 'trusted' && e.reasons.length) bump(reasons, e.reasons[0]);
     } else if (POLICY.has(e.event)) {
       if (e.rule) bump(rules, e.rule);
       for (const r of new Set(e.reasons)) bump(reasons, r);
