@@ -1,4 +1,4 @@
-// The CLI forwards audit events to a real syslog receiver: Debian's rsyslogd, started here on 127.0.0.1 with its own
+// The CLI forwards audit events (checks and policy violations) to a real syslog receiver: Debian's rsyslogd, started here on 127.0.0.1 with its own
 // config, work directory and pid file, writing each raw message to a file. What it wrote is compared with the
 // events in the audit log: over TCP (RFC 5424, RFC 6587 octet counting) none lost and none duplicated across a
 // receiver restart in the middle (stopped: events queue in FILE.syslog-queue.json; back: the next run drains
@@ -130,9 +130,10 @@ test('CLI audit events reach rsyslog over TCP (octet counting) and UDP; none los
     return f;
   });
   const auditFile = join(dir, 'audit.jsonl');
+  // Mail from example.com must be signed: alice's unsigned message is also a policy.violation (the SOC's alert).
   const policy = (target: string) => {
     const p = join(dir, `policy-${target.slice(0, 3)}.json`);
-    writeFileSync(p, JSON.stringify({ audit: { syslog: target, format: 'ecs' } }));
+    writeFileSync(p, JSON.stringify({ audit: { syslog: target, format: 'ecs' }, inbound: { requireSignedFrom: ['example.com'] } }));
     return p;
   };
   const tcpPolicy = policy(`tcp://127.0.0.1:${rs.tcp}`);
@@ -144,37 +145,44 @@ test('CLI audit events reach rsyslog over TCP (octet counting) and UDP; none los
 
   await rs.start();
   try {
-    // Up: two runs, 3 events each.
+    // Up: two runs, 4 events each (3 messages checked, 1 violation).
     for (let k = 0; k < 2; k++) assert.equal(run(tcpPolicy).stderr, '', 'no forwarding complaint while the receiver is up');
     assert.equal(queued(), 0);
-    assert.equal((await rs.waitFor('tcp', 6)).length, 6);
+    assert.equal((await rs.waitFor('tcp', 8)).length, 8);
 
     // Down: two runs; events wait in the queue, the CLI says so in one line per run.
     await rs.stop();
     const down = [run(tcpPolicy), run(tcpPolicy)];
     for (const r of down) assert.match(r.stderr, /^smime-addin: audit events not forwarded to syslog yet \(\d+ queued, will retry next run\): could not deliver to tcp:\/\/127\.0\.0\.1:\d+: ECONNREFUSED\n$/);
-    assert.equal(queued(), 6);
+    assert.equal(queued(), 8);
 
-    // Back on the same port: the next run sends its 3 events and the 6 queued ones.
+    // Back on the same port: the next run sends its 4 events and the 8 queued ones.
     await rs.start();
     assert.equal(run(tcpPolicy).stderr, '');
     assert.equal(queued(), 0);
     await rs.stop(); // rsyslog writes everything out on shutdown
 
     const logged = readFileSync(auditFile, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
-    assert.equal(logged.length, 15);
+    assert.equal(logged.length, 20);
     const lines = rs.lines('tcp');
     const got = lines.map(parse);
     const ids = got.map((g) => g.doc.event.id);
     assert.equal(new Set(ids).size, ids.length, 'no duplicates');
     assert.deepEqual([...ids].sort(), logged.map((e) => e.id).sort(), 'every logged event arrived, none lost');
+    const violations = got.filter((g) => g.msgId === 'policy.violation');
+    assert.equal(violations.length, 5, 'one alert per run for alice');
+    for (const g of violations) {
+      assert.equal(g.pri, 13 * 8 + 2, 'facility 13 (log audit), severity critical');
+      assert.deepEqual([g.doc.event.kind, g.doc.rule.name, g.doc.email.from.address[0]], ['alert', 'inbound.requireSignedFrom', 'alice@example.com']);
+    }
     for (const g of got) {
-      assert.equal(g.pri, 13 * 8 + 6, 'facility 13 (log audit), severity info for an unsigned message');
       assert.equal(g.version, '1');
       assert.equal(g.appName, 'smime-addin');
-      assert.equal(g.msgId, 'message.verified');
       assert.match(g.sd, /^\[origin software="smime-addin"/);
-      assert.equal(g.doc.event.action, 'message.verified');
+      assert.equal(g.doc.event.action, g.msgId);
+      if (g.msgId === 'policy.violation') continue;
+      assert.equal(g.pri, 13 * 8 + 6, 'severity info for an unsigned message');
+      assert.equal(g.msgId, 'message.verified');
       assert.equal(g.doc.event.outcome, 'unknown');
       assert.equal(g.doc.ecs.version.split('.')[0], '8');
       assert.equal(g.doc.email.subject, undefined, 'no subject without audit.includeSubject');
@@ -188,8 +196,8 @@ test('CLI audit events reach rsyslog over TCP (octet counting) and UDP; none los
     const udpPolicy = policy(`udp://127.0.0.1:${rs.udp}`);
     await rs.start();
     assert.equal(run(udpPolicy, udpAudit).stderr, '');
-    const udpUp = await rs.waitFor('udp', 3);
-    assert.equal(udpUp.length, 3);
+    const udpUp = await rs.waitFor('udp', 4);
+    assert.equal(udpUp.length, 4);
     assert.deepEqual(udpUp.map((l) => parse(l).doc.event.id).sort(), readFileSync(udpAudit, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l).id).sort());
     await rs.stop();
     const udpDown = run(udpPolicy, udpAudit);
@@ -199,10 +207,10 @@ test('CLI audit events reach rsyslog over TCP (octet counting) and UDP; none los
     await rs.stop();
     const udpTotal = rs.lines('udp').length;
     console.log(
-      `# syslog TCP: 15 events (6 up, 6 while rsyslogd was stopped, 3 after its restart) → rsyslog wrote ${lines.length}, ` +
+      `# syslog TCP: 20 events (8 up, 8 while rsyslogd was stopped, 4 after its restart; 5 of them policy.violation) → rsyslog wrote ${lines.length}, ` +
         `${new Set(ids).size} distinct, 0 lost, ${lines.length - new Set(ids).size} duplicated; ` +
-        `UDP: 3/3 while up; receiver down: ${waiting} of 3 kept queued (${udpDown.stderr ? 'ICMP port unreachable reported' : 'loss not noticed'}), ` +
-        `${udpTotal}/9 UDP events arrived in all`,
+        `UDP: 4/4 while up; receiver down: ${waiting} of 4 kept queued (${udpDown.stderr ? 'ICMP port unreachable reported' : 'loss not noticed'}), ` +
+        `${udpTotal}/12 UDP events arrived in all`,
     );
   } finally {
     await rs.stop();
