@@ -56,7 +56,7 @@ export function noAccessFetcher(): TrustFetcher {
  * background's fetch when the permission is granted (no proxy: Thunderbird needs none); otherwise the refusing
  * fetcher, so each verdict says why nothing was fetched.
  */
-export function fetcherFor(policy: Pick<Policy, 'online'>, granted: boolean, fetch: typeof globalThis.fetch): TrustFetcher | undefined {
+export function fetcherFor(policy: Pick<Policy, 'online'> & Partial<Pick<Policy, 'allowPrivateTargets'>>, granted: boolean, fetch: typeof globalThis.fetch): TrustFetcher | undefined {
   if (!policy.online) return undefined;
-  return granted ? createFetcher({ fetch }) : noAccessFetcher();
+  return granted ? createFetcher({ fetch, allowPrivateTargets: policy.allowPrivateTargets }) : noAccessFetcher();
 }

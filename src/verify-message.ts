@@ -27,6 +27,7 @@ import { applyInboundRule, type InboundRules } from './policy/inbound';
 import { notMailReason } from './mime/mail-shape';
 import { bindSender } from './sender';
 import type { SenderBinding } from './sender';
+import { limitFetches } from './trust/fetcher';
 import { validateChainOnline } from './trust/online';
 import { certInfo, isCA as isCaInfo } from './trust/cert-info';
 import { visibleStrings } from './trust/names';
@@ -103,6 +104,9 @@ export interface VerifyOptions {
  */
 const MAX_LAYERS = 8;
 
+/** Network requests one message may cause (AIA, OCSP, CRL together); cached answers do not count. */
+const MAX_FETCHES_PER_MESSAGE = 8;
+
 interface Context {
   opts: VerifyOptions;
   crypto: CryptoEngine;
@@ -115,6 +119,10 @@ interface Context {
   signerCerts: { report: SignerReport; cert?: pkijs.Certificate; layer: LayerReport }[];
   /** A digest too weak to ever call the message trusted (MD5; SHA-1 unless policy allows it). */
   neverTrusted: boolean;
+  /** The network for this message: the caller's fetcher, bounded to MAX_FETCHES_PER_MESSAGE requests. */
+  fetcher?: TrustFetcher;
+  /** Why nothing is fetched for the layers from here on (decrypted content no verified signature encloses). */
+  fetchWithheld?: string;
   /** A problem that stops unwrapping (malformed inner content, no key). */
   stop?: { code: ReasonCode; message: string; word: 'invalid' | 'error' };
   /** The cryptographic payload: what is left once every layer is unwrapped (RFC 9788's header protection reads it). */
@@ -175,6 +183,7 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date, out: 
     decrypted: false,
     signerCerts: [],
     neverTrusted: false,
+    fetcher: opts.fetcher ? limitFetches(opts.fetcher, MAX_FETCHES_PER_MESSAGE) : undefined,
   };
 
   // Which S/MIME entity does the reader see, and does it cover the whole message?
@@ -374,6 +383,12 @@ async function unwrap(entity: MimeEntity, kind: SmimeKind, ctx: Context, depth: 
     }
     ctx.decrypted = true;
     inner = res.content;
+    // Anyone can encrypt to the reader, and CBC ciphertext can be altered to plant URLs (EFAIL): decrypted content no
+    // verified signature encloses makes no network requests, or a fetch would tell its author that and when the
+    // message was opened.
+    if (!ctx.layers.some((l) => l.signers.some((x) => x.signature === 'valid'))) {
+      ctx.fetchWithheld ??= 'it was decrypted from a message whose outer layer is not signed';
+    }
   }
   const parsed = parseMime(inner);
   if (!parsed.ok) {
@@ -424,6 +439,7 @@ async function verifyLayer(
     if (cert) {
       report.certificate = await certificateDetails(cert, ctx.crypto);
       const crls = [...res.crls, ...(ctx.opts.crls ?? [])];
+      const withheld = s.signature !== 'valid' ? 'the signature did not verify' : ctx.fetchWithheld;
       // Without a fetcher (the default) this is exactly validateChain; with one it adds AIA and OCSP/CRL-DP.
       const chain = await validateChainOnline(
         cert,
@@ -437,7 +453,10 @@ async function verifyLayer(
           allowSha1: ctx.opts.allowSha1,
           minRsaBits: ctx.opts.minRsaBits,
           revocation: ctx.opts.revocation ?? 'soft',
-          fetcher: ctx.opts.fetcher,
+          // Online checks only for a signer whose signature verified, outside unauthenticated decrypted content
+          // (issue 10, item 15): otherwise anyone could make the reader fetch URLs of their choosing.
+          fetcher: withheld ? undefined : ctx.fetcher,
+          offlineBecause: withheld && ctx.fetcher ? `nothing was fetched online for this signer, because ${withheld}` : undefined,
         },
         ctx.crypto,
       );

@@ -49,6 +49,12 @@ export interface Policy {
   /** Network use for AIA, OCSP and CRL distribution points. Off by default for privacy. */
   online: boolean;
   /**
+   * Let online checks contact loopback, private and link-local addresses (admin only). Off: a certificate in a message
+   * cannot make the reader's machine talk to its intranet, localhost or cloud metadata. Tests with servers on
+   * 127.0.0.1 and intranet CAs set it.
+   */
+  allowPrivateTargets: boolean;
+  /**
    * 'require': a From address not in the signer's certificate means "not trusted" (the core's rule);
    * 'warn': when that is the only fault, the message is trusted and the mismatch shown as a warning.
    */
@@ -145,6 +151,7 @@ export const FIELDS: Record<string, Spec> = {
   userAnchors: { kind: 'bool', default: true, doc: 'Whether anchors from user settings count (admin only).' },
   revocation: { kind: 'enum', values: REVOCATION_MODES, default: 'soft', doc: 'Revocation, per certificate of the chain: off; soft (no information is a note, unusable information a warning); hard (either is not trusted). Revoked is never trusted.' },
   online: { kind: 'bool', default: false, doc: 'Fetch AIA issuers, OCSP and CRLs over the network.' },
+  allowPrivateTargets: { kind: 'bool', default: false, doc: 'Admin: let online checks contact loopback, private and link-local addresses (intranet CAs, tests).' },
   senderMatch: { kind: 'enum', values: SENDER_MATCH, default: 'require', doc: 'require: a From not in the signer certificate is not trusted; warn: trusted with a warning when that is the only fault.' },
   headerProtection: { kind: 'bool', default: true, doc: 'Sending: protect Subject, From, To, Cc, Date … inside the signature/encryption (RFC 9788).' },
   headerConfidentiality: {
@@ -178,7 +185,7 @@ export const FIELDS: Record<string, Spec> = {
 export type FieldSpec = Spec;
 
 /** Admin-only fields: a user setting for them is ignored (and reported by the merge). */
-export const ADMIN_ONLY: ReadonlySet<string> = new Set(['userAnchors']);
+export const ADMIN_ONLY: ReadonlySet<string> = new Set(['userAnchors', 'allowPrivateTargets']);
 
 export function getPath(obj: unknown, path: string): unknown {
   let cur: unknown = obj;

@@ -41,7 +41,9 @@ export function policyToVerifyOptions(policy: Policy, deps: PolicyDeps = {}): Ve
     allowSha1: policy.allowSha1,
     minRsaBits: policy.algorithms.minRsaBits,
     revocation: policy.revocation,
-    fetcher: policy.online ? (deps.fetcher ?? createFetcher({ proxyUrl: policy.proxyUrl, corsHint: deps.corsHint })) : undefined,
+    fetcher: policy.online
+      ? (deps.fetcher ?? createFetcher({ proxyUrl: policy.proxyUrl, corsHint: deps.corsHint, allowPrivateTargets: policy.allowPrivateTargets }))
+      : undefined,
     inbound: inboundRules(policy),
   };
 }

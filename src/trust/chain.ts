@@ -150,7 +150,11 @@ async function checkRevocationOnPath(
       // not a warning on every trusted message (which would teach people to ignore warnings), still saying
       // plainly what was not checked and why.
       if (none.length > 0) {
-        const why = env.opts.onlineRevocation ? '' : ', because online checks are off; turn them on to check it';
+        const why = env.opts.onlineRevocation
+          ? ''
+          : env.opts.offlineBecause
+            ? `: ${env.opts.offlineBecause}`
+            : ', because online checks are off; turn them on to check it';
         const more = none.length > 1 ? ` (${none.length - 1} more certificate${none.length > 2 ? 's' : ''} of the chain likewise)` : '';
         notes.push(reason('revocation-not-checked', 'info', `${none[0].detail}${more} Revocation was not checked${why}.`));
       }

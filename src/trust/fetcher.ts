@@ -4,7 +4,10 @@
  * online checking on: no network by default (privacy).
  *
  * Bounds: http(s) URLs only (CA endpoints are mostly plain http, which is fine: what they serve is signed),
- * a timeout for the whole exchange, a response size limit, no cookies or referrer. Failures reject with a
+ * a timeout for the whole exchange, a response size limit, no cookies or referrer. No private, loopback or link-local
+ * targets (private-address.ts) unless the policy's `allowPrivateTargets` says so; redirects are followed only within
+ * the same host (at most MAX_REDIRECTS), never to another host (a CA URL must not bounce the reader elsewhere); a
+ * browser's opaque redirect cannot be inspected and is not followed. limitFetches bounds requests per message. Failures reject with a
  * FetchError whose `kind` lets the verdict say why revocation was not checked.
  *
  * The Outlook task pane cannot reach CA endpoints itself: its CSP allows connections to its own origin only, and
@@ -12,9 +15,10 @@
  * for the pane must be a path on the add-in's own origin (addin-outlook/trust.ts sets any other aside); "{url}"
  * in it is replaced by the encoded target URL, otherwise "?url=<encoded>" is appended.
  */
+import { isPrivateHost } from './private-address';
 import type { TrustFetcher } from './types';
 
-export type FetchErrorKind = 'bad-url' | 'network' | 'timeout' | 'too-large' | 'http-status';
+export type FetchErrorKind = 'bad-url' | 'network' | 'timeout' | 'too-large' | 'http-status' | 'private-target' | 'redirect' | 'limit';
 
 export class FetchError extends Error {
   constructor(
@@ -41,7 +45,11 @@ export interface FetcherOptions {
    * a network failure without a proxy then says so and names the policy field.
    */
   corsHint?: boolean;
+  /** Allow loopback, private and link-local targets (policy `allowPrivateTargets`; tests with servers on 127.0.0.1). */
+  allowPrivateTargets?: boolean;
 }
+
+const MAX_REDIRECTS = 3;
 
 /** Why a task pane without a proxy reached no CA server, and what to do (the end of one sentence). */
 export const PANE_NEEDS_PROXY = "the Outlook task pane can reach CA servers only through a proxy on the add-in's own origin, set as proxyUrl in policy.json";
@@ -67,24 +75,46 @@ export function createFetcher(options: FetcherOptions = {}): TrustFetcher {
       throw new FetchError('bad-url', url, `only http and https URLs are fetched, not ${target.protocol}`);
     }
     if (target.username || target.password) throw new FetchError('bad-url', url, 'URLs with credentials are not fetched');
-    const via = proxy ? viaProxy(proxy, target.href) : target.href;
+    if (!options.allowPrivateTargets && isPrivateHost(target.hostname)) {
+      throw new FetchError('private-target', url, `${target.host} is a private or loopback address, which online checks do not contact (policy allowPrivateTargets)`);
+    }
+    let via = proxy ? viaProxy(proxy, target.href) : target.href;
     const through = proxy ? ` through the proxy at ${originOf(via)}` : '';
     const ctl = new AbortController();
     const timer = setTimeout(() => ctl.abort(), timeoutMs);
     try {
       let res: Response;
-      try {
-        res = await doFetch(via, {
-          ...init,
-          signal: ctl.signal,
-          credentials: 'omit',
-          referrerPolicy: 'no-referrer',
-          redirect: 'follow',
-        });
-      } catch (e) {
-        if (ctl.signal.aborted) throw new FetchError('timeout', url, `no answer from ${target.host} within ${timeoutMs} ms`);
-        if (options.corsHint && !proxy) throw new FetchError('network', url, `could not reach ${target.host} (${errText(e)}): ${PANE_NEEDS_PROXY}`);
-        throw new FetchError('network', url, `could not reach ${target.host}${through}: ${errText(e)}`);
+      for (let hops = 0; ; hops++) {
+        try {
+          res = await doFetch(via, {
+            ...init,
+            signal: ctl.signal,
+            credentials: 'omit',
+            referrerPolicy: 'no-referrer',
+            redirect: 'manual',
+          });
+        } catch (e) {
+          if (ctl.signal.aborted) throw new FetchError('timeout', url, `no answer from ${target.host} within ${timeoutMs} ms`);
+          if (options.corsHint && !proxy) throw new FetchError('network', url, `could not reach ${target.host} (${errText(e)}): ${PANE_NEEDS_PROXY}`);
+          throw new FetchError('network', url, `could not reach ${target.host}${through}: ${errText(e)}`);
+        }
+        const redirected = res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400 && res.status !== 304);
+        if (!redirected) break;
+        await res.body?.cancel().catch(() => undefined);
+        const location = res.headers.get('location');
+        const from = new URL(via);
+        let next: URL | undefined;
+        try {
+          next = location ? new URL(location, from) : undefined;
+        } catch {
+          next = undefined;
+        }
+        if (!next) throw new FetchError('redirect', url, `${target.host} answered with a redirect that is not followed`);
+        if (next.host !== from.host || (from.protocol === 'https:' && next.protocol !== 'https:')) {
+          throw new FetchError('redirect', url, `${target.host} redirected to another host (${next.host}), which is not followed`);
+        }
+        if (hops >= MAX_REDIRECTS) throw new FetchError('redirect', url, `${target.host} redirected more than ${MAX_REDIRECTS} times`);
+        via = next.href;
       }
       if (!res.ok) {
         await res.body?.cancel().catch(() => undefined);
@@ -105,6 +135,23 @@ export function createFetcher(options: FetcherOptions = {}): TrustFetcher {
     get: (url) => request(url, { method: 'GET' }),
     post: (url, body, contentType) =>
       request(url, { method: 'POST', body: body as BodyInit, headers: { 'content-type': contentType } }),
+  };
+}
+
+/**
+ * A fetcher that makes at most `max` requests (issue 10, item 15: 8 per message), so a message cannot make a reader
+ * contact dozens of servers; later requests fail with kind 'limit' and the verdict says so. Cached answers are taken
+ * before the fetcher is asked and do not count.
+ */
+export function limitFetches(fetcher: TrustFetcher, max: number): TrustFetcher {
+  let used = 0;
+  const take = (url: string) => {
+    if (used >= max) throw new FetchError('limit', url, `not fetched: one message may cause at most ${max} requests`);
+    used++;
+  };
+  return {
+    get: async (url) => (take(url), fetcher.get(url)),
+    post: async (url, body, type) => (take(url), fetcher.post(url, body, type)),
   };
 }
 

@@ -48,6 +48,8 @@ export interface ChainOptions {
    */
   revocation?: RevocationMode;
   fetcher?: TrustFetcher;
+  /** Why there is no fetcher although online checks are on (said in the "not checked" note instead of "turned off"). */
+  offlineBecause?: string;
   /** Use delta CRLs found among `crls` (RFC 5280 §5.2.4). Default true. */
   useDeltaCrls?: boolean;
   /**

@@ -147,7 +147,8 @@ describe('Outlook task pane: online checks through a proxy on the add-in\'s own 
   });
 
   const received: Record<string, unknown>[] = [];
-  const base = () => ({ anchors: [o.pki.root.certPem], bundledRoots: false, online: true });
+  // The CA servers are on 127.0.0.1: the admin policy allows private targets (off by default, issue 10 item 15).
+  const base = () => ({ anchors: [o.pki.root.certPem], bundledRoots: false, online: true, allowPrivateTargets: true });
   const viaProxy = (form = '?url={url}') => ({ ...base(), proxyUrl: `${server.origin}/ca-proxy${form}` });
 
   test('(a) same-origin proxy: the missing intermediate is fetched through it, trusted', async () => {
@@ -196,9 +197,9 @@ describe('Outlook task pane: online checks through a proxy on the add-in\'s own 
   });
 
   test('(d) online checks turned on by the user in Settings: the proxy the administrator set is used, trusted', async () => {
-    const { proxyUrl, anchors, bundledRoots } = viaProxy();
+    const { proxyUrl, anchors, bundledRoots, allowPrivateTargets } = viaProxy();
     const before = proxied.length;
-    const { p } = await open({ anchors, bundledRoots, proxyUrl }, 'aia', 'untrusted');
+    const { p } = await open({ anchors, bundledRoots, proxyUrl, allowPrivateTargets }, 'aia', 'untrusted');
     assert.equal(proxied.length, before, 'offline until the user turns online checks on');
     await p.page.getByRole('button', { name: 'Settings' }).click();
     const online = p.page.getByLabel('Check online:');

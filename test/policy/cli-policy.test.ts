@@ -36,7 +36,7 @@ test('--policy FILE is the strongest source, --online and --audit are user setti
     writeFileSync(f, '{"revocation":"maybe","online":1}');
     assert.throws(() => loadPolicyForCli(['--policy', f]), (e: unknown) => e instanceof CliError &&
       /invalid policy file .*policy\.revocation: must be one of off, soft, hard; policy\.online: must be true or false/.test(e.message));
-    assert.throws(() => loadPolicyForCli(['--policy', join(dir, 'missing.json')]), /cannot read policy file .*ENOENT/);
+    assert.throws(() => loadPolicyForCli(['--policy', join(dir, 'missing.json')]), /cannot read policy file .*: no such file/);
     assert.throws(() => loadPolicyForCli(['--policy']), UsageError);
   } finally {
     rmSync(dir, { recursive: true, force: true });

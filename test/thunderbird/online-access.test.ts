@@ -24,7 +24,7 @@ test('online off: no fetcher at all (offline, the default)', () => {
 });
 
 test('online on and granted: the background fetch reaches the server', async () => {
-  const f = fetcherFor({ online: true }, true, fetch)!;
+  const f = fetcherFor({ online: true, allowPrivateTargets: true }, true, fetch)!;
   assert.deepEqual([...(await f.get(http.url('/x.der')))], [0x30, 0x00]);
   assert.equal(http.hits.get('/x.der'), 1);
 });

@@ -274,7 +274,7 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
   describe('the administrator turns online checks on', () => {
     let tb: Thunderbird;
     before(async () => {
-      tb = await launch({ anchors: [o.pki.root.certPem], bundledRoots: false, online: true, revocation: 'soft' });
+      tb = await launch({ anchors: [o.pki.root.certPem], bundledRoots: false, allowPrivateTargets: true, online: true, revocation: 'soft' });
     });
     after(async () => {
       await tb?.stop();
@@ -379,7 +379,7 @@ describe('Thunderbird: online checks (AIA, OCSP) with the optional host permissi
   describe('the user turns online checks on in the options page', () => {
     let tb: Thunderbird;
     before(async () => {
-      tb = await launch({ anchors: [o.pki.root.certPem], bundledRoots: false });
+      tb = await launch({ anchors: [o.pki.root.certPem], bundledRoots: false, allowPrivateTargets: true });
     });
     after(async () => {
       await tb?.stop();

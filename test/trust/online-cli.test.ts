@@ -32,7 +32,7 @@ before(async () => {
   o = await makeOnlinePki();
   auditFile = join(o.pki.dir, 'audit.jsonl');
   policyFile = join(o.pki.dir, 'policy.json');
-  writeFileSync(policyFile, JSON.stringify({ bundledRoots: false, anchors: [o.pki.root.certPem], revocation: 'soft', audit: { file: auditFile, maxEvents: 100 } }));
+  writeFileSync(policyFile, JSON.stringify({ bundledRoots: false, allowPrivateTargets: true, anchors: [o.pki.root.certPem], revocation: 'soft', audit: { file: auditFile, maxEvents: 100 } }));
   for (const k of ['good', 'revoked'] as const) {
     // chain: [] — the signer includes only its own certificate (the intermediate is "missing").
     const m = await smimeSign({ signer: o.leaves[k].issued, content: textEntity(`hello from ${k}`), chain: [] });

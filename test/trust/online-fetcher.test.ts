@@ -31,11 +31,11 @@ const kindOf = async (p: Promise<unknown>) => {
 
 test('fetcher: bounds and failures are typed', async () => {
   // The short timeout only where a timeout is the point: on a loaded machine 500 ms can pass before any answer.
-  const f = createFetcher({ maxBytes: 65_536 });
+  const f = createFetcher({ maxBytes: 65_536, allowPrivateTargets: true });
   assert.deepEqual([...(await f.get(h.url('/small')))], [1, 2, 3]);
   assert.equal(await kindOf(f.get(h.url('/big'))), 'too-large');
   assert.equal(await kindOf(f.get(h.url('/chunked'))), 'too-large');
-  assert.equal(await kindOf(createFetcher({ timeoutMs: 500 }).get(h.url('/slow'))), 'timeout');
+  assert.equal(await kindOf(createFetcher({ timeoutMs: 500, allowPrivateTargets: true }).get(h.url('/slow'))), 'timeout');
   assert.equal(await kindOf(f.get(h.url('/missing'))), 'http-status');
   assert.equal(await kindOf(f.get('file:///etc/passwd')), 'bad-url');
   assert.equal(await kindOf(f.get('ldap://ldap.example/cn=CA')), 'bad-url');
@@ -50,9 +50,9 @@ test('fetcher: a proxy URL carries the target; the CORS hint appears only where 
   const viaTemplate = createFetcher({ proxyUrl: `${h.url('/proxy')}?url={url}` });
   assert.equal(new TextDecoder().decode(await viaTemplate.post('http://ocsp.example/', new Uint8Array(5), 'application/ocsp-request')), 'proxied http://ocsp.example/ 5');
   const dead = 'http://127.0.0.1:1/x';
-  const hinted = await createFetcher({ corsHint: true }).get(dead).catch((e: Error) => e.message);
+  const hinted = await createFetcher({ corsHint: true, allowPrivateTargets: true }).get(dead).catch((e: Error) => e.message);
   assert.match(String(hinted), /^could not reach 127\.0\.0\.1:1 \(.+\): the Outlook task pane can reach CA servers only through a proxy on the add-in's own origin, set as proxyUrl in policy\.json$/);
-  const plain = await createFetcher().get(dead).catch((e: Error) => e.message);
+  const plain = await createFetcher({ allowPrivateTargets: true }).get(dead).catch((e: Error) => e.message);
   assert.doesNotMatch(String(plain), /proxy/);
   // With a proxy, the hint would be wrong: failures name the proxy instead.
   const viaDead = await createFetcher({ corsHint: true, proxyUrl: 'http://127.0.0.1:1/ca-proxy' }).get('http://ca.example/x').catch((e: Error) => e.message);
