@@ -3,10 +3,22 @@
  * the verdict view shared with the Outlook pane (ui/verdict-view.ts). The status element carries
  * `data-verdict` (the CLI contract's verdict word).
  */
+import { aboutSigner, type Verdict } from '../src/index';
 import { renderChecking, renderVerdict } from '../ui/verdict-view';
+import { loadPolicy } from './policy-store';
 import type { TabResult } from './checker';
 import { messenger } from './messenger';
 import type { BackgroundRequest } from './protocol';
+
+/** "About this certificate" under the current policy's warning period (src/health aboutSigner). */
+async function about(v: Verdict): Promise<{ message: string }[]> {
+  try {
+    const { resolved } = await loadPolicy(messenger.storage.local, messenger.storage.managed);
+    return aboutSigner(v, resolved.policy);
+  } catch {
+    return [];
+  }
+}
 
 async function main(): Promise<void> {
   const container = document.getElementById('verdict') as HTMLElement;
@@ -24,6 +36,7 @@ async function main(): Promise<void> {
     if (r.state === 'none') return showNone(container, r.why);
     renderVerdict(container, r.result.verdict, {
       headingLevel: 2,
+      about: await about(r.result.verdict),
       notes: ['Thunderbird could not decrypt this message; this add-on did, with your key.'],
     });
     showText(r.result.plainText);
@@ -37,6 +50,7 @@ async function main(): Promise<void> {
     if (r.state === 'none') return showNone(container, r.why);
     renderVerdict(container, r.result.verdict, {
       headingLevel: 2,
+      about: await about(r.result.verdict),
       onVerifyAgain: () => {
         renderChecking(container);
         void show('recheck');

@@ -23,6 +23,8 @@ export interface VerdictViewOptions {
   notes?: string[];
   /** Level of the section headings, so the view fits the host page's outline (default 2). */
   headingLevel?: 2 | 3 | 4;
+  /** "About this certificate": what is about to go wrong with the signer's certificate (src/health aboutSigner). */
+  about?: { message: string }[];
 }
 
 /** The icon per verdict: a different SHAPE for each, not only a different colour. */
@@ -107,6 +109,9 @@ export function renderVerdict(container: HTMLElement, verdict: Verdict, opts: Ve
     append(root, ...signerSection(doc, hl, title, s));
   });
 
+  if (opts.about?.length) {
+    append(root, h(doc, 'p', { className: 'sv-about', attrs: { 'data-about': '' } }, h(doc, 'strong', null, 'About this certificate: '), opts.about.map((f) => f.message).join(' ')));
+  }
   append(root, h(doc, 'p', { className: 'sv-checked' }, `Checked ${formatDateTime(verdict.checkedAt)}.`));
 
   if (opts.onVerifyAgain) {

@@ -4,7 +4,8 @@
  * message while a check is running (pinned pane, ItemChanged), the late result is dropped, never shown for the
  * wrong message.
  */
-import type { Decryptor, Verdict } from '../../src/index';
+import type { Decryptor, Policy, Verdict } from '../../src/index';
+import { aboutSigner } from '../../src/index';
 import { verifyMessageAndBody } from '../../src/index';
 import { applyPolicyToVerdict } from '../../src/index';
 import { hostErrorVerdict } from '../../ui/host-verdict';
@@ -126,8 +127,10 @@ export class PaneController {
     /** The payload the reader should see (RFC 9788 §4.5), when the whole message is one cryptographic envelope. */
     let body: Uint8Array | undefined;
     const notes: string[] = [];
+    let policyForAbout: Policy | undefined;
     try {
       const trust = await this.deps.trust();
+      policyForAbout = trust.resolved.policy;
       notes.push(...trust.problems);
       const decrypt = await this.deps.decryptor((content) => {
         decrypted = content;
@@ -159,7 +162,7 @@ export class PaneController {
       notes.push(`Outlook shows the sender as ${hostSender}, but the message's From header says ${verdict.from.join(', ')}.`);
     }
     notes.push(...(this.deps.notes ?? []));
-    renderVerdict(this.deps.verdictEl, verdict, { notes, onVerifyAgain: () => void this.again() });
+    renderVerdict(this.deps.verdictEl, verdict, { notes, about: policyForAbout ? aboutSigner(verdict, policyForAbout) : [], onVerifyAgain: () => void this.again() });
     const shownText = verdict.decrypted && decrypted ? showDecryptedText(this.deps.verdictEl, body ? { bytes: body, legacyDisplay: verdict.headerProtection?.legacyDisplay ?? [] } : { bytes: decrypted, legacyDisplay: [] }) : undefined;
     await this.showProtectedInHost(g, verdict, shownText);
   }

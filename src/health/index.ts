@@ -4,3 +4,4 @@ export { baselineFindings, brProfile, BR_VERSION, LEGACY_SUNSET } from './baseli
 export type { HealthCode, HealthFinding, HealthPurpose, HealthReport, HealthSeverity } from './types';
 export { identityHealth, healthState, auditEventForHealth } from './identity';
 export type { StoredIdentityCerts } from './identity';
+export { aboutSigner } from './correspondent';
