@@ -17,10 +17,18 @@ import type { HeaderFieldStatus, HeaderProtection, Reason } from '../verdict';
 import { noHeaderProtection, reason } from '../verdict';
 import { headerSets, normalized, shown, valuesOf } from './fields';
 import { legacyDisplayParts } from './legacy-display';
-import { compareOuter } from './outer-compare';
+import { TRUST_BLOCKING, compareOuter } from './outer-compare';
 import { identifyPayload } from './payload';
 
 export { stripLegacyDisplay, hasLegacyDisplay } from './legacy-display';
+
+/**
+ * Does the verdict carry a header change that keeps it from "trusted" (the From, or a field in TRUST_BLOCKING)?
+ * For rules that would raise a verdict afterwards (the policy's senderMatch "warn"): none may forgive this.
+ */
+export function headerChangeBlocksTrust(v: { headerProtection?: HeaderProtection }): boolean {
+  return (v.headerProtection?.changed ?? []).some((c) => c.field === 'from' || TRUST_BLOCKING.has(c.field));
+}
 
 export interface HeaderProtectionInput {
   /** The message as received: its root's header block is the outer header section. */

@@ -3,6 +3,7 @@
  * finished Verdict (algorithms, key sizes, sender-match strictness). Both hosts and the CLI use these two, so
  * the same policy means the same decision everywhere.
  */
+import { headerChangeBlocksTrust } from '../header-protection/index';
 import type * as pkijs from 'pkijs';
 import { bundledAnchorLookup, bundledEmailDistrustAfter } from '../trust/roots/bundled';
 import { createFetcher } from '../trust/fetcher';
@@ -116,7 +117,9 @@ function applySignerPolicy(v: Verdict, policy: Policy): Verdict {
     v.sender === 'mismatch' &&
     v.signature === 'valid' &&
     v.trust === 'trusted' &&
-    v.coverage === 'full'
+    v.coverage === 'full' &&
+    // A header changed after signing (RFC 9788) is not a sender mismatch to forgive.
+    !headerChangeBlocksTrust(v)
   ) {
     const errors = v.reasons.filter((r) => r.severity === 'error');
     if (errors.length > 0 && errors.every((r) => FORGIVABLE_SENDER.has(r.code))) {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { bodyText, decryptMessage, parseMime, stripLegacyDisplay, verifyMessage, walkEntities, type Verdict } from '../../src/index';
+import { applyPolicyToVerdict, bodyText, decryptMessage, defaultPolicy, parseMime, stripLegacyDisplay, verifyMessage, walkEntities, type Verdict } from '../../src/index';
 import { multipartEntity, textEntity } from '../support/messages';
 import {
   ALICE,
@@ -319,4 +319,18 @@ test('encoded words that decode to control or bidi characters are shown as visib
   const warn = v.warnings.find((x) => x.code === 'header-changed')!;
   assert.ok(!/[\u0000-\u001f\u202a-\u202e\u2066-\u2069]/.test(warn.message), warn.message);
   assert.match(warn.message, /now reads 'Pay \\u\{2066\}now\\u\{2069\}'/);
+});
+
+test('senderMatch "warn" cannot forgive a header changed after signing (bug: warn turned a changed Subject trusted)', async () => {
+  const w = await worldP;
+  // Signed by Alice, but From names another address (a sender mismatch the policy may forgive) ...
+  const fields: [string, string][] = messageFields(w).map(([k, v]) => [k, k === 'From' ? 'Carol <carol@hp.example>' : v]);
+  const base = await signed(w, payload({ hp: 'clear', fields }), fields);
+  const warn = { ...defaultPolicy(), senderMatch: 'warn' as const };
+  const forgiven = applyPolicyToVerdict(await check(w, base), warn);
+  assert.equal(forgiven.verdict, 'trusted', 'the mismatch alone is forgiven under "warn"');
+  // ... and the Subject changed after signing: "warn" forgives the mismatch, never the changed Subject.
+  const v = applyPolicyToVerdict(await check(w, changeOuter(base, 'Subject', CHANGED_SUBJECT)), warn);
+  assert.equal(v.verdict, 'untrusted', v.summary);
+  assert.ok(v.warnings.some((x) => x.code === 'header-changed'));
 });
