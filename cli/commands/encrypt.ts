@@ -6,6 +6,7 @@ import { HEADER_PROTECTION_FLAGS, HEADER_PROTECTION_SINGLE, HEADER_PROTECTION_US
 import { POLICY_USAGE, loadPolicyForCli } from '../policy';
 import { PASSWORD_OPTIONS, PASSWORD_USAGE, loadIdentity, passwordOf, readInput, writeOutput } from './keyfile';
 import { CliError, UsageError, type Command } from './types';
+import { noSenderCopyWarning, recipientWarnings, signerWarnings } from '../send-warnings';
 
 export const encrypt: Command = {
   name: 'encrypt',
@@ -23,12 +24,18 @@ export const encrypt: Command = {
     const hp = headerProtectionFromArgs(cli, a);
     for (const n of hp.notes) console.error(`smime-addin encrypt: ${n}`);
     const input = readInput(a.positional[0]);
-    const recipients = a.multi.to.map((file) => {
+    const recipientCerts = a.multi.to.map((file) => {
       const r = loadCertificates(readInput(file, 'certificate'));
       if (r.error || r.certs.length === 0) throw new CliError(`--to ${file}: ${r.error ?? 'no certificate found'}`);
-      return new Uint8Array(r.certs[0].toSchema().toBER());
+      return { file, cert: r.certs[0] };
     });
+    const recipients = recipientCerts.map((c) => new Uint8Array(c.cert.toSchema().toBER()));
     const sender = a.single.key ? await loadIdentity(a.single.key, passwordOf(a.single)) : undefined;
+    const warnings = [
+      ...(await Promise.all(recipientCerts.map((c) => recipientWarnings(c.file, c.cert, cli.policy)))).flat(),
+      ...(sender ? (a.flags.sign ? signerWarnings(input, sender) : []) : [noSenderCopyWarning()]),
+    ];
+    for (const w of warnings) console.error(`smime-addin encrypt: warning: ${w}`);
     const r = await encryptMessage(input, recipients, {
       ...hp.options,
       sender,

@@ -6,6 +6,7 @@ import { HEADER_PROTECTION_FLAGS, HEADER_PROTECTION_SINGLE, HEADER_PROTECTION_US
 import { POLICY_USAGE, loadPolicyForCli } from '../policy';
 import { PASSWORD_OPTIONS, PASSWORD_USAGE, loadIdentity, passwordOf, readInput, writeOutput } from './keyfile';
 import { CliError, UsageError, type Command } from './types';
+import { signerWarnings } from '../send-warnings';
 
 const DIGESTS: Record<string, SignHash> = { sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
 
@@ -23,6 +24,7 @@ export const sign: Command = {
     for (const n of hp.notes) console.error(`smime-addin sign: ${n}`);
     const input = readInput(a.positional[0]);
     const identity = await loadIdentity(a.single.key, passwordOf(a.single));
+    for (const w of signerWarnings(input, identity)) console.error(`smime-addin sign: warning: ${w}`);
     const r = await signMessage(input, identity, { ...hp.options, opaque: a.flags.opaque, pss: a.flags.pss, digest, crypto: cliCrypto() });
     await cli.audit.record(
       auditEventForSend('sign', { ok: r.ok, from: identity.emails, signer: colonFingerprint(identity.id), reasons: r.ok ? [] : [r.error.code], host: 'cli' }),
