@@ -3,6 +3,7 @@
  * Everything heavy runs here, in the extension process, never on Thunderbird's UI thread.
  */
 import {
+  addressesOfHeader,
   applyPolicyToVerdict,
   auditEventFromVerdict,
   makeDecryptor,
@@ -10,7 +11,11 @@ import {
   policyToVerifyOptions,
   verifyMessageAndBody,
   type HostAudit,
+  type Policy,
+  type VerifyOptions,
 } from '../src/index';
+import { NewMailQueue } from './new-mail';
+import { ThunderbirdInbound } from './inbound-host';
 import { directory, keyStore } from './cert-store';
 import { plainTextOf } from './plain-text';
 import { Checker, type CheckFn } from './checker';
@@ -36,12 +41,14 @@ async function makeCheck(): Promise<CheckFn> {
   const { resolved, problems } = await loadPolicy(messenger.storage.local, messenger.storage.managed);
   if (problems.length) log(`policy problems (invalid fields set aside; an invalid administrator policy sets user settings aside): ${problems.join('; ')}`);
   const policy = resolved.policy;
+  policyNow = policy;
   // Online checks (AIA, OCSP, CRL download) run only when the policy turns them on AND Thunderbird granted the
   // optional host permission; wanted but not granted, the verdict says why nothing was fetched (online-access.ts).
   const granted = policy.online && (await hasOnlineAccess(messenger.permissions));
   const fetcher = fetcherFor(policy, granted, globalThis.fetch.bind(globalThis));
   if (policy.online) log(granted ? 'online checks: on' : 'online checks: wanted, but the host permission is not granted');
   const options = { ...policyToVerifyOptions(policy, { fetcher }) };
+  optionsNow = options;
   const identities = await keyStore.identities();
   audit?.close();
   audit = await openHostAudit(policy, 'thunderbird').catch((e) => {
@@ -51,7 +58,8 @@ async function makeCheck(): Promise<CheckFn> {
   const auditNow = audit;
   auditEnabled = policy.audit.enabled;
   await remembered.reload();
-  return async (raw) => {
+  return async (raw, msg) => {
+    const displayedFrom = addressesOfHeader(msg?.author);
     // Encrypted layers are opened with the user's own keys (Thunderbird's getRaw gives the encrypted original).
     let content: Uint8Array | undefined;
     const decrypt = identities.length
@@ -62,8 +70,9 @@ async function makeCheck(): Promise<CheckFn> {
       intermediates: [...(options.intermediates ?? []), ...remembered.certificates()],
       rememberIntermediates: remembered.remember,
       decrypt,
+      displayedFrom,
     });
-    const verdict = applyPolicyToVerdict(found, policy);
+    const verdict = applyPolicyToVerdict(found, policy, displayedFrom);
     // Remember trusted signers' certificates, to encrypt to them later (as mail clients do). Not awaited.
     directory.addFromVerifiedMessage(content ?? raw, verdict).catch((e) => log(`directory: ${String(e)}`));
     // One audit event per check (no content; the subject only with audit.includeSubject: src/audit/event.ts). Not awaited.
@@ -81,11 +90,44 @@ async function makeCheck(): Promise<CheckFn> {
 let audit: HostAudit | undefined;
 let auditEnabled = false;
 let check: Promise<CheckFn> | undefined;
+let policyNow: Policy | undefined;
+/** The trust options of the current policy (anchors, CRLs, network), for the own-certificate check on send. */
+let optionsNow: VerifyOptions | undefined;
 const currentCheck = () => (check ??= makeCheck());
+const currentPolicy = async (): Promise<Policy> => {
+  await currentCheck();
+  if (!policyNow) throw new Error('no policy loaded');
+  return policyNow;
+};
 // Build the options (parse the bundled roots and anchors) at start-up, not when the first message is shown.
 void currentCheck();
 
 const checker = new Checker(new ThunderbirdHost(messenger), async (raw) => (await currentCheck())(raw), { log });
+
+/**
+ * New mail is checked as it arrives, two at a time (new-mail.ts): verdict into the checker's cache, the inbound
+ * rule's action (tag, quarantine) and an audit event for each violation or invalid signature.
+ */
+const newMail = new NewMailQueue((m) => checker.resultFor(m), new ThunderbirdInbound(messenger), currentPolicy, {
+  log,
+  audit: (e) => audit?.record(e).catch((err) => log(`audit: ${String(err)}`)),
+});
+messenger.messages.onNewMailReceived.addListener((_folder, list) => {
+  newMail.enqueue(list.messages);
+  void (async () => {
+    // Long lists come in pages.
+    for (let id = list.id; id; ) {
+      const page = await messenger.messages.continueList(id);
+      newMail.enqueue(page.messages);
+      id = page.id;
+    }
+  })().catch((e) => log(`new mail list: ${String(e)}`));
+});
+messenger.messages.onMoved.addListener((original, moved) => {
+  const a = messagesOf(original);
+  const b = messagesOf(moved);
+  for (let i = 0; i < Math.min(a.length, b.length); i++) checker.moved(a[i].id, b[i].id);
+});
 
 function settingsChanged(): void {
   check = undefined;
@@ -151,9 +193,14 @@ messenger.mailTabs.onSelectedMessagesChanged.addListener((_tab, list) => {
       .catch((e) => log(`reader: ${String(e)}`));
   }, UNDISPLAYED_AFTER_MS);
 });
-const sender = new Sender(messenger, log, (e) => {
-  audit?.record(e).catch((err) => log(`audit: ${String(err)}`));
-});
+const sender = new Sender(
+  messenger,
+  log,
+  (e) => {
+    audit?.record(e).catch((err) => log(`audit: ${String(err)}`));
+  },
+  async () => ({ policy: await currentPolicy(), trust: optionsNow ?? {} }),
+);
 messenger.compose.onBeforeSend.addListener((tab, details) => sender.onBeforeSend(tab, details));
 
 messenger.tabs.onRemoved.addListener((tabId) => {
@@ -196,6 +243,9 @@ messenger.runtime.onMessage.addListener((msg: BackgroundRequest) => {
           checker.invalidate();
           return remembered.saved();
         });
+    case 'new-mail-stats':
+      // For the e2e test and the options page: what the background did with new mail.
+      return Promise.resolve({ ...newMail.stats, pending: newMail.pending });
     case 'settings-changed':
       settingsChanged();
       return Promise.resolve(true);

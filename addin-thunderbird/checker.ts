@@ -27,8 +27,11 @@ export interface CheckResult {
   readMs?: number;
 }
 
-/** Runs the core on raw bytes (verifyMessage with the user's trust settings and keys). */
-export type CheckFn = (raw: Uint8Array) => Promise<Omit<CheckResult, 'ms' | 'bytes' | 'readMs'>>;
+/**
+ * Runs the core on raw bytes (verifyMessage with the user's trust settings and keys). `msg` is the header
+ * Thunderbird shows (its author is the From the organisation's inbound rule checks too).
+ */
+export type CheckFn = (raw: Uint8Array, msg?: MessageHeader) => Promise<Omit<CheckResult, 'ms' | 'bytes' | 'readMs'>>;
 
 export type TabResult =
   | { state: 'done'; messageId: number; result: CheckResult }
@@ -59,7 +62,8 @@ export class Checker {
     private check: CheckFn,
     opts: CheckerOptions = {},
   ) {
-    this.cache = new VerdictCache(opts.cacheSize ?? 500);
+    // New mail is checked as it arrives (new-mail.ts): the cache holds a burst's worth so each opens at once.
+    this.cache = new VerdictCache(opts.cacheSize ?? 1000);
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
     this.log = opts.log ?? (() => undefined);
     this.now = opts.now ?? (() => Date.now());
@@ -122,6 +126,12 @@ export class Checker {
     return this.forTab(tabId);
   }
 
+  /** A message moved (quarantine, the user's filters): Thunderbird gives it a new id; its verdict goes along. */
+  moved(oldId: number, newId: number): void {
+    const r = this.cache.get(oldId);
+    if (r) this.cache.set(newId, r);
+  }
+
   /** The cached result, the running check, or a new one. */
   resultFor(msg: MessageHeader): Promise<CheckResult> {
     const cached = this.cache.get(msg.id);
@@ -151,7 +161,7 @@ export class Checker {
       const readMs = this.now() - t0;
       bytes = raw.byteLength;
       if (bytes > this.maxBytes) return { verdict: tooLarge(bytes, this.maxBytes), ms: this.now() - t0, bytes, readMs };
-      const r = await this.check(raw);
+      const r = await this.check(raw, msg);
       return { ...r, ms: this.now() - t0, bytes, readMs };
     } catch (e) {
       // verifyMessage never throws for a bad message; this is a host failure (message gone, read error).

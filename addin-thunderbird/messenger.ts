@@ -6,6 +6,14 @@
  */
 import polyfill from 'webextension-polyfill';
 
+export interface MailFolder {
+  id: string;
+  accountId?: string;
+  name?: string;
+  path?: string;
+  isRoot?: boolean;
+  specialUse?: string[];
+}
 export interface MessageHeader {
   id: number;
   subject: string;
@@ -13,8 +21,12 @@ export interface MessageHeader {
   size: number;
   headerMessageId: string;
   external?: boolean;
+  folder?: MailFolder;
+  tags?: string[];
 }
 export interface MessageList {
+  /** Set when more pages follow (messages.continueList). */
+  id?: string | null;
   messages: MessageHeader[];
 }
 export interface Tab {
@@ -102,6 +114,28 @@ export interface Messenger {
     get(id: number): Promise<MessageHeader>;
     /** The message's parts; `headers` by lower-case name, each a list of (decoded) values. */
     getFull(id: number): Promise<{ headers?: Record<string, string[]> }>;
+    continueList(listId: string): Promise<MessageList>;
+    /** messagesUpdate. */
+    update(id: number, props: { tags?: string[] }): Promise<void>;
+    /** accountsRead + messagesMove. */
+    move(ids: number[], folderId: string): Promise<void>;
+    /** accountsRead; the second argument (monitorAllFolders) is left at its default: inbox and normal folders. */
+    onNewMailReceived: Event<(folder: MailFolder, list: MessageList) => void>;
+    onMoved: Event<(original: MessageList, moved: MessageList) => void>;
+    tags: {
+      /** messagesTagsList. */
+      list(): Promise<{ key: string; tag: string; color: string }[]>;
+      /** messagesTags. */
+      create(key: string, tag: string, color: string): Promise<void>;
+    };
+  };
+  accounts: {
+    get(accountId: string, includeSubFolders?: boolean): Promise<{ id: string; rootFolder: MailFolder } | null>;
+  };
+  folders: {
+    getSubFolders(folderId: string, includeSubFolders?: boolean): Promise<MailFolder[]>;
+    /** accountsFolders. */
+    create(parentId: string, name: string): Promise<MailFolder>;
   };
   messageDisplay: {
     getDisplayedMessages(tabId: number): Promise<MessageList | MessageHeader[]>;
@@ -120,7 +154,8 @@ export interface Messenger {
   };
   contacts?: unknown;
   permissions: PermissionsApi;
-  /** Needs the "notifications" permission: reminders that the user's own certificate expires (identity-watch.ts). */
+  /** Needs the "notifications" permission: reminders that the user's own certificate expires (identity-watch.ts),
+   * and why a send was refused by the organisation's rules (sender.ts). */
   notifications: {
     create(id: string, options: { type: 'basic'; title: string; message: string; iconUrl?: string }): Promise<string>;
   };

@@ -14,6 +14,7 @@ export type BackgroundRequest =
   | { type: 'recheck'; tabId: number }
   | { type: 'verdict-for-message'; messageId: number }
   | { type: 'settings-changed' }
+  | { type: 'new-mail-stats' }
   | AuditRequest
   /** Answer: the remembered intermediates as saved (base64 DER), oldest first. */
   | { type: 'intermediates-list' }

@@ -8,15 +8,23 @@
  * it was, and the compose action shows the reason (badge "!" and its popup).
  */
 import {
+  auditEventForPolicy,
   auditEventForSend,
   buildMessage,
+  decideOutbound,
   encryptMessage,
   headerProtectionOptions,
+  outboundRules,
+  ownCertificateProblem,
+  recipientDomains,
   signMessage,
   type AuditEvent,
   type HeaderProtectionOptions,
   type Identity,
   type MessageAttachment,
+  type OutboundDecision,
+  type Policy,
+  type VerifyOptions,
 } from '../src/index';
 import { loadPolicy } from './policy-store';
 import { directory, keyStore } from './cert-store';
@@ -27,14 +35,21 @@ import type { ComposeState } from './protocol';
 
 const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
 
+/** The policy in force and the trust options it gives (for the own-certificate check), from the background. */
+export type Enforcement = () => Promise<{ policy: Policy; trust: VerifyOptions }>;
+
 export class Sender {
   private readonly choices = new Map<number, ComposeChoice>();
   private readonly errors = new Map<number, string>();
+  /** Per compose tab: the recipients a warn-only rule was last shown for; sending again with them overrides. */
+  private readonly prompted = new Map<number, string>();
 
   constructor(
     private readonly m: Messenger,
     private readonly log: (line: string) => void,
     private readonly audit: (e: AuditEvent) => void = () => undefined,
+    /** The organisation's outbound rules (policy/outbound.ts); absent = none. */
+    private readonly enforcement?: Enforcement,
   ) {}
 
   async choiceFor(tabId: number): Promise<ComposeChoice> {

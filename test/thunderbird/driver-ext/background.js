@@ -50,6 +50,36 @@ const COMMANDS = {
     const hdr = await messenger.messages.import(new File([bytes], file, { type: "message/rfc822" }), f.id);
     return { id: hdr.id, subject: hdr.subject, folderId: f.id };
   },
+  // Imports files as NEW mail (the New flag set, as a delivery does), so Thunderbird reports them through
+  // messages.onNewMailReceived; returns the time the imports took.
+  async importNew({ files, folder }) {
+    const f = await localFolder(folder || "Incoming");
+    const t0 = Date.now();
+    const ids = [];
+    for (const file of files) {
+      const bytes = await (await fetch(BASE + "/file/" + encodeURIComponent(file))).arrayBuffer();
+      const hdr = await messenger.messages.import(new File([bytes], file, { type: "message/rfc822" }), f.id, { new: true, read: false });
+      ids.push(hdr.id);
+    }
+    return { ids, folderId: f.id, ms: Date.now() - t0 };
+  },
+  // Every message of a Local Folders folder (missing folder: none), with its Message-ID and tags.
+  async folderMessages({ folder }) {
+    const accounts = await messenger.accounts.list(false);
+    const isLocal = (a) => a.type === "none" || a.type === "local";
+    const local = accounts.find((a) => isLocal(a) && a.name === "Local Folders") || accounts.find(isLocal);
+    const f = (await messenger.folders.getSubFolders(local.rootFolder.id, false)).find((s) => s.name === folder);
+    if (!f) return [];
+    const out = [];
+    let page = await messenger.messages.list(f.id);
+    for (;;) {
+      for (const m of page.messages) out.push({ id: m.id, messageId: m.headerMessageId, tags: m.tags, author: m.author });
+      if (!page.id) break;
+      page = await messenger.messages.continueList(page.id);
+    }
+    return out;
+  },
+  async tagsList() { return messenger.messages.tags.list(); },
   async open({ messageId, noWait }) {
     const p = messenger.messageDisplay.open({ messageId, location: "tab", active: true });
     // Thunderbird never resolves open() for a message it cannot display (e.g. encrypted to a key it lacks).
