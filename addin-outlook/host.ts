@@ -3,7 +3,8 @@
  * `HostAdapter`, so the same code runs over Office.js in Outlook, over the simulated mailbox of the playground
  * and the tests, and over a dropped .eml file.
  */
-import type { Verdict } from '../src/index';
+import type { Policy, Verdict } from '../src/index';
+import { markItem } from './item-marks';
 import { type VerdictViewOptions, renderVerdict } from '../ui/verdict-view';
 import { base64ToBytes } from './base64';
 import { type Mailbox, type MessageRead, isCompose, officeAsync, officeGlobal } from './office';
@@ -36,6 +37,8 @@ export interface HostAdapter {
    * item.display API). Resolves to what was shown; never throws.
    */
   showProtected?(view: { subject?: string; bodyText?: string }): Promise<{ subject: boolean; body: boolean }>;
+  /** The organisation's inbound action on the item (notification bar, category); notes for the pane. */
+  markItem?(verdict: Verdict, policy: Policy): Promise<string[]>;
 }
 
 /** Outlook's limit for item.display.subject. */
@@ -140,6 +143,11 @@ export class OutlookHost implements HostAdapter {
       );
     }
     return shown;
+  }
+
+  async markItem(verdict: Verdict, policy: Policy): Promise<string[]> {
+    const item = this.readItem();
+    return item ? markItem(item, verdict, policy) : [];
   }
 
   async onItemChanged(cb: () => void): Promise<void> {

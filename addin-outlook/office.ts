@@ -40,8 +40,22 @@ export interface AttachmentContent {
   format: string; // "base64" | "url" | "eml" | "iCalendar"
 }
 
+/** item.notificationMessages (Mailbox 1.3): the bar above the message; `message` at most 150 characters. */
+export interface NotificationMessages {
+  replaceAsync(key: string, details: { type: string; message: string; icon?: string; persistent?: boolean }, callback?: Callback<void>): void;
+  removeAsync(key: string, callback?: Callback<void>): void;
+}
+
+/** item.categories (Mailbox 1.8, read item): only categories in the mailbox's master list can be added. */
+export interface ItemCategories {
+  addAsync(categories: string[], callback?: Callback<void>): void;
+  getAsync?(callback: Callback<{ displayName: string; color: string }[] | null>): void;
+}
+
 /** Message read surface (Mailbox 1.1; getAsFileAsync 1.14). */
 export interface MessageRead {
+  notificationMessages?: NotificationMessages;
+  categories?: ItemCategories;
   itemType?: string;
   itemId?: string;
   subject?: string;
@@ -80,6 +94,18 @@ export interface MessageCompose {
   getAttachmentContentAsync?: (id: string, callback: Callback<AttachmentContent>) => void; // 1.8
   saveAsync?: (callback: Callback<string>) => void; // 1.3
   closeAsync?: (callback: Callback<void>) => void; // 1.14
+  notificationMessages?: NotificationMessages;
+}
+
+/** The event an OnMessageSend handler gets (Smart Alerts, Mailbox 1.12; cancelLabel, commandId, sendModeOverride 1.14). */
+export interface SendEvent {
+  completed(options: {
+    allowEvent: boolean;
+    errorMessage?: string;
+    cancelLabel?: string;
+    commandId?: string;
+    sendModeOverride?: string;
+  }): void;
 }
 
 export interface Mailbox {
@@ -98,6 +124,8 @@ export interface OfficeGlobal {
     requirements?: { isSetSupported(name: string, version?: string): boolean };
   };
   EventType?: { ItemChanged?: string };
+  /** Event-based activation: the runtime looks handlers up by the name the manifest gives. */
+  actions?: { associate(name: string, handler: (event: unknown) => void): void };
   MailboxEnums?: { RestVersion?: { v2_0?: string } };
   CoercionType?: { Text?: string };
 }

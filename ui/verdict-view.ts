@@ -141,12 +141,14 @@ export function renderChecking(container: HTMLElement, text = 'Checking the sign
 function statusLine(doc: Document, v: Verdict): HTMLElement {
   const phrase = VERDICT_PHRASE[v.verdict];
   const detail = v.verdict === 'error' ? v.error.message : v.summary;
+  // A message that breaks the organisation's inbound rule looks like the alarm it is, whatever its verdict word.
+  const violation = v.reasons.some((r) => r.code === 'policy-unsigned-internal' || r.code === 'policy-untrusted-internal');
   return h(
     doc,
     'div',
     {
-      className: `sv-status sv-status--${v.verdict}`,
-      attrs: { role: 'status', 'data-verdict': v.verdict },
+      className: `sv-status sv-status--${v.verdict}${violation ? ' sv-status--violation' : ''}`,
+      attrs: violation ? { role: 'status', 'data-verdict': v.verdict, 'data-violation': '1' } : { role: 'status', 'data-verdict': v.verdict },
     },
     svgIcon(doc, 'sv-icon', ICONS[v.verdict]),
     h(

@@ -25,6 +25,7 @@ import { identityFor, listIdentities } from '../identities';
 import { type Mailbox, type MessageCompose, isCompose } from '../office';
 import { renderIdentitySection } from '../settings/identity-view';
 import { readDraft } from './office-draft';
+import { draftKey, recordReceipt } from '../send-receipts';
 
 export interface ComposeOptions {
   mailbox?: Mailbox;
@@ -216,6 +217,14 @@ export async function renderCompose(root: HTMLElement, opts: ComposeOptions): Pr
         say(`Not sent: ${e instanceof Error ? e.message : String(e)}. Your draft is unchanged; try again.`, 'bad');
         return;
       }
+      // The draft is still open in Outlook: if the user sends it there too, Smart Alerts (send-check.ts) knows it
+      // went out protected already and stops the unprotected copy the organisation's rules forbid.
+      recordReceipt({
+        key: await draftKey(draft.from.address, [...draft.to, ...draft.cc].map((a) => a.address), draft.subject),
+        at: Date.now(),
+        signed: sign.checked,
+        encrypted: encrypt.checked,
+      });
       audited(true, [], encrypt.checked ? new Set([...draft.to, ...draft.cc].map((a) => a.address.toLowerCase())).size : undefined);
       const to = [...draft.to, ...draft.cc].map((a) => a.address).join(', ');
       const how = [sign.checked ? `signed as ${identity.emails[0] ?? draft.from.address}` : '', encrypt.checked ? 'encrypted to every recipient and to you' : '']

@@ -81,7 +81,7 @@ export class PaneController {
       this.showProblem(g, raw);
       return;
     }
-    await this.verifyBytes(g, raw.bytes, `Read from ${raw.source}.`, await host.getSender().catch(() => undefined));
+    await this.verifyBytes(g, raw.bytes, `Read from ${raw.source}.`, await host.getSender().catch(() => undefined), true);
   }
 
   async verifyFile(file: File): Promise<void> {
@@ -118,19 +118,21 @@ export class PaneController {
       return;
     }
     if (g !== this.gen) return;
-    await this.verifyBytes(g, bytes, 'Read through Microsoft Graph.', await this.deps.host?.getSender().catch(() => undefined));
+    await this.verifyBytes(g, bytes, 'Read through Microsoft Graph.', await this.deps.host?.getSender().catch(() => undefined), true);
   }
 
-  private async verifyBytes(g: number, bytes: Uint8Array, sourceNote: string, hostSender: string | undefined): Promise<void> {
+  /** `ofItem`: the bytes are the open Outlook item's, so the organisation's inbound action applies to that item. */
+  private async verifyBytes(g: number, bytes: Uint8Array, sourceNote: string, hostSender: string | undefined, ofItem = false): Promise<void> {
     let verdict: Verdict;
     let decrypted: Uint8Array | undefined;
     /** The payload the reader should see (RFC 9788 §4.5), when the whole message is one cryptographic envelope. */
     let body: Uint8Array | undefined;
+    let policy: Policy | undefined;
     const notes: string[] = [];
-    let policyForAbout: Policy | undefined;
+    const displayedFrom = hostSender ? [hostSender] : [];
     try {
       const trust = await this.deps.trust();
-      policyForAbout = trust.resolved.policy;
+      policy = trust.resolved.policy;
       notes.push(...trust.problems);
       const decrypt = await this.deps.decryptor((content) => {
         decrypted = content;
@@ -139,6 +141,7 @@ export class PaneController {
       const withMemory = (o: typeof trust.options) => ({
         ...o,
         ...remembered,
+        displayedFrom,
         intermediates: [...(o.intermediates ?? []), ...intermediateMemory.certificates()],
       });
       ({ verdict, body } = await verifyMessageAndBody(bytes, withMemory(trust.options)));
@@ -148,7 +151,7 @@ export class PaneController {
         if (full && 'problem' in full) notes.push(full.problem);
         else if (full) ({ verdict, body } = await verifyMessageAndBody(bytes, withMemory(full.options)));
       }
-      verdict = withheldWhileUnavailable(applyPolicyToVerdict(verdict, trust.resolved.policy), trust);
+      verdict = withheldWhileUnavailable(applyPolicyToVerdict(verdict, trust.resolved.policy, displayedFrom), trust);
       recordVerdict(trust.resolved.policy, verdict);
       // Remember trusted signers' certificates for encrypting replies (the directory keeps only valid, trusted ones).
       if (verdict.verdict === 'trusted') void directory.addFromVerifiedMessage(decrypted ?? bytes, verdict).catch(() => undefined);
@@ -157,12 +160,15 @@ export class PaneController {
       verdict = hostErrorVerdict('internal-error', `The add-in failed while checking this message: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (g !== this.gen) return;
+    // The organisation's inbound rule on the item itself: the notification bar, the category (item-marks.ts).
+    if (ofItem && policy && this.deps.host?.markItem) notes.push(...(await this.deps.host.markItem(verdict, policy)));
+    if (g !== this.gen) return;
     notes.push(sourceNote);
     if (hostSender && verdict.from.length && !verdict.from.includes(hostSender)) {
       notes.push(`Outlook shows the sender as ${hostSender}, but the message's From header says ${verdict.from.join(', ')}.`);
     }
     notes.push(...(this.deps.notes ?? []));
-    renderVerdict(this.deps.verdictEl, verdict, { notes, about: policyForAbout ? aboutSigner(verdict, policyForAbout) : [], onVerifyAgain: () => void this.again() });
+    renderVerdict(this.deps.verdictEl, verdict, { notes, about: policy ? aboutSigner(verdict, policy) : [], onVerifyAgain: () => void this.again() });
     const shownText = verdict.decrypted && decrypted ? showDecryptedText(this.deps.verdictEl, body ? { bytes: body, legacyDisplay: verdict.headerProtection?.legacyDisplay ?? [] } : { bytes: decrypted, legacyDisplay: [] }) : undefined;
     await this.showProtectedInHost(g, verdict, shownText);
   }

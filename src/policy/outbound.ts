@@ -117,11 +117,17 @@ export function decideOutbound(input: OutboundInput, rules: OutboundRules): Outb
       encrypt = true;
       raised.push('outbound.requireEncryptionTo');
     } else {
+      // This send path cannot encrypt. Under onMissingCertificate "warn", a recipient nobody could encrypt to (no
+      // certificate known) makes it a question, not a refusal: the organisation allows plain mail then.
+      const missing = recipients.filter((r) => !input.withCertificate.has(r));
+      const ask = rules.onMissingCertificate === 'warn' && missing.length > 0;
       findings.push({
-        rule: 'outbound.requireEncryptionTo',
-        severity: 'block',
-        recipients: encryptFor,
-        message: `Not sent: your organisation requires mail to ${names(encryptFor)} to be encrypted (rule outbound.requireEncryptionTo).${pane}`,
+        rule: ask ? 'outbound.onMissingCertificate' : 'outbound.requireEncryptionTo',
+        severity: ask ? 'prompt' : 'block',
+        recipients: ask ? missing : encryptFor,
+        message: ask
+          ? `Your organisation asks for mail to ${names(encryptFor)} to be encrypted, but there is no certificate for ${names(missing)} (rule outbound.onMissingCertificate: warn). Send it without encryption?`
+          : `Not sent: your organisation requires mail to ${names(encryptFor)} to be encrypted (rule outbound.requireEncryptionTo).${pane}`,
       });
     }
   }

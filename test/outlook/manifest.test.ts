@@ -106,11 +106,28 @@ describe('manifest.json (unified)', () => {
     const ext = j.extensions[0];
     assert.deepEqual(ext.requirements.capabilities, [{ name: 'Mailbox', minVersion: '1.14' }]);
     const pages = ext.runtimes.map((r: { code: { page: string } }) => r.code.page).sort();
-    assert.deepEqual(pages, ['https://localhost:3000/compose.html', 'https://localhost:3000/taskpane.html']);
+    assert.deepEqual(pages, ['https://localhost:3000/commands.html', 'https://localhost:3000/compose.html', 'https://localhost:3000/taskpane.html']);
     assert.ok(ext.runtimes.some((r: { actions: { pinnable?: boolean }[] }) => r.actions.some((a) => a.pinnable === true)));
     assert.deepEqual(ext.ribbons.map((r: { contexts: string[] }) => r.contexts[0]).sort(), ['mailCompose', 'mailRead']);
     assert.deepEqual(j.authorization.permissions.resourceSpecific, [{ name: 'MailboxItem.Read.User', type: 'Delegated' }]);
   });
+});
+
+test('Smart Alerts in both manifests: OnMessageSend to onMessageSendHandler in commands.html/.js, SoftBlock, Mailbox 1.12; the button it opens exists', () => {
+  const x = readFileSync(join(SRC, 'manifest.xml'), 'utf8');
+  assert.match(x, /<Runtimes>\s*<Runtime resid="Commands\.Url">\s*<Override type="javascript" resid="CommandsJs\.Url"\/>/);
+  assert.match(x, /<ExtensionPoint xsi:type="LaunchEvent">\s*<LaunchEvents>\s*<LaunchEvent Type="OnMessageSend" FunctionName="onMessageSendHandler" SendMode="SoftBlock"\/>/);
+  assert.match(x, /<bt:Url id="CommandsJs\.Url" DefaultValue="https:\/\/localhost:3000\/commands\.js"\/>/);
+  assert.match(x, /<Control xsi:type="Button" id="smimeComposeButton">/);
+  const j = JSON.parse(readFileSync(join(SRC, 'manifest.json'), 'utf8'));
+  const ext = j.extensions[0];
+  assert.deepEqual(ext.autoRunEvents[0].events, [{ type: 'messageSending', actionId: 'onMessageSendHandler', options: { sendMode: 'softBlock' } }]);
+  assert.deepEqual(ext.autoRunEvents[0].requirements.capabilities, [{ name: 'Mailbox', minVersion: '1.12' }]);
+  const rt = ext.runtimes.find((r: { actions: { id: string }[] }) => r.actions.some((a) => a.id === 'onMessageSendHandler'));
+  assert.deepEqual(rt.code, { page: 'https://localhost:3000/commands.html', script: 'https://localhost:3000/commands.js' });
+  assert.equal(rt.actions[0].type, 'executeFunction');
+  const controls = ext.ribbons.flatMap((r: { tabs: { groups: { controls: { id: string }[] }[] }[] }) => r.tabs.flatMap((t) => t.groups.flatMap((g) => g.controls.map((c) => c.id))));
+  assert.ok(controls.includes('smimeComposeButton'));
 });
 
 test('ADDIN_ORIGIN must be an https origin', () => {

@@ -235,6 +235,12 @@ test('requireEncryptionTo: Thunderbird raises encryption; Outlook\'s own send is
   const ol = decideOutbound({ ...base, canProtect: false, recipients: ['counsel@lawyers.example'] }, rules);
   assert.equal(ol.action, 'block');
   assert.match(ol.message, /mail to counsel@lawyers\.example to be encrypted \(rule outbound\.requireEncryptionTo\)\. Open the S\/MIME pane/);
+  const warn = outPolicy({ requireEncryptionTo: ['lawyers.example'], onMissingCertificate: 'warn' });
+  const ask = decideOutbound({ ...base, canProtect: false, recipients: ['counsel@lawyers.example'] }, warn);
+  assert.equal(ask.action, 'prompt', 'nobody could encrypt to them: warn lets the user decide');
+  assert.match(ask.message, /no certificate for counsel@lawyers\.example \(rule outbound\.onMissingCertificate: warn\)/);
+  const known = decideOutbound({ ...base, canProtect: false, recipients: ['counsel@lawyers.example'], withCertificate: new Set(['counsel@lawyers.example']) }, warn);
+  assert.equal(known.action, 'block', 'a certificate exists: encrypt in the pane');
   const other = decideOutbound({ ...base, canProtect: false, recipients: ['bob@corp.example'] }, rules);
   assert.equal(other.action, 'allow');
 });
