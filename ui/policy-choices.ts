@@ -130,6 +130,63 @@ export function renderPolicyChoices(parent: HTMLElement, opts: PolicyChoicesOpti
   }
 
   append(parent, onlineField(doc, opts, lockNote));
+  append(parent, rulesField(doc, opts, store));
+}
+
+const REQUIRE_SIGNATURE_OPTIONS: [string, string][] = [
+  ['never', 'When I choose to'],
+  ['external', 'Always to recipients outside my organisation'],
+  ['always', 'Always'],
+];
+
+/**
+ * The organisation's rules (src/policy/inbound.ts, outbound.ts) as they apply to this user: each in one sentence,
+ * marked "Set by your administrator" when the administrator's policy decides it. The one a user may set for
+ * themselves is when to sign (outbound.requireSignature); locked when the administrator set it.
+ */
+function rulesField(doc: Document, opts: PolicyChoicesOptions, store: (changes: PartialPolicy, done: string) => Promise<boolean>): HTMLElement {
+  const { policy, sources } = opts;
+  const admin = (path: string) => sources[path] === 'admin';
+  const id = 'policy-outbound.requireSignature';
+  const sel = h(doc, 'select', { attrs: { id } }, ...REQUIRE_SIGNATURE_OPTIONS.map(([v, t]) => h(doc, 'option', { attrs: { value: v } }, t)));
+  sel.value = policy.outbound.requireSignature;
+  sel.disabled = admin('outbound.requireSignature');
+  sel.addEventListener('change', () => void store({ outbound: { requireSignature: sel.value as Policy['outbound']['requireSignature'] } }, 'Saved: when your messages are signed.'));
+  const lockedNote = (path: string, noteId: string) => (admin(path) ? h(doc, 'span', { className: 'locked', attrs: { id: noteId } }, LOCKED) : null);
+  if (sel.disabled) sel.setAttribute('aria-describedby', 'policy-outbound.requireSignature-locked');
+  const list = (xs: string[]) => (xs.length > 3 ? `${xs.slice(0, 3).join(', ')} and ${xs.length - 3} more` : xs.join(', '));
+  const lines: [string, string][] = [];
+  const inb = policy.inbound;
+  if (inb.requireSignedFrom.length) {
+    const what = inb.action === 'quarantine' ? ` are moved to "${inb.quarantineFolder}" (Outlook: marked "${inb.tagName}")` : inb.action === 'tag' ? ` are marked "${inb.tagName}"` : ' are flagged';
+    lines.push(['inbound.requireSignedFrom', `Mail from ${list(inb.requireSignedFrom)} must be signed and trusted; messages that are not${what}.`]);
+  }
+  const out = policy.outbound;
+  if (out.requireEncryptionTo.length) {
+    lines.push(['outbound.requireEncryptionTo', `Mail to ${list(out.requireEncryptionTo)} is encrypted; ${out.onMissingCertificate === 'block' ? 'it is not sent to a recipient without a certificate' : 'you are warned about a recipient without a certificate'}.`]);
+  }
+  if (out.blockExpiredIdentity) lines.push(['outbound.blockExpiredIdentity', 'Your certificate is not used to sign once it has expired or was revoked.']);
+  return h(
+    doc,
+    'div',
+    { className: 'setting-block', attrs: { id: 'rules-field', 'data-field': 'rules' } },
+    h(
+      doc,
+      'div',
+      { className: 'setting', attrs: { 'data-field': 'outbound.requireSignature' } },
+      h(doc, 'label', { attrs: { for: id } }, 'Sign my messages:'),
+      sel,
+      lockedNote('outbound.requireSignature', 'policy-outbound.requireSignature-locked'),
+    ),
+    lines.length
+      ? h(
+          doc,
+          'ul',
+          { className: 'meta', attrs: { id: 'policy-rules' } },
+          ...lines.map(([path, text]) => h(doc, 'li', { attrs: { 'data-rule': path } }, text, admin(path) ? ' ' : null, lockedNote(path, `policy-${path}-locked`))),
+        )
+      : null,
+  );
 }
 
 function onlineField(

@@ -75,6 +75,25 @@ describe('ui/policy-choices in Chromium under a strict CSP', { skip }, () => {
     assert.equal(await ui.page.locator('#policy-bundledRoots').isDisabled(), false);
   });
 
+  test('organisation rules: the administrator\'s value wins over the user\'s and is shown locked; when to sign is the user\'s otherwise', async () => {
+    await draw({
+      admin: { outbound: { requireSignature: 'always', requireEncryptionTo: ['lawfirm.example'] }, inbound: { requireSignedFrom: ['corp.example'], action: 'quarantine' } },
+      user: { outbound: { requireSignature: 'never' } },
+    });
+    const sel = ui.page.locator('[id="policy-outbound.requireSignature"]');
+    assert.equal(await sel.inputValue(), 'always', 'the administrator\'s value, not the user\'s');
+    assert.equal(await sel.isDisabled(), true);
+    assert.equal(await ui.page.locator('[id="policy-outbound.requireSignature-locked"]').innerText(), 'Set by your administrator');
+    const rules = await ui.page.locator('#policy-rules').innerText();
+    assert.match(rules, /Mail from corp\.example must be signed and trusted; messages that are not are moved to "Quarantine"/);
+    assert.match(rules, /Mail to lawfirm\.example is encrypted/);
+    assert.equal(await ui.page.locator('[data-rule="inbound.requireSignedFrom"] .locked').innerText(), 'Set by your administrator');
+    await draw({ user: { outbound: { requireSignature: 'never' } } });
+    await ui.page.locator('[id="policy-outbound.requireSignature"]').selectOption('external');
+    const c = await until((c) => c.said.length === 1);
+    assert.deepEqual(c.saved, [{ outbound: { requireSignature: 'external' } }]);
+  });
+
   test('a change saves that one field and says so', async () => {
     await draw({});
     await ui.page.locator('#policy-revocation').selectOption('hard');
