@@ -36,11 +36,13 @@ export function actionStateFor(v: Verdict): ActionState {
   if (detail && detail !== phrase) parts.push(detail);
   // The warnings a reader must not miss even without opening the popup.
   if (v.sender === 'mismatch') parts.push('The sender is not the signer.');
-  if (v.coverage === 'partial') parts.push('Only part of this message is signed.');
-  if (v.encrypted) parts.push(v.decrypted ? 'Encrypted; decrypted with your key.' : 'Encrypted; not decrypted here.');
+  if (v.coverage === 'partial' && !(v.outsideEncryption && v.signature === 'absent')) parts.push('Only part of this message is signed.');
+  if (v.outsideEncryption) parts.push('Only part of this message was encrypted; the rest is not.');
+  else if (v.encrypted) parts.push(v.decrypted ? 'Encrypted; decrypted with your key.' : 'Encrypted; not decrypted here.');
   let title = parts.join(' — ');
   if (title.length > MAX_TITLE) title = `${title.slice(0, MAX_TITLE - 1)}…`;
-  const b = BADGE[v.verdict];
+  // A partly encrypted message gets a warning badge even when nothing is signed (its word is then "Not signed").
+  const b = v.outsideEncryption && v.verdict === 'unsigned' ? BADGE.untrusted : BADGE[v.verdict];
   return { icon: `icons/${v.verdict}.svg`, badge: b.badge, badgeColor: b.color, label: phrase, title };
 }
 

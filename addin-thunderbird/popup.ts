@@ -39,7 +39,7 @@ async function main(): Promise<void> {
       about: await about(r.result.verdict),
       notes: ['Thunderbird could not decrypt this message; this add-on did, with your key.'],
     });
-    showText(r.result.plainText);
+    showText(r.result.plainText, r.result.verdict);
     return;
   }
   const [tab] = await messenger.tabs.query({ active: true, currentWindow: true });
@@ -56,13 +56,24 @@ async function main(): Promise<void> {
         void show('recheck');
       },
     });
-    showText(r.result.plainText);
+    showText(r.result.plainText, r.result.verdict);
   };
   await show('verdict-for-tab');
 }
 
-/** Decrypted content is shown as text only (textContent), never as HTML. */
-function showText(text: string | undefined): void {
+/**
+ * Decrypted content is shown as text only (textContent), never as HTML. Of a partly encrypted message only the
+ * encrypted part is shown, and said to be only that (issue 10, item 6): the text Thunderbird shows around it was not
+ * encrypted, and may be an attacker's.
+ */
+function showText(text: string | undefined, verdict?: Verdict): void {
+  const partial = verdict?.outsideEncryption !== undefined;
+  (document.querySelector('#plaintext h2') as HTMLElement).textContent = partial ? 'Decrypted text of the encrypted part' : 'Decrypted text';
+  const note = document.getElementById('plaintext-note') as HTMLElement;
+  note.hidden = !partial;
+  note.textContent = partial
+    ? 'Only this part of the message was encrypted. Anything Thunderbird shows around it was not encrypted: anyone could have written or changed it.'
+    : '';
   (document.getElementById('plaintext-body') as HTMLElement).textContent = text ?? '';
   (document.getElementById('plaintext') as HTMLElement).hidden = text === undefined;
   document.body.dataset.ready = 'true';

@@ -45,8 +45,11 @@ export function findSmimeEntity(root: MimeEntity): { entity: MimeEntity; kind: S
   return undefined;
 }
 
-/** Plain descriptions of the displayed content outside `signed`, for the reader. */
-export function describeOutside(root: MimeEntity, signed: MimeEntity): string[] {
+/**
+ * Plain descriptions of the displayed content outside `signed` (or outside an encrypted part: `what`), for the
+ * reader.
+ */
+export function describeOutside(root: MimeEntity, signed: MimeEntity, what: 'signed' | 'encrypted' = 'signed'): string[] {
   const out: string[] = [];
   const walk = (e: MimeEntity): void => {
     if (e === signed) return;
@@ -55,23 +58,22 @@ export function describeOutside(root: MimeEntity, signed: MimeEntity): string[] 
       return;
     }
     if (isBlank(e)) return;
-    out.push(describe(e, e.start < signed.start ? 'before' : 'after'));
+    out.push(describe(e, e.start < signed.start ? 'before' : 'after', what));
   };
   walk(root);
   if (root.contentType.subtype === 'related') {
-    out.push('the outer multipart/related page decides how the signed part is shown, and may hide it');
+    out.push(`the outer multipart/related page decides how the ${what} part is shown, and may hide it`);
   }
   return out;
 }
 
-function describe(e: MimeEntity, where: 'before' | 'after'): string {
+function describe(e: MimeEntity, where: 'before' | 'after', what: 'signed' | 'encrypted'): string {
   const name = filenameOf(e);
   const type = e.contentType.mediaType;
   if (e.contentType.mediaType === 'message/rfc822') return `an attached message${name ? ` "${name}"` : ''}`;
   if (name) return `the attachment "${name}" (${type})`;
-  if (type === 'text/html') return `an HTML part ${where} the signed part (it can show anything, or hide the signed text)`;
-  if (e.contentType.type === 'text') return `a ${type} part ${where} the signed part`;
-  return `a ${type} part ${where} the signed part`;
+  if (type === 'text/html') return `an HTML part ${where} the ${what} part (it can show anything, or hide the ${what} text)`;
+  return `a ${type} part ${where} the ${what} part`;
 }
 
 

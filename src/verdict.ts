@@ -239,6 +239,11 @@ interface VerdictBase {
   messageId?: string;
   /** Plain descriptions of what is outside the signature when coverage is 'partial'. */
   outsideSignature: string[];
+  /**
+   * Set when only part of the message was encrypted (coverage 'partial'): plain descriptions of the parts that were
+   * not, which anyone on the way could read and change. Hosts never show them as part of the encrypted message.
+   */
+  outsideEncryption?: string[];
   encrypted: boolean;
   decrypted: boolean;
   /** The time validity was checked at (ISO 8601). */

@@ -190,6 +190,7 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date, out: 
   const found = findSmimeEntity(root);
   let coverage: CoverageStatus = 'none';
   const outside: string[] = [];
+  let outsideEncryption: string[] | undefined;
   if (found) {
     if (found.entity === root) coverage = 'full';
     else {
@@ -197,6 +198,11 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date, out: 
       outside.push(...describeOutside(root, found.entity));
     }
     await unwrap(found.entity, found.kind, ctx, 0);
+    // Issue 10, item 6: an encrypted part among unencrypted ones (an EFAIL / decryption-oracle shape, or text an
+    // attacker put around a captured ciphertext) is not "an encrypted message": the verdict says so.
+    if (coverage === 'partial' && (found.kind === 'enveloped' || found.kind === 'auth-enveloped')) {
+      outsideEncryption = describeOutside(root, found.entity, 'encrypted');
+    }
     if (ctx.payload && coverage === 'full') {
       const b = identifyPayload(ctx.payload).bodyRoot;
       out.body = b.source.subarray(b.start, b.end);
@@ -222,7 +228,12 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date, out: 
       signed: false,
       signatureValid: false,
     }).headerProtection;
-    v.reasons.unshift(reason('encrypted', 'info', 'This message was encrypted and has been decrypted.'));
+    v.reasons.unshift(encryptedReason(outsideEncryption));
+    if (outsideEncryption) {
+      v.coverage = 'partial';
+      v.outsideEncryption = outsideEncryption;
+      v.reasons.unshift(partlyEncryptedReason(outsideEncryption));
+    }
     if (ctx.stop) v.reasons.push(reason(ctx.stop.code, 'error', ctx.stop.message));
     v.warnings = warningsOf(v.reasons);
     return v;
@@ -260,7 +271,8 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date, out: 
   const sender = hp.fromChanged ? 'mismatch' : (binding?.status ?? 'unknown');
 
   const reasons: Reason[] = [];
-  if (ctx.encrypted) reasons.push(reason('encrypted', 'info', 'This message was encrypted and has been decrypted.'));
+  if (ctx.encrypted) reasons.push(encryptedReason(outsideEncryption));
+  if (outsideEncryption) reasons.push(partlyEncryptedReason(outsideEncryption));
   reasons.push(...ctx.reasons);
   if (ctx.stop) reasons.push(reason(ctx.stop.code, 'error', ctx.stop.message));
   for (const l of ctx.layers) for (const s of l.signers) reasons.push(...s.reasons);
@@ -311,6 +323,7 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date, out: 
     subject: headers.subject,
     messageId: headers.messageId,
     outsideSignature: outside,
+    ...(outsideEncryption ? { outsideEncryption } : {}),
     encrypted: ctx.encrypted,
     decrypted: ctx.decrypted,
     checkedAt: at.toISOString(),
@@ -526,6 +539,20 @@ function checkInheritedDsaParams(report: SignerReport, used: DsaParams, chain: p
       'error',
       "The signer's DSA key takes its parameters from its issuer, and the issuer on the certificate chain has other ones, so the signature does not check out with the signer's key.",
     ),
+  );
+}
+
+function encryptedReason(outsideEncryption: string[] | undefined): Reason {
+  return outsideEncryption
+    ? reason('encrypted', 'info', 'Part of this message was encrypted, and that part has been decrypted.')
+    : reason('encrypted', 'info', 'This message was encrypted and has been decrypted.');
+}
+
+function partlyEncryptedReason(outside: string[]): Reason {
+  return reason(
+    'partially-encrypted',
+    'error',
+    `Only part of this message was encrypted. Not encrypted, so anyone on the way could read or change it: ${outside.join('; ') || 'other parts of the message'}.`,
   );
 }
 

@@ -86,9 +86,11 @@ export function renderVerdict(container: HTMLElement, verdict: Verdict, opts: Ve
         doc,
         'p',
         { className: 'sv-encrypted' },
-        verdict.decrypted
-          ? 'This message was encrypted and has been decrypted with your key. The check below is about what was inside.'
-          : 'This message is encrypted and could not be decrypted here.',
+        verdict.outsideEncryption
+          ? 'Only part of this message was encrypted; that part has been decrypted with your key. The check below is about what was inside it.'
+          : verdict.decrypted
+            ? 'This message was encrypted and has been decrypted with your key. The check below is about what was inside.'
+            : 'This message is encrypted and could not be decrypted here.',
       ),
     );
   }
@@ -179,7 +181,22 @@ function loudWarnings(doc: Document, v: Verdict): HTMLElement[] {
       ),
     );
   }
-  if (v.coverage === 'partial') {
+  // Issue 10, item 6: text around an encrypted part is not part of an encrypted message, whoever wrote it.
+  if (v.outsideEncryption) {
+    const outside = v.outsideEncryption.length ? v.outsideEncryption : ['other parts of the message'];
+    out.push(
+      h(
+        doc,
+        'div',
+        { className: 'sv-alert sv-alert--partial', attrs: { 'data-warning': 'partially-encrypted' } },
+        h(doc, 'p', { className: 'sv-alert-title' }, 'Warning: only part of this message was encrypted'),
+        h(doc, 'p', null, 'These were not encrypted; anyone on the way could have read, added or changed them:'),
+        h(doc, 'ul', null, ...outside.map((o) => h(doc, 'li', null, o))),
+      ),
+    );
+  }
+  // A partly encrypted message with nothing signed is 'partial' too: then there is no signature to be partial.
+  if (v.coverage === 'partial' && !(v.outsideEncryption && v.signature === 'absent')) {
     const outside = v.outsideSignature.length ? v.outsideSignature : ['parts of the message that the signature does not cover'];
     out.push(
       h(

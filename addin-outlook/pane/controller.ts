@@ -169,7 +169,7 @@ export class PaneController {
     }
     notes.push(...(this.deps.notes ?? []));
     renderVerdict(this.deps.verdictEl, verdict, { notes, about: policy ? aboutSigner(verdict, policy) : [], onVerifyAgain: () => void this.again() });
-    const shownText = verdict.decrypted && decrypted ? showDecryptedText(this.deps.verdictEl, body ? { bytes: body, legacyDisplay: verdict.headerProtection?.legacyDisplay ?? [] } : { bytes: decrypted, legacyDisplay: [] }) : undefined;
+    const shownText = verdict.decrypted && decrypted ? showDecryptedText(this.deps.verdictEl, body ? { bytes: body, legacyDisplay: verdict.headerProtection?.legacyDisplay ?? [] } : { bytes: decrypted, legacyDisplay: [] }, verdict.outsideEncryption !== undefined) : undefined;
     await this.showProtectedInHost(g, verdict, shownText);
   }
 
@@ -221,12 +221,22 @@ export class PaneController {
   }
 }
 
-/** The decrypted message's text, as text (never HTML), under the verdict; returns the text shown. */
-function showDecryptedText(el: HTMLElement, entity: { bytes: Uint8Array; legacyDisplay: string[] }): string | undefined {
+/**
+ * The decrypted message's text, as text (never HTML), under the verdict; returns the text shown. Of a partly
+ * encrypted message (issue 10, item 6) that is the encrypted part alone, and the pane says so: what Outlook shows
+ * around it was not encrypted.
+ */
+function showDecryptedText(el: HTMLElement, entity: { bytes: Uint8Array; legacyDisplay: string[] }, partial = false): string | undefined {
   const doc = el.ownerDocument;
   const c = readableContent(entity.bytes, htmlToText, entity.legacyDisplay);
   const section = h(doc, 'section', { className: 'decrypted', attrs: { 'aria-label': 'Decrypted message', 'data-decrypted': '1' } });
-  append(section, h(doc, 'h2', { className: 'sv-heading' }, 'The decrypted message (plain text)'));
+  append(section, h(doc, 'h2', { className: 'sv-heading' }, partial ? 'The encrypted part, decrypted (plain text)' : 'The decrypted message (plain text)'));
+  if (partial) {
+    append(
+      section,
+      h(doc, 'p', { className: 'sv-note', attrs: { 'data-note': 'partially-encrypted' } }, 'Only this part of the message was encrypted. Anything Outlook shows around it was not encrypted: anyone could have written or changed it.'),
+    );
+  }
   if (!c) append(section, h(doc, 'p', null, 'The decrypted content has no text this pane can show.'));
   else {
     append(section, h(doc, 'pre', { className: 'decrypted-text', attrs: { tabindex: '0' } }, c.text || '(no text)'));

@@ -76,14 +76,6 @@ export type DecryptMessageResult =
       verdict: Verdict;
     };
 
-/** Is the message's first S/MIME layer its root entity (not a part among unencrypted parts)? */
-function encryptedAtRoot(raw: Uint8Array): boolean {
-  const m = parseMime(stripMozillaPrefix(raw));
-  if (!m.ok) return false;
-  const found = findSmimeEntity(m.root);
-  return found?.entity === m.root;
-}
-
 export async function decryptMessage(
   raw: Uint8Array,
   source: IdentitySource,
@@ -100,7 +92,7 @@ export async function decryptMessage(
   });
   const { verdict, body } = await verifyMessageAndBody(raw, { ...verifyOptions, decrypt });
   if (content && verdict.decrypted) {
-    return { ok: true, verdict, content, body, contentIsDecrypted: true, display: 'no-remote-content', layers, wholeMessageEncrypted: encryptedAtRoot(raw) };
+    return { ok: true, verdict, content, body, contentIsDecrypted: true, display: 'no-remote-content', layers, wholeMessageEncrypted: verdict.outsideEncryption === undefined };
   }
   if (verdict.verdict === 'error' && verdict.encrypted) return { ok: false, error: verdict.error, verdict };
   const err = verdict.reasons.find((r) => r.code === 'decrypt-failed' || r.code === 'no-key' || r.code === 'unsupported-algorithm');

@@ -14,6 +14,8 @@ import { VERDICT_PHRASE, type VerdictWord } from '../../src/verdict';
 import { chromiumSkip, launchChromium } from './chromium';
 import { ARTIFACTS, type OpenedPage, type SimItem, type TestServer, assertCleanPage, ensureBuilt, json, openPage, screenshot, startServer } from './harness';
 import { BOB_P12_PASSWORD, type SampleId, type SampleSet, makeSampleSet } from './samples';
+import { textEntity, wrapInUnsignedMixed } from '../support/messages';
+import { smimeEncrypt } from '../support/pki';
 
 interface Case {
   sample: SampleId;
@@ -130,6 +132,37 @@ describe('Outlook task pane in Chromium over a simulated mailbox', { skip }, () 
     // The content, as plain text only (no HTML rendering of decrypted content: EFAIL).
     assert.match(await o.page.locator('[data-decrypted] pre').innerText(), /the quarterly figures are attached in the shared folder/);
     await checkClean(o, 'encrypted-decrypted');
+  });
+
+  test('partly encrypted (issue 10, item 6): the pane says only part was encrypted and shows that part alone', async () => {
+    // Alice's message encrypted to Bob, wrapped by someone else with an unencrypted text part before it.
+    const enc = await smimeEncrypt({
+      content: textEntity('Hello Bob,\r\n\r\nthe quarterly figures are in the shared folder.\r\n'),
+      recipients: [set.bob],
+      headers: { from: 'Alice Example <alice@example.com>', to: 'bob@example.com', subject: 'Figures (partly encrypted)' },
+    });
+    const bytes = wrapInUnsignedMixed(enc.bytes, { prependText: 'The encrypted part below confirms: wire 9,800 EUR to the new account today.\r\n' });
+    const o = await open({ id: 'partly-encrypted', subject: 'Figures (partly encrypted)', from: 'alice@example.com', b64: bytes.toString('base64') });
+    await o.page.locator('[data-verdict]').waitFor({ timeout: 20_000 });
+    await o.page.getByRole('button', { name: 'Settings' }).click();
+    await o.page.locator('#p12-file').setInputFiles(set.bobP12Path);
+    await o.page.locator('#p12-password').fill(BOB_P12_PASSWORD);
+    await o.page.locator('#p12-import').click();
+    await o.page.locator('[data-warning="partially-encrypted"]').waitFor({ timeout: 20_000 });
+    assert.notEqual(await o.page.locator('[data-verdict]').getAttribute('data-verdict'), 'trusted');
+    assert.match(await o.page.locator('[data-warning="partially-encrypted"]').innerText(), /only part of this message was encrypted[\s\S]*text\/plain part before the encrypted part/i);
+    assert.match(await o.page.locator('.sv-encrypted').innerText(), /Only part of this message was encrypted/);
+    assert.equal(await o.page.locator('[data-warning="partially-signed"]').count(), 0, 'nothing is signed: no "only part signed" alert');
+    const codes = await o.page.locator('.sv-reason').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
+    assert.ok(codes.includes('partially-encrypted'), codes.join(', '));
+    // The decrypted section holds the encrypted part alone, and says so; the attacker's text is not in it.
+    const section = o.page.locator('[data-decrypted]');
+    assert.match(await section.locator('h2').innerText(), /encrypted part/);
+    assert.match(await section.locator('[data-note="partially-encrypted"]').innerText(), /Only this part of the message was encrypted/);
+    const text = await section.locator('pre').innerText();
+    assert.match(text, /quarterly figures are in the shared folder/);
+    assert.doesNotMatch(text, /9,800 EUR/);
+    await checkClean(o, 'partially-encrypted');
   });
 
   test('audit log: each check is recorded without content; Settings filter it and export CSV and JSON Lines', async () => {

@@ -150,6 +150,26 @@ async function makeCases(): Promise<Made> {
       popupIncludes: ['decrypted with your key', 'The launch date is 3 March.'],
     },
     {
+      // Issue 10, item 6: Alice's encrypted message with someone's unencrypted text put before it. Thunderbird shows
+      // both together; the add-on says only part was encrypted and shows the encrypted part alone.
+      name: 'partly-encrypted',
+      eml: wrapInUnsignedMixed(
+        (
+          await smimeEncrypt({
+            recipients: [alice],
+            content: textEntity('The code word is plover.'),
+            headers: { from: 'Bob <bob@example.com>', to: 'alice@example.com', subject: 'Partly encrypted for Alice', messageId: '<enc-partial-1@example.com>' },
+          })
+        ).bytes,
+        { prependText: 'URGENT: the encrypted part below confirms the new account. Wire 10,000 EUR today.' },
+      ),
+      verdict: 'unsigned',
+      badge: '!',
+      titleIncludes: ['Only part of this message was encrypted'],
+      popupIncludes: ['Warning: only part of this message was encrypted', 'a text/plain part before the encrypted part', 'Decrypted text of the encrypted part', 'Only this part of the message was encrypted', 'The code word is plover.'],
+      popupExcludes: ['Wire 10,000 EUR', 'This message was encrypted and has been decrypted'],
+    },
+    {
       name: 'hp-subject-changed',
       eml: hp.changeOuter(await hp.signed(w, hp.payload({ hp: 'clear', fields: hpFields }), hpFields), 'Subject', hp.CHANGED_SUBJECT),
       verdict: 'untrusted',

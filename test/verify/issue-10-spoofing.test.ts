@@ -13,13 +13,15 @@ import { bindSender } from '../../src/sender';
 import { certificateEmails } from '../../src/certs/details';
 import { RecipientDirectory } from '../../src/keys/directory';
 import { defaultCrypto } from '../../src/crypto';
+import { decryptMessage } from '../../src/compose/decrypt-message';
+import { importPkcs12 } from '../../src/keys/pkcs12';
 import { verifyCrlSignature } from '../../src/trust/signature';
 import { buildOcspRequest, checkOcspResponse } from '../../src/trust/ocsp';
 import { applyPolicyToVerdict, defaultPolicy, policyToVerifyOptions } from '../../src/policy/index';
 import { verifyMessage, type Verdict, type VerifyOptions } from '../../src/index';
 import { ROOT } from '../support/corpus';
-import { textEntity } from '../support/messages';
-import { makePki, openssl, opensslVerify, runOpenssl, smimeSign, type IssuedCert, type Pki } from '../support/pki';
+import { textEntity, wrapInUnsignedMixed } from '../support/messages';
+import { makePki, openssl, opensslVerify, runOpenssl, smimeEncrypt, smimeSign, type IssuedCert, type Pki } from '../support/pki';
 
 const AT = new Date(Date.UTC(2030, 0, 1));
 let pki: Pki;
@@ -287,4 +289,29 @@ test('a line break in a certificate address cannot print fake "✓ … which you
   assert.equal(cli.status, 1, cli.stderr);
   const fakeLines = cli.stdout.split('\n').filter((l) => /which you trust/.test(l));
   assert.deepEqual(fakeLines, [], cli.stdout);
+});
+
+// ---- item 6: partial encryption ---------------------------------------------------------------------------------
+
+test('a message where only one part is encrypted is reported as partially encrypted, not "encrypted and decrypted"', async () => {
+  const bob = await pki.issue({ name: 'Bob', email: 'bob@example.test' });
+  const id = await importPkcs12(new Uint8Array(readFileSync(await bob.makeP12('pw'))), 'pw');
+  assert.ok(id.ok);
+  const enc = await smimeEncrypt({ recipients: [bob], content: textEntity('The real, encrypted text.\r\n'), headers: { from: 'alice@example.test', to: 'bob@example.test', subject: 'Plans' } });
+  const wrapped = wrapInUnsignedMixed(enc.bytes, { prependText: 'URGENT: the encrypted part below confirms: wire the money to IBAN XX00.\r\n' });
+  const r = await decryptMessage(new Uint8Array(wrapped), id.identity, opts());
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.equal(r.wholeMessageEncrypted, false);
+  const v = r.verdict;
+  assert.equal(v.coverage, 'partial');
+  assert.equal(v.reasons[0].code, 'partially-encrypted', brief(v));
+  assert.match(v.reasons[0].message, /Only part of this message was encrypted.*text\/plain part before the encrypted part/);
+  assert.deepEqual(v.outsideEncryption, ['a text/plain part before the encrypted part']);
+  // The decrypted content is the encrypted part alone: the attacker's text is not part of it.
+  assert.doesNotMatch(Buffer.from(r.content).toString('utf8'), /IBAN/);
+  // The whole message encrypted: full, no such reason.
+  const whole = await decryptMessage(new Uint8Array(enc.bytes), id.identity, opts());
+  assert.ok(whole.ok && whole.wholeMessageEncrypted);
+  assert.ok(!whole.verdict.reasons.some((x) => x.code === 'partially-encrypted'));
+  assert.equal(whole.verdict.outsideEncryption, undefined);
 });
