@@ -10,6 +10,16 @@ export interface PlaygroundEnvironment {
   /** PEM of the playground's test root: trusted inside the playground only, never stored. */
   anchors: string[];
   note: string;
+  /**
+   * "Check as of": when set, the pane checks at this time instead of now (VerifyOptions.at), so an old message
+   * whose certificate has since expired can be checked as it stood when it arrived. Only the playground sets it.
+   */
+  at?: Date;
+  /**
+   * A file dropped on the pane: the playground opens it as the simulated mailbox's current item (shown in its
+   * reading pane, re-checked on settings changes) instead of the pane checking it on its own.
+   */
+  openFile?: (file: File) => void;
 }
 
 /**

@@ -60,9 +60,10 @@ async function main(): Promise<void> {
     decryptor: keyDecryptor,
     graph: await graphSource(config, mailbox),
     notes: playground ? [playground.note] : undefined,
+    at: playground ? () => playground.at : undefined,
   });
 
-  installDropTarget(document, (f) => void controller.verifyFile(f));
+  installDropTarget(document, (f) => (playground?.openFile ? playground.openFile(f) : void controller.verifyFile(f)));
 
   const settingsButton = byId('open-settings') as HTMLButtonElement;
   const settingsEl = byId('settings');

@@ -16,11 +16,8 @@ import { intermediateMemory, rememberIntermediates } from '../intermediates';
 import type { HostAdapter, RawMessage } from '../host';
 import { type TrustContext, withheldWhileUnavailable } from '../trust';
 import { htmlToText, readableContent } from './decrypted-text';
-import { type FallbackActions, hideFallbacks, showFallbacks } from './fallbacks';
+import { type FallbackActions, MAX_FILE_BYTES, hideFallbacks, showFallbacks } from './fallbacks';
 import { append, h } from '../../ui/dom';
-
-/** A dropped or chosen file larger than this is refused before reading it into memory. */
-export const MAX_FILE_BYTES = 160 * 1024 * 1024;
 
 export interface GraphSource {
   /** The raw MIME of the item through Microsoft Graph (GET /me/messages/{id}/$value). */
@@ -36,6 +33,11 @@ export interface PaneDeps {
   graph?: GraphSource;
   /** Notes shown with every verdict (e.g. "Playground: sample messages"). */
   notes?: string[];
+  /**
+   * The time to check at instead of now (VerifyOptions.at), read at each check. Only the playground's
+   * "Check as of" date sets it (playground-link.ts); the deployed pane always checks as of now.
+   */
+  at?: () => Date | undefined;
 }
 
 export class PaneController {
@@ -138,11 +140,14 @@ export class PaneController {
         decrypted = content;
       });
       const remembered = { rememberIntermediates, decrypt };
+      const at = this.deps.at?.();
+      if (at) notes.push(`Checked as of ${at.toISOString().slice(0, 10)} instead of now (the playground's "Check as of" date).`);
       const withMemory = (o: typeof trust.options) => ({
         ...o,
         ...remembered,
         displayedFrom,
         intermediates: [...(o.intermediates ?? []), ...intermediateMemory.certificates()],
+        ...(at ? { at } : {}),
       });
       ({ verdict, body } = await verifyMessageAndBody(bytes, withMemory(trust.options)));
       if (verdict.verdict === 'untrusted' || verdict.verdict === 'invalid') {

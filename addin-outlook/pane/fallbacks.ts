@@ -5,6 +5,9 @@
  */
 import { append, clear, h } from '../../ui/dom';
 
+/** A dropped or chosen file larger than this is refused before reading it into memory (pane and playground). */
+export const MAX_FILE_BYTES = 160 * 1024 * 1024;
+
 export interface FallbackActions {
   onFile(file: File): void;
   /** Present only when Graph is configured and the item has an id. */

@@ -38,6 +38,11 @@ export class SimulatedMailbox implements Mailbox {
         setTimeout(() => cb({ status: 'succeeded', value: b64 }), 0);
       },
     };
+    this.changed();
+  }
+
+  /** Tells a pinned pane to check the current item again (the playground's "Check as of" date changed). */
+  changed(): void {
     for (const h of this.handlers) h({ type: 'olkItemSelectedChanged' });
   }
 }
