@@ -6,6 +6,7 @@ import { recordEvent } from './audit';
 import { renderCompose } from './compose/compose-view';
 import { loadConfig } from './config';
 import { officeMailbox } from './office';
+import { setKeyPolicy } from './identities';
 import { loadUserPolicy } from './settings-store';
 import { loadAdminPolicy } from './trust';
 
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   // The audit policy (on by default, bounded, maybe forwarded) is the same one the reading pane applies; header
   // protection (RFC 9788) is on by default, an administrator or the user may turn it off.
   const policy = resolvePolicy({ admin: admin.policy, user, adminInvalid: admin.state === 'invalid' || admin.state === 'unavailable' }).policy;
+  setKeyPolicy(policy);
   await renderCompose(root, { mailbox, graph: config.graph, audit: (e) => void recordEvent(policy, e), headerProtection: headerProtectionOptions(policy), expiryWarningDays: policy.expiryWarningDays });
   document.documentElement.setAttribute('data-pane-ready', '1');
 }

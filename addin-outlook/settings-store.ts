@@ -1,7 +1,7 @@
 /**
  * The user's settings for the Outlook add-in: a PartialPolicy (src/policy) — the "user" layer under the admin's
  * policy.json — kept in IndexedDB of the add-in's origin. Nothing secret is stored here: certificates are public
- * and private keys live in the key store (src/keys), as non-extractable CryptoKeys.
+ * and private keys live in the key store (src/keys/protected-keystore.ts), under the user's passphrase when set.
  *
  * IndexedDB rather than Office roamingSettings: roaming settings are capped at 32 KB per add-in and synced to
  * the mailbox, and a user's anchors and intermediates can exceed that.

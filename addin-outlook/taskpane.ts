@@ -10,6 +10,7 @@ import { type GraphSource, PaneController } from './pane/controller';
 import { installDropTarget } from './pane/fallbacks';
 import { playgroundEnvironment } from './playground-link';
 import { keyDecryptor } from './keys';
+import { lockedKeysNote } from './identities';
 import { type TrustContext, loadTrust } from './trust';
 
 function byId(id: string): HTMLElement {
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     fallbackEl,
     trust,
     decryptor: keyDecryptor,
+    keyNote: lockedKeysNote,
     graph: await graphSource(config, mailbox),
     notes: playground ? [playground.note] : undefined,
     at: playground ? () => playground.at : undefined,

@@ -8,6 +8,7 @@ import { VERDICT_PHRASE, reason, warningsOf } from '../src/verdict';
 import { adminPolicyInvalidSentence, adminPolicyUnavailableSentence } from '../ui/policy-problems';
 import { type PartialPolicy, type Policy, type ResolvedPolicy, parsePolicyJson, policyToVerifyOptions, resolvePolicy } from '../src/index';
 import { loadBundledRootsData } from './roots-data';
+import { setKeyPolicy } from './identities';
 import { loadUserPolicy } from './settings-store';
 
 /** An admin policy file is small; anything bigger is a mistake, not a policy. */
@@ -108,6 +109,7 @@ export async function loadTrust(base: string, extraUser: PartialPolicy = {}): Pr
   const extra = extraUser.anchors ?? [];
   const userLayer: PartialPolicy = extra.length ? { ...user, anchors: [...(user.anchors ?? []), ...extra] } : user;
   const resolved = resolvePolicy({ admin: admin.policy, user: userLayer, adminInvalid: admin.state !== 'none' && admin.state !== 'loaded' });
+  setKeyPolicy(resolved.policy); // keys.requirePassphrase for the key store (identities.ts)
   const proxy = proxyForPane(resolved.policy, base);
   const policy: Policy = { ...resolved.policy, proxyUrl: proxy.proxyUrl };
   const audit = auditEndpointForPane(resolved.policy, base);

@@ -16,14 +16,14 @@ import {
 } from '../src/index';
 import { NewMailQueue } from './new-mail';
 import { ThunderbirdInbound } from './inbound-host';
-import { directory, keyStore } from './cert-store';
+import { directory, keyStore, setKeyPolicy } from './cert-store';
 import { plainTextOf } from './plain-text';
 import { Checker, type CheckFn } from './checker';
 import { ThunderbirdHost } from './host';
 import { messenger, messagesOf } from './messenger';
 import { fetcherFor, hasOnlineAccess } from './online-access';
 import { loadPolicy, USER_POLICY_KEY } from './policy-store';
-import type { BackgroundRequest } from './protocol';
+import type { BackgroundRequest, KeysState } from './protocol';
 import { answerAudit } from './audit-bridge';
 import { RememberedIntermediates } from './remembered-intermediates';
 import { Sender } from './sender';
@@ -42,6 +42,7 @@ async function makeCheck(): Promise<CheckFn> {
   if (problems.length) log(`policy problems (invalid fields set aside; an invalid administrator policy sets user settings aside): ${problems.join('; ')}`);
   const policy = resolved.policy;
   policyNow = policy;
+  setKeyPolicy(policy);
   // Online checks (AIA, OCSP, CRL download) run only when the policy turns them on AND Thunderbird granted the
   // optional host permission; wanted but not granted, the verdict says why nothing was fetched (online-access.ts).
   const granted = policy.online && (await hasOnlineAccess(messenger.permissions));
@@ -138,7 +139,7 @@ function settingsChanged(): void {
 
 /** Expiry reminders for the user's own certificates (identity-watch.ts): at start-up, on changes, twice a day. */
 const identityWatch = new IdentityWatch({
-  identities: () => keyStore.identities(),
+  identities: () => keyStore.stored(),
   storage: messenger.storage.local,
   notify: (id, title, message) => messenger.notifications.create(id, { type: 'basic', title, message, iconUrl: 'icons/addon-64.png' }).then(() => undefined),
   record: async (e) => {
@@ -223,6 +224,22 @@ messenger.runtime.onMessage.addListener((msg: BackgroundRequest) => {
       return checker.recheck(msg.tabId);
     case 'verdict-for-message':
       return messenger.messages.get(msg.messageId).then((m) => checker.forMessage(m));
+    case 'keys-state':
+      return currentCheck().then(async (): Promise<KeysState> => {
+        const stored = await keyStore.stored();
+        return {
+          hasPassphrase: await keyStore.hasPassphrase(),
+          unlocked: keyStore.isUnlocked(),
+          locked: stored.filter((s) => s.locked).length,
+          disallowed: stored.filter((s) => s.disallowed).length,
+        };
+      });
+    case 'keys-unlock':
+      // The unlocked keys live in this page's memory for the session; checks and sends use them from now on.
+      return keyStore.unlock(String(msg.passphrase ?? '')).then((r) => {
+        if (r.ok) settingsChanged();
+        return r;
+      });
     case 'compose-get':
       return sender.state(msg.tabId);
     case 'compose-set':

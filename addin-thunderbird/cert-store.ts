@@ -1,13 +1,19 @@
 /**
- * The add-on's stores, over the core's: the user's identities in the IndexedDB KeyStore (non-extractable keys,
- * src/keys/idb-keystore.ts) and other people's certificates in the recipient directory (src/keys/directory.ts,
+ * The add-on's stores, over the core's: the user's identities in the key store with an optional passphrase
+ * (src/keys/protected-keystore.ts; each page has its own instance, and the background's holds the keys unlocked
+ * for the session) and other people's certificates in the recipient directory (src/keys/directory.ts,
  * IndexedDB too), which is filled by hand in the options page and from the signers of trusted signed messages.
  * Trust anchors and intermediates are part of the policy (policy-store.ts) instead. Plus PEM helpers.
  */
 import type * as pkijs from 'pkijs';
-import { IdbDirectoryStorage, IdbKeyStore, RecipientDirectory, loadCertificates } from '../src/index';
+import { IdbDirectoryStorage, ProtectedKeyStore, RecipientDirectory, loadCertificates, type Policy } from '../src/index';
 
-export const keyStore = new IdbKeyStore();
+/** The administrator's `keys.requirePassphrase`, as last loaded with the policy. */
+let passphraseRequired = false;
+export function setKeyPolicy(policy: Pick<Policy, 'keys'>): void {
+  passphraseRequired = policy.keys.requirePassphrase;
+}
+export const keyStore = new ProtectedKeyStore({}, () => passphraseRequired);
 export const directory = new RecipientDirectory(new IdbDirectoryStorage());
 
 export function derToPem(der: Uint8Array): string {
@@ -28,9 +34,9 @@ export function readCertificates(bytes: Uint8Array): { ders: Uint8Array[]; pems:
   return { ders, pems: ders.map(derToPem), error: r.error };
 }
 
-/** Removes every identity (keys included). */
+/** Removes every identity (keys included) and the passphrase. */
 export async function removeAllIdentities(): Promise<void> {
-  for (const i of await keyStore.list()) await keyStore.delete(i.id);
+  await keyStore.removeAll();
 }
 
 export async function removeAllRecipients(): Promise<void> {

@@ -22,7 +22,8 @@ interface AlertState {
 }
 
 export interface IdentityWatchDeps {
-  identities(): Promise<Identity[]>;
+  /** Every stored identity, locked ones too (only certificates are read). */
+  identities(): Promise<Pick<Identity, 'id' | 'certificate' | 'chain'>[]>;
   storage: { get(k: string): Promise<Record<string, unknown>>; set(v: Record<string, unknown>): Promise<void> };
   notify(id: string, title: string, message: string): Promise<void>;
   record(e: AuditEvent): Promise<void>;

@@ -4,18 +4,19 @@
  * administrator set through managed storage is shown and locked ("set by your administrator").
  */
 import * as pkijs from 'pkijs';
-import { certificateDetails, identityHealth, importPkcs12, loadCertificates, type PartialPolicy } from '../src/index';
+import { MIN_PASSPHRASE_LENGTH, certificateDetails, identityHealth, loadCertificates, type PartialPolicy } from '../src/index';
 import { h, clear } from '../ui/dom';
-import { derToPem, directory, keyStore, readCertificates, removeAllIdentities, removeAllRecipients } from './cert-store';
+import { derToPem, directory, keyStore, readCertificates, removeAllIdentities, removeAllRecipients, setKeyPolicy } from './cert-store';
 import { COMPOSE_DEFAULTS_KEY, readComposeDefaults } from './compose-defaults';
 import { messenger } from './messenger';
 import { hasOnlineAccess, releaseOnlineAccess, requestOnlineAccess } from './online-access';
 import { loadPolicy, saveUserPolicy, type LoadedPolicy } from './policy-store';
-import type { BackgroundRequest } from './protocol';
+import type { BackgroundRequest, KeysState } from './protocol';
 import { renderAuditSection } from '../ui/audit-view';
 import { renderPolicyChoices } from '../ui/policy-choices';
 import { renderSetupSection } from '../ui/setup-view';
 import { adminPolicyInvalidSentence } from '../ui/policy-problems';
+import { keyProtectionLabel } from '../ui/key-protection';
 import { backgroundAuditSource } from './audit-bridge';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -107,17 +108,43 @@ function wireAdd(button: string, textarea: string, file: string, statusId: strin
   });
 }
 
+/** How the stored keys are protected, said plainly; the unlock form when the background holds them locked. */
+async function renderKeyProtection(): Promise<KeysState> {
+  const st = ((await ask({ type: 'keys-state' }).catch(() => undefined)) as KeysState | undefined) ?? { hasPassphrase: false, unlocked: false, locked: 0, disallowed: 0 };
+  const required = loaded?.resolved.policy.keys.requirePassphrase ?? false;
+  const el = $('keys-protection');
+  el.dataset.keyProtection = st.hasPassphrase ? 'passphrase' : 'profile';
+  el.textContent = [
+    st.hasPassphrase
+      ? st.unlocked
+        ? 'Your stored keys are protected by your passphrase and unlocked until Thunderbird quits.'
+        : 'Your stored keys are protected by your passphrase and locked: enter it to sign and to read encrypted mail.'
+      : 'No passphrase is set: your private keys are protected only by your Thunderbird profile and your operating-system account. Anyone who can read the profile\'s files can read them. Import your key again with a passphrase to protect it.',
+    required ? 'Your administrator requires a passphrase for stored keys.' : '',
+    st.disallowed ? `${st.disallowed} key${st.disallowed === 1 ? ' is' : 's are'} not used because it has no passphrase.` : '',
+  ].filter(Boolean).join(' ');
+  el.className = st.hasPassphrase ? 'ok' : 'problem';
+  $('unlock-form').hidden = !(st.hasPassphrase && !st.unlocked);
+  $('p12-passphrase-label').textContent = st.hasPassphrase
+    ? 'Your passphrase for stored keys'
+    : `Passphrase for stored keys (${required ? 'required' : 'optional'}, at least ${MIN_PASSPHRASE_LENGTH} characters)`;
+  return st;
+}
+
 async function renderIdentities(): Promise<void> {
   const ul = $('identities');
   clear(ul);
-  for (const id of await keyStore.identities()) {
+  const st = await renderKeyProtection();
+  for (const id of await keyStore.stored()) {
     const c = pkijs.Certificate.fromBER(id.certificate.slice().buffer);
     const d = await certificateDetails(c);
+    // Locked or not is the background's state: it holds the keys (this page's store does not keep them).
+    const state = keyProtectionLabel(id, !st.unlocked, 'your profile');
     const li = h(
       document,
       'li',
-      { attrs: { 'data-identity': id.id } },
-      h(document, 'div', null, h(document, 'strong', null, d.commonName), h(document, 'div', { className: 'meta' }, `${id.emails.join(', ')} · issued by ${d.issuer} · valid until ${d.notAfter.slice(0, 10)}`)),
+      { attrs: { 'data-identity': id.id, 'data-protection': id.protection } },
+      h(document, 'div', null, h(document, 'strong', null, d.commonName), h(document, 'div', { className: 'meta' }, `${id.emails.join(', ')} · issued by ${d.issuer} · valid until ${d.notAfter.slice(0, 10)} · ${state}`)),
     );
     const b = h(document, 'button', { attrs: { type: 'button' } }, 'Remove');
     b.addEventListener('click', async () => {
@@ -139,7 +166,8 @@ async function renderIdentities(): Promise<void> {
 async function renderSetup(): Promise<void> {
   const policy = (loaded ?? (await loadPolicy(local, messenger.storage.managed))).resolved.policy;
   const online = policy.online && (await hasOnlineAccess(messenger.permissions));
-  const reports = await Promise.all((await keyStore.identities()).map((id) => identityHealth(id, { policy: { ...policy, online } })));
+  // Every stored identity, locked ones too: health needs only the certificates.
+  const reports = await Promise.all((await keyStore.stored()).map((id) => identityHealth(id, { policy: { ...policy, online } })));
   renderSetupSection($('setup'), reports, { heading: 'h2' });
 }
 
@@ -263,6 +291,7 @@ function refresh(): Promise<void> {
 
 async function draw(): Promise<void> {
   loaded = await loadPolicy(local, messenger.storage.managed);
+  setKeyPolicy(loaded.resolved.policy);
   onlineGranted = await hasOnlineAccess(messenger.permissions);
   const probs = $('policy-problems');
   probs.hidden = loaded.problems.length === 0;
@@ -301,17 +330,32 @@ async function main(): Promise<void> {
     if (!file) return status('p12-status', 'Choose a .p12 or .pfx file first.', false);
     status('p12-status', 'Importing…');
     try {
-      const r = await importPkcs12(new Uint8Array(await file.arrayBuffer()), $<HTMLInputElement>('p12-password').value);
+      const passphrase = $<HTMLInputElement>('p12-passphrase').value;
+      const r = await keyStore.importPkcs12(new Uint8Array(await file.arrayBuffer()), $<HTMLInputElement>('p12-password').value, { passphrase: passphrase || undefined });
       $<HTMLInputElement>('p12-password').value = '';
+      $<HTMLInputElement>('p12-passphrase').value = '';
       if (!r.ok) return status('p12-status', r.error.message, false);
-      await keyStore.put(r.identity);
-      await notifyBackground();
+      // The background holds the keys for checks and sends: it unlocks with the same passphrase.
+      if (passphrase) await ask({ type: 'keys-unlock', passphrase });
+      else await notifyBackground();
+      keyStore.lock(); // this page keeps no key in memory once the background has them
       await renderIdentities();
-      status('p12-status', `Imported the certificate for ${r.identity.emails.join(', ') || 'an unnamed identity'}.`);
+      const how = (await keyStore.hasPassphrase()) ? 'encrypted under your passphrase' : 'without a passphrase, protected only by your profile';
+      status('p12-status', `Imported the certificate for ${r.identity.emails.join(', ') || 'an unnamed identity'}, stored ${how}.`);
     } catch (err) {
       // A programmer error or a storage failure (IndexedDB unavailable): say so instead of spinning.
       status('p12-status', `The import failed: ${String(err)}`, false);
     }
+  });
+
+  $('unlock-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const input = $<HTMLInputElement>('unlock-passphrase');
+    const r = (await ask({ type: 'keys-unlock', passphrase: input.value })) as { ok: boolean; message?: string; unlocked?: number };
+    input.value = '';
+    await renderIdentities();
+    if (!r.ok) return status('p12-status', r.message ?? 'The keys could not be unlocked.', false);
+    status('p12-status', `Unlocked ${r.unlocked} key${r.unlocked === 1 ? '' : 's'} until Thunderbird quits.`);
   });
 
   for (const [id, key] of [['sign-default', 'sign'], ['encrypt-default', 'encrypt']] as const) {

@@ -20,6 +20,10 @@ export type BackgroundRequest =
   | { type: 'intermediates-list' }
   /** Forgets one remembered intermediate (its saved form), or all without `saved`. Answer: the list after. */
   | { type: 'intermediates-forget'; saved?: string }
+  /** The background's key store: whether a passphrase is set and whether it holds the keys unlocked. Answer: KeysState. */
+  | { type: 'keys-state' }
+  /** Unlock the stored keys in the background for this session. Answer: { ok, message? }. */
+  | { type: 'keys-unlock'; passphrase: string }
   | { type: 'compose-get'; tabId: number }
   | { type: 'compose-set'; tabId: number; choice: ComposeChoice };
 
@@ -39,4 +43,13 @@ export interface ComposeState {
 export interface AuditStatsReply {
   enabled: boolean;
   stats?: { count: number; dropped: number; queued?: number };
+}
+
+/** The background's key store, for the options page. */
+export interface KeysState {
+  hasPassphrase: boolean;
+  unlocked: boolean;
+  /** Stored identities that are locked in the background, and ones not used because the policy requires a passphrase. */
+  locked: number;
+  disallowed: number;
 }

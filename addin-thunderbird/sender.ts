@@ -178,6 +178,9 @@ export class Sender {
     const from = d.from ?? '';
     const [identity]: (Identity | undefined)[] = await keyStore.forAddress(addressOf(from));
     if (choice.sign && !identity) {
+      if ((await keyStore.stored()).some((s) => s.locked && s.emails.includes(addressOf(from)))) {
+        throw new Error(`your key for ${addressOf(from)} is locked; enter your passphrase in the add-on's options`);
+      }
       throw new Error(`you have no certificate for ${addressOf(from) || 'this sender'}; import one in the add-on's options`);
     }
     const visible = [...strings(d.to), ...strings(d.cc)];

@@ -42,6 +42,8 @@ export type { DecryptResult, DecryptErrorCode } from './cms/decrypt';
 export type { KeyStore, IdentitySummary } from './keys/keystore';
 export { MemoryKeyStore } from './keys/memory-keystore';
 export { IdbKeyStore } from './keys/idb-keystore';
+export { ProtectedKeyStore, PASSPHRASE_ITERATIONS, MIN_PASSPHRASE_LENGTH, WRONG_PASSPHRASE } from './keys/protected-keystore';
+export type { StoredIdentitySummary, KeyProtection, UnlockResult, ProtectedImportOptions } from './keys/protected-keystore';
 export type { IdbOptions } from './keys/idb';
 export { RecipientDirectory, MemoryDirectoryStorage, IdbDirectoryStorage, usableForEncryption } from './keys/directory';
 export type { DirectoryEntry, DirectoryStorage, AddResult } from './keys/directory';

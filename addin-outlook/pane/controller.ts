@@ -38,6 +38,8 @@ export interface PaneDeps {
    * "Check as of" date sets it (playground-link.ts); the deployed pane always checks as of now.
    */
   at?: () => Date | undefined;
+  /** A note asked for at each check, e.g. that the stored keys are locked (identities.ts lockedKeysNote). */
+  keyNote?: () => Promise<string | undefined>;
 }
 
 export class PaneController {
@@ -173,6 +175,9 @@ export class PaneController {
       notes.push(`Outlook shows the sender as ${hostSender}, but the message's From header says ${verdict.from.join(', ')}.`);
     }
     notes.push(...(this.deps.notes ?? []));
+    const keyNote = verdict.encrypted && !verdict.decrypted ? await this.deps.keyNote?.().catch(() => undefined) : undefined;
+    if (g !== this.gen) return;
+    if (keyNote) notes.unshift(keyNote);
     renderVerdict(this.deps.verdictEl, verdict, { notes, about: policy ? aboutSigner(verdict, policy) : [], onVerifyAgain: () => void this.again() });
     const shownText = verdict.decrypted && decrypted ? showDecryptedText(this.deps.verdictEl, body ? { bytes: body, legacyDisplay: verdict.headerProtection?.legacyDisplay ?? [] } : { bytes: decrypted, legacyDisplay: [] }, verdict.outsideEncryption !== undefined) : undefined;
     await this.showProtectedInHost(g, verdict, shownText);

@@ -1,7 +1,9 @@
 /**
- * The KeyStore the hosts use: identities in IndexedDB. An Identity is structured-cloneable, so IndexedDB keeps the
- * non-extractable CryptoKey objects themselves (the browser stores them opaquely); no private key byte is ever
- * written by us. The sealed RSA copy (keys/identity.ts) is AES-GCM ciphertext under a non-extractable key.
+ * Identities in IndexedDB as they are: an Identity is structured-cloneable, so IndexedDB keeps the non-extractable
+ * CryptoKey objects themselves. Limit, stated plainly: "non-extractable" binds scripts only; the browser serialises
+ * a CryptoKey WITH its key material, so the private key is readable from the profile's files, and the sealed RSA
+ * copy (keys/identity.ts) sits beside its own AES key. This is the unprotected layer of the hosts' store;
+ * keys/protected-keystore.ts adds the passphrase that keeps key material out of storage.
  * Uses globalThis.indexedDB (Outlook task pane, Thunderbird background page); no DOM.
  */
 import type { Identity } from './identity';

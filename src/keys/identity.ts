@@ -1,7 +1,8 @@
 /**
  * An Identity: the user's certificate, its chain and the private key as non-extractable WebCrypto keys.
- * Everything in it is structured-cloneable (CryptoKey, Uint8Array, strings), so the IndexedDB key store keeps it
- * as is and nothing private is ever stored in the clear.
+ * Everything in it is structured-cloneable (CryptoKey, Uint8Array, strings), so the IndexedDB key store can keep it
+ * as is; but a stored CryptoKey carries its key material, so at rest only the passphrase store
+ * (keys/protected-keystore.ts) keeps the private key unreadable.
  *
  * WebCrypto binds the hash to an RSA key, so an RSA private key is imported once per use (PKCS#1 v1.5 and PSS
  * signing per hash, OAEP per hash). RSAES-PKCS1-v1_5 decryption, which Thunderbird and Outlook use by default to

@@ -1,7 +1,7 @@
 /**
- * Where identities live. Hosts use the IndexedDB store (keys/idb-keystore.ts): CryptoKeys are structured-cloned,
- * non-extractable, so nothing private is ever stored in the clear. The CLI and tests use the memory store and read
- * the .p12 per call.
+ * Where identities live. Hosts use the store with an optional passphrase (keys/protected-keystore.ts) over
+ * IndexedDB; without the passphrase, keys are stored as structured-cloned non-extractable CryptoKeys, which the
+ * profile's files reveal (see keys/idb-keystore.ts). The CLI and tests use the memory store and read the .p12 per call.
  */
 import type { Identity } from './identity';
 

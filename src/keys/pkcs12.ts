@@ -35,6 +35,11 @@ export type Pkcs12Result =
 export interface Pkcs12Options {
   /** Keep the sealed RSA key needed to read RSAES-PKCS1-v1_5 encrypted mail (default true). */
   keepRsaForPkcs1Decrypt?: boolean;
+  /**
+   * Receives a copy of the PKCS#8 private key before it is turned into non-extractable keys, for a store that
+   * wraps it under the user's passphrase (keys/protected-keystore.ts). The copy is the callee's to wipe.
+   */
+  onPrivateKey?: (pkcs8: Uint8Array) => void;
 }
 
 /** Bounds against hostile files: iteration counts and size. */
@@ -298,6 +303,7 @@ export async function importPkcs12(
       certs.find((c) => key.id !== undefined && c.localKeyId === key.id) ??
       certs.find((c) => !isCA(c.cert)) ??
       certs[0];
+    options.onPrivateKey?.(key.pkcs8.slice());
     const imported = await importPrivateKey(key.pkcs8, crypto, options.keepRsaForPkcs1Decrypt ?? true);
     if (!imported.ok) throw new Pkcs12Failure('unsupported', imported.message);
     const chain = orderChain(leaf.cert, certs.filter((c) => c !== leaf));

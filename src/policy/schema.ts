@@ -114,14 +114,22 @@ export interface Policy {
     /** Refuse to sign with an expired, not yet valid or revoked own certificate. */
     blockExpiredIdentity: boolean;
   };
+  keys: {
+    /**
+     * Hosts: private keys may be stored only under the user's passphrase (src/keys/protected-keystore.ts); an
+     * import without one is refused and keys stored without one are not used. Admin only.
+     */
+    requirePassphrase: boolean;
+  };
 }
 
 /** What a source (admin policy file, user settings) may set: any subset. */
-export type PartialPolicy = Partial<Omit<Policy, 'algorithms' | 'audit' | 'inbound' | 'outbound'>> & {
+export type PartialPolicy = Partial<Omit<Policy, 'algorithms' | 'audit' | 'inbound' | 'outbound' | 'keys'>> & {
   algorithms?: Partial<Policy['algorithms']>;
   audit?: Partial<Policy['audit']>;
   inbound?: Partial<Policy['inbound']>;
   outbound?: Partial<Policy['outbound']>;
+  keys?: Partial<Policy['keys']>;
 };
 
 type Spec =
@@ -180,12 +188,13 @@ export const FIELDS: Record<string, Spec> = {
   'outbound.requireEncryptionTo': { kind: 'domainList', maxItems: MAX_DOMAINS, default: [], doc: 'Mail to a recipient in these domains must be encrypted.' },
   'outbound.onMissingCertificate': { kind: 'enum', values: ON_MISSING_CERTIFICATE, default: 'block', doc: 'A recipient who must get encrypted mail has no usable certificate: block the send, or warn and let the user send anyway.' },
   'outbound.blockExpiredIdentity': { kind: 'bool', default: true, doc: 'Refuse to sign with your own certificate when it is expired, not yet valid or revoked.' },
+  'keys.requirePassphrase': { kind: 'bool', default: false, doc: 'Hosts: store private keys only under a passphrase the user chooses (admin only).' },
 };
 
 export type FieldSpec = Spec;
 
 /** Admin-only fields: a user setting for them is ignored (and reported by the merge). */
-export const ADMIN_ONLY: ReadonlySet<string> = new Set(['userAnchors', 'allowPrivateTargets']);
+export const ADMIN_ONLY: ReadonlySet<string> = new Set(['userAnchors', 'allowPrivateTargets', 'keys.requirePassphrase']);
 
 export function getPath(obj: unknown, path: string): unknown {
   let cur: unknown = obj;

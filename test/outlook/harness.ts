@@ -302,7 +302,11 @@ export interface CustomInit {
  * with a custom simulation (`custom`, e.g. a compose item and a nested-app-auth bridge).
  */
 export async function openPage(browser: Browser, server: TestServer, path: string, item: SimItem | undefined, custom?: CustomInit): Promise<OpenedPage> {
-  const context = await browser.newContext({ viewport: { width: 420, height: 900 } });
+  return openPageIn(await browser.newContext({ viewport: { width: 420, height: 900 } }), server, path, item, custom);
+}
+
+/** openPage in a given context, e.g. a persistent one whose profile directory a test reads afterwards. */
+export async function openPageIn(context: BrowserContext, server: TestServer, path: string, item: SimItem | undefined, custom?: CustomInit): Promise<OpenedPage> {
   const page = await context.newPage();
   const problems: string[] = [];
   const offLoopback: string[] = [];

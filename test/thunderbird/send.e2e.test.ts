@@ -34,7 +34,8 @@ import {
   settledButton,
 } from './ui-probe';
 import { artifactsDir, builtXpi, thunderbirdOrSkip } from './support';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
 import { parseMime, getHeader, bodyText, walkEntities } from '../../src/mime/index';
 import { decryptMessage, importPkcs12, loadCertificates, verifyMessage } from '../../src/index';
 
@@ -361,5 +362,28 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
       assert.doesNotMatch(dec.content.toString('latin1'), /^Bcc:/im);
     }
     console.log(`# Bcc: ${got.length} messages on the wire; To/Cc copy RecipientInfos: Bob + Alice; each Bcc copy: its recipient + Alice`);
+  });
+
+  test('keys at rest: a key imported with a passphrase leaves no private key bytes in the Thunderbird profile', async () => {
+    // Alice was imported without a passphrase (before()): her prime IS in the profile's storage, which shows the
+    // scan can find key material, and is what the options page now says plainly. Dave's key goes in under a passphrase.
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
+    const prime = (c: IssuedCert) => Buffer.from((createPrivateKey(c.keyPem).export({ format: 'jwk' }) as { p: string }).p, 'base64url').subarray(0, 32);
+    const inProfile = (needle: Buffer) => files(join(tb.profile, 'storage')).filter((f) => readFileSync(f).includes(needle));
+
+    await openOptions(tb.marionette);
+    const st = await importP12InOptions(tb.marionette, readFileSync(await dave.makeP12('pw')), 'pw', 'a passphrase for tests');
+    assert.match(st, /Imported the certificate for dave@example\.com, stored encrypted under your passphrase/);
+    const protection = await inPage<string>(tb.marionette, '/options.html', 'return doc.getElementById("keys-protection").textContent;');
+    assert.match(protection, /protected by your passphrase and unlocked until Thunderbird quits/);
+    writeFileSync(join(artifactsDir(), 'options-keys-passphrase.png'), await screenshotWindowOf(tb.marionette, '/options.html'));
+    await closePageTabs(tb.marionette, '/options.html');
+    await sleep(1500); // let IndexedDB write through to its files
+
+    const alicePrime = inProfile(prime(alice));
+    assert.ok(alicePrime.length > 0, 'the key stored without a passphrase is readable from the profile (what the page warns about)');
+    assert.deepEqual(inProfile(prime(dave)), [], 'no file of the profile holds the prime of the key stored under the passphrase');
+    console.log(`# Thunderbird profile: alice (no passphrase) prime found in ${alicePrime.map((f) => f.slice(tb.profile.length)).join(', ')}; dave (passphrase) prime in no file`);
   });
 });

@@ -218,7 +218,7 @@ export async function addPemInOptions(m: Marionette, which: 'anchor' | 'inter' |
 }
 
 /** Imports a PKCS#12 through the options page's form (file input filled with the bytes, password typed). */
-export async function importP12InOptions(m: Marionette, p12: Uint8Array, password: string): Promise<string> {
+export async function importP12InOptions(m: Marionette, p12: Uint8Array, password: string, passphrase = ''): Promise<string> {
   const b64 = Buffer.from(p12).toString('base64');
   return inPage<string>(
     m,
@@ -229,6 +229,7 @@ export async function importP12InOptions(m: Marionette, p12: Uint8Array, passwor
      dt.items.add(file);
      doc.getElementById("p12-file").files = dt.files;
      doc.getElementById("p12-password").value = ${JSON.stringify(password)};
+     doc.getElementById("p12-passphrase").value = ${JSON.stringify(passphrase)};
      const st = doc.getElementById("p12-status");
      st.textContent = "";
      doc.getElementById("p12-import").click();
