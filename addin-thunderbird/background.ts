@@ -83,7 +83,13 @@ async function makeCheck(): Promise<CheckFn> {
     // The text shown is the cryptographic payload's (RFC 9788 §4.5: what every layer protects), without legacy
     // display elements; only for decrypted messages (Thunderbird shows the others itself).
     const plainText = !content ? undefined : body ? plainTextOf(body, verdict.headerProtection?.legacyDisplay) : plainTextOf(content);
-    return { verdict, plainText };
+    // Encrypted and not opened while the keys wait for the passphrase: say so (unlocking re-checks, see keys-unlock).
+    const locked = verdict.encrypted && !verdict.decrypted && (await keyStore.stored()).some((s) => s.locked);
+    return {
+      verdict,
+      plainText,
+      notes: locked ? ['Your stored keys are locked: enter your passphrase in the add-on\'s options to read encrypted mail.'] : undefined,
+    };
   };
 }
 

@@ -20,6 +20,8 @@ export interface CheckResult {
   verdict: Verdict;
   /** The text of a message we decrypted with the user's key (plain text only, never HTML). */
   plainText?: string;
+  /** Sentences shown with the verdict, e.g. that the stored keys are locked. */
+  notes?: string[];
   /** Time from the start of the check to the verdict, ms; and the raw size. */
   ms: number;
   bytes: number;

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     renderVerdict(container, r.result.verdict, {
       headingLevel: 2,
       about: await about(r.result.verdict),
+      notes: r.result.notes,
       onVerifyAgain: () => {
         renderChecking(container);
         void show('recheck');

@@ -268,10 +268,12 @@ export class ProtectedKeyStore implements KeyStore {
     await run(this.options, DB.identities, 'readwrite', (s) => s.put(identity));
   }
 
+  /** Removes one identity; removing the last one forgets the passphrase too (the way out of a forgotten one). */
   async delete(id: string): Promise<void> {
     if (id === VAULT_ID) return;
     this.unlocked.delete(id);
     await run(this.options, DB.identities, 'readwrite', (s) => s.delete(id));
+    if ((await this.records()).every(isVault)) await this.removeAll();
   }
 
   async list(): Promise<IdentitySummary[]> {

@@ -124,6 +124,10 @@ test('keys at rest: imported with a passphrase, the raw IndexedDB storage holds 
   assert.match(new TextDecoder().decode(opened.content), /secret at rest/);
   // Still nothing at rest after use.
   assert.ok(!holds(await rawStorage(factory), primeOf(alice)));
+  // A forgotten passphrase: removing the last key forgets it too, so the key can be imported again.
+  await next.delete((await next.stored())[0].id);
+  assert.equal(await next.hasPassphrase(), false);
+  assert.ok((await new ProtectedKeyStore({ factory }).importPkcs12(p12, 'pw', { passphrase: 'a new passphrase' })).ok);
 });
 
 test('keys at rest: an administrator who requires a passphrase refuses an import without one, and unprotected keys go unused', async () => {
