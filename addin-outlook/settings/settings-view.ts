@@ -12,7 +12,7 @@ import { labelPem, readCertificateFile, samePem } from './certificates';
 import { renderIdentitySection } from './identity-view';
 import { renderSetupSection } from '../../ui/setup-view';
 import { identityHealth } from '../../src/index';
-import { listIdentities } from '../identities';
+import { keyStore } from '../identities';
 import { renderAuditSection } from '../../ui/audit-view';
 import { POLICY_CHOICE_KEYS, renderPolicyChoices } from '../../ui/policy-choices';
 import { paneAudit } from '../audit';
@@ -91,7 +91,7 @@ export async function renderSettings(el: HTMLElement, opts: SettingsOptions): Pr
     const setup = h(doc, 'section', { attrs: { id: 'settings-setup', 'data-section': 'setup' } });
     append(el, setup);
     const drawSetup = async () => {
-      const reports = await Promise.all((await listIdentities()).map((id) => identityHealth(id, { policy: { ...policy, online: false } })));
+      const reports = await Promise.all((await keyStore.stored().catch(() => [])).map((id) => identityHealth(id, { policy: { ...policy, online: false } })));
       renderSetupSection(setup, reports);
     };
     await drawSetup();
