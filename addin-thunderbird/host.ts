@@ -3,6 +3,7 @@
  * logic (checker.ts) is tested in Node with a fake host and the real one (ThunderbirdHost) stays thin.
  */
 import type { ActionState } from './action-state';
+import { binaryStringToBytes } from './binary-string';
 import { type Messenger, type MessageHeader, messagesOf } from './messenger';
 
 export interface HostAdapter {
@@ -12,13 +13,6 @@ export interface HostAdapter {
   displayedMessages(tabId: number): Promise<MessageHeader[]>;
   /** Sets the message display action's icon, badge and title for one tab. */
   showState(tabId: number, state: ActionState): Promise<void>;
-}
-
-/** One byte per char (Thunderbird's binary strings never hold chars above 0xFF). */
-export function binaryStringToBytes(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
 }
 
 export class ThunderbirdHost implements HostAdapter {

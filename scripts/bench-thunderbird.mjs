@@ -1,6 +1,6 @@
 // Thunderbird display benchmark: in real Thunderbird (headless, fresh profile, the built add-on), how long from
 // Thunderbird displaying a signed message to the add-on's badge being set, for the 5 KB and the 11 MB message of
-// scripts/bench.mjs. Goals (issue 5): 5 KB ≤ 300 ms, 11 MB ≤ 1.5 s.
+// scripts/bench.mjs. Goals: 5 KB ≤ 300 ms (issue 5), 11 MB ≤ 400 ms (issue 13; was ≤ 1.5 s).
 //
 // Two figures per message, median over several first displays (each of a freshly imported copy, so no cache):
 //  - "add-on": onMessagesDisplayed → setBadgeText resolved, as the add-on logs it (what the goal is about);
@@ -13,6 +13,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { register } from 'tsx/esm/api';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The add-on figures before getRaw's string was converted natively (addin-thunderbird/binary-string.ts, 2026-12-07),
+ * printed beside each run's: display → badge medians, 7 runs, the idle 2-core machine, 2026-11-25 (docs/developers.md).
+ */
+const PREVIOUS = { small: { ms: 55, when: 'idle, 2026-11-25, per-byte loop' }, large: { ms: 680, when: 'idle, 2026-11-25, per-byte loop' } };
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -49,6 +55,8 @@ export async function rows(ctx) {
     await ui.closePageTabs(tb.marionette, '/options.html');
     for (const [label, name] of [['thunderbird display 5 KB', 'small'], ['thunderbird display 11 MB', 'large']]) {
       const addon = [];
+      const read = [];
+      const check = [];
       const e2e = [];
       let verdict = '?';
       for (let i = 0; i < runs; i++) {
@@ -62,9 +70,11 @@ export async function rows(ctx) {
         verdict = b.label;
         for (let k = 0; k < 50; k++) {
           const line = tb.log.slice(mark).find((l) => l.includes(`smime-addin: message ${id}:`));
-          const m = line && /badge (\d+) ms/.exec(line);
+          const m = line && /check (\d+) ms of which read (\d+) ms, badge (\d+) ms/.exec(line);
           if (m) {
-            addon.push(Number(m[1]));
+            check.push(Number(m[1]));
+            read.push(Number(m[2]));
+            addon.push(Number(m[3]));
             break;
           }
           await h.sleep(20);
@@ -75,8 +85,10 @@ export async function rows(ctx) {
         name: label,
         bytes: files.get(`${name}-0.eml`).length,
         inProcessMs: median(addon),
-        note: `median of ${runs} first displays: add-on (display event → badge set) ${median(addon)} ms [${addon.join(', ')}]; ` +
-          `end to end (open → badge visible) ${median(e2e)} ms [${e2e.join(', ')}]; shown: "${verdict}"; goal ${name === 'small' ? '≤ 300 ms' : '≤ 1.5 s'}`,
+        note: `median of ${runs} first displays: add-on (display event → badge set) ${median(addon)} ms [${addon.join(', ')}], ` +
+          `previously ${PREVIOUS[name].ms} ms (${PREVIOUS[name].when}) ` +
+          `(check ${median(check)} ms, of which getRaw ${median(read)} ms); ` +
+          `end to end (open → badge visible) ${median(e2e)} ms [${e2e.join(', ')}]; shown: "${verdict}"; goal ${name === 'small' ? '≤ 300 ms' : '≤ 400 ms'}`,
       });
     }
   } finally {
