@@ -98,6 +98,71 @@ export class Sender {
   onTabClosed(tabId: number): void {
     this.choices.delete(tabId);
     this.errors.delete(tabId);
+    this.prompted.delete(tabId);
+  }
+
+  /**
+   * The outbound rules before the S/MIME send path: block (cancel, with the rule and recipient named in the compose
+   * action and a notification), prompt (cancel once; sending again with the same recipients is an override), or
+   * the sign/encrypt the rules ask for. Every block, prompt and override is an audit event (rule, recipient domains).
+   */
+  private async enforce(tab: Tab, details: ComposeDetails, chosen: ComposeChoice): Promise<{ cancel: true } | { choice: ComposeChoice }> {
+    if (!this.enforcement) return { choice: chosen };
+    const { policy, trust } = await this.enforcement();
+    const from = addressOf(details.from ?? '');
+    let recipients: string[];
+    try {
+      recipients = [...strings(details.to), ...strings(details.cc), ...strings(details.bcc)].map(addressOf);
+    } catch (e) {
+      recipients = [];
+      if (policy.outbound.requireSignature !== 'never' || policy.outbound.requireEncryptionTo.length) {
+        return this.refuse(tab, chosen, `Not sent: ${e instanceof Error ? e.message : String(e)}, so your organisation's rules cannot be checked.`, from);
+      }
+    }
+    const [identity] = await keyStore.forAddress(from);
+    const rules = outboundRules(policy);
+    const withCertificate = new Set<string>();
+    for (const r of recipients) if ((await directory.lookup(r)).length > 0) withCertificate.add(r.toLowerCase());
+    const input = { from, recipients, sign: chosen.sign, encrypt: chosen.encrypt, canProtect: true, hasIdentity: !!identity, withCertificate };
+    let d = decideOutbound(input, rules);
+    if (d.sign && identity && rules.blockExpiredIdentity) {
+      const identityProblem = await ownCertificateProblem(identity, trust);
+      if (identityProblem) d = decideOutbound({ ...input, identityProblem }, rules);
+    }
+    const domains = (f: OutboundDecision['findings'][number]) => recipientDomains(f.recipients.length ? f.recipients : recipients);
+    if (d.action === 'block') {
+      for (const f of d.findings.filter((x) => x.severity === 'block')) {
+        this.audit(auditEventForPolicy({ rule: f.rule, action: 'block', from: [from], recipientDomains: domains(f), host: 'thunderbird' }));
+      }
+      return this.refuse(tab, chosen, d.message, from);
+    }
+    const key = [...new Set(recipients.map((r) => r.toLowerCase()))].sort().join(',');
+    if (d.action === 'prompt') {
+      if (this.prompted.get(tab.id) !== key) {
+        this.prompted.set(tab.id, key);
+        for (const f of d.findings) this.audit(auditEventForPolicy({ rule: f.rule, action: 'prompt', from: [from], recipientDomains: domains(f), host: 'thunderbird' }));
+        return this.refuse(tab, chosen, d.message, from);
+      }
+      // Sent again with the same recipients after the warning: the user's override, recorded as such.
+      this.prompted.delete(tab.id);
+      for (const f of d.findings) this.audit(auditEventForPolicy({ rule: f.rule, action: 'override', from: [from], recipientDomains: domains(f), host: 'thunderbird' }));
+      this.log(`send: ${d.findings.map((f) => f.rule).join(', ')} overridden by the user`);
+      return { choice: { ...chosen, sign: d.sign, encrypt: false } };
+    }
+    if (d.raised.length) this.log(`send: ${d.raised.join(', ')} ${d.encrypt ? 'encrypts' : 'signs'} this message`);
+    return { choice: { ...chosen, sign: d.sign, encrypt: d.encrypt } };
+  }
+
+  private async refuse(tab: Tab, choice: ComposeChoice, message: string, from: string): Promise<{ cancel: true }> {
+    this.log(`send refused for ${from || 'a sender'}: ${message}`);
+    this.errors.set(tab.id, message);
+    await this.showChoice(tab.id, choice, message).catch(() => undefined);
+    // A notification too: the compose window stays open and the user must see why nothing happened. Not awaited:
+    // the send must not wait on the desktop's notification service (headless, it may never answer).
+    void Promise.resolve()
+      .then(() => this.m.notifications.create(`smime-send-${tab.id}`, { type: 'basic', title: 'S/MIME Check: message not sent', message }))
+      .catch((e) => this.log(`notification: ${String(e)}`));
+    return { cancel: true };
   }
 
   /**
@@ -110,7 +175,9 @@ export class Sender {
    * carries no recipient list, so it goes out once with Bcc in the envelope only, as Thunderbird does.
    */
   async onBeforeSend(tab: Tab, details: ComposeDetails): Promise<{ cancel: boolean } | undefined> {
-    const choice = await this.choiceFor(tab.id);
+    const ruled = await this.enforce(tab, details, await this.choiceFor(tab.id));
+    if ('cancel' in ruled) return ruled;
+    const choice = ruled.choice;
     if (!choice.sign && !choice.encrypt) return undefined;
     try {
       const visible = [...strings(details.to), ...strings(details.cc)];

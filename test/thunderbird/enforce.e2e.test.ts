@@ -11,8 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makePki, smimeSign } from '../support/pki';
 import { buildMessage, textEntity } from '../support/messages';
-import { Thunderbird, waitFor } from './harness';
-import { ADDON_ID, settledButton } from './ui-probe';
+import { Thunderbird, sleep, smtpPrefs, waitFor } from './harness';
+import { ADDON_ID, composeButton, composeWindowCount, settledButton } from './ui-probe';
 import { builtXpi, thunderbirdOrSkip } from './support';
 
 const env = thunderbirdOrSkip();
@@ -63,12 +63,19 @@ describe('Thunderbird: new mail checked as it arrives, violations tagged and qua
       name: ADDON_ID,
       description: 'smime-addin enforcement policy for the e2e test',
       type: 'storage',
-      data: { anchors: [pki.root.certPem], bundledRoots: false, inbound: { requireSignedFrom: ['corp.example'], action: 'quarantine', quarantineFolder: 'Quarantine', tagName: 'S/MIME violation' } },
+      data: {
+        anchors: [pki.root.certPem],
+        bundledRoots: false,
+        inbound: { requireSignedFrom: ['corp.example'], action: 'quarantine', quarantineFolder: 'Quarantine', tagName: 'S/MIME violation' },
+        outbound: { requireEncryptionTo: ['lawfirm.example'] },
+      },
     };
     tb = await Thunderbird.launch(env.bin!, {
       addons: [{ id: ADDON_ID, xpi: await builtXpi() }],
       files,
       homeFiles: { [`.mozilla/managed-storage/${ADDON_ID}.json`]: JSON.stringify(manifest) },
+      // A sending identity; its SMTP port is closed: nothing in these tests may reach it.
+      extraPrefs: smtpPrefs(9, 'alice@corp.example'),
       timeoutMs: 90_000,
     });
   });
@@ -120,5 +127,22 @@ describe('Thunderbird: new mail checked as it arrives, violations tagged and qua
     } finally {
       await tb.driver('closeTab', { tabId });
     }
+  });
+
+  test('send: outbound.requireEncryptionTo with no certificate for the recipient blocks the send, naming rule and recipient; the draft stays', async () => {
+    const ids = await tb.driver('identities');
+    const id = ids.find((i: { email: string }) => i.email === 'alice@corp.example');
+    const { tabId } = await tb.driver('compose', { identityId: id.id, to: ['Counsel <counsel@lawfirm.example>'], subject: 'Settlement', plainTextBody: 'Our offer.', isPlainText: true });
+    await tb.driver('send', { tabId });
+    const btn = await waitFor(async () => {
+      const b = await composeButton(tb.marionette);
+      return b?.badge === '!' ? b : null;
+    }, 15_000);
+    assert.match(btn?.title ?? '', /requires this message to be encrypted \(rule outbound\.requireEncryptionTo\), and there is no usable certificate for counsel@lawfirm\.example \(rule outbound\.onMissingCertificate\)/);
+    await sleep(300);
+    assert.equal(await composeWindowCount(tb.marionette), 1, 'the compose window is still open');
+    assert.match((await tb.driver('composeDetails', { tabId })).plainTextBody, /Our offer\./);
+    assert.ok(tb.log.some((l) => /send refused for alice@corp\.example/.test(l)));
+    await tb.driver('closeTab', { tabId }).catch(() => undefined);
   });
 });
