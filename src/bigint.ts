@@ -4,20 +4,30 @@
  * Not constant-time: callers that use a private key blind it first (see cms/rsa-pkcs1.ts).
  */
 
-/** Unsigned big-endian bytes to a bigint. */
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/**
+ * Unsigned big-endian bytes to a bigint, in time linear in the length (through a hex string; shifting a byte in at
+ * a time copies the growing value each time, which is quadratic: hours for a megabyte-sized "key").
+ */
 export function bytesToBigInt(b: Uint8Array): bigint {
-  let x = 0n;
-  for (const v of b) x = (x << 8n) | BigInt(v);
-  return x;
+  if (b.length === 0) return 0n;
+  const parts: string[] = new Array(b.length);
+  for (let i = 0; i < b.length; i++) parts[i] = HEX[b[i]];
+  return BigInt('0x' + parts.join(''));
 }
 
-/** A non-negative bigint to exactly `len` big-endian bytes (high bytes beyond `len` are dropped). */
+/**
+ * A non-negative bigint to exactly `len` big-endian bytes (high bytes beyond `len` are dropped). Fixed length and
+ * the same steps whatever the value (no loop that ends early at the value's top byte), so a private value's size
+ * does not show in the time it takes (RFC 8017 I2OSP; cms/rsa-pkcs1.ts converts a decrypted block with it).
+ */
 export function bigIntToBytes(v: bigint, len: number): Uint8Array {
   const out = new Uint8Array(len);
-  for (let i = len - 1; i >= 0 && v > 0n; i--) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
+  const hex = v.toString(16);
+  // Pad to the full width first, so every output byte is read from the string the same way.
+  const full = hex.length >= 2 * len ? hex.slice(hex.length - 2 * len) : '0'.repeat(2 * len - hex.length) + hex;
+  for (let i = 0; i < len; i++) out[i] = parseInt(full.substr(2 * i, 2), 16);
   return out;
 }
 
