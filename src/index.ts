@@ -9,6 +9,7 @@ export { verifyMessage, verifyMessageAndBody } from './verify-message';
 // RFC 9788 header protection: hosts hide legacy display elements from the body they show (verdict.headerProtection).
 export { stripLegacyDisplay, hasLegacyDisplay } from './header-protection/index';
 export type { VerifyOptions, Decryptor } from './verify-message';
+export { PublicKeyBudget, MAX_PUBLIC_KEY_OPERATIONS, MAX_RSA_MODULUS_BITS } from './signature/limits';
 export * from './policy/index';
 export { bundledAnchors, bundledRootList, bundledRootsMeta } from './trust/roots/bundled';
 export type { BundledRoot, BundledRootsMeta } from './trust/roots/types';

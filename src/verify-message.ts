@@ -32,6 +32,7 @@ import { validateChainOnline } from './trust/online';
 import { certInfo, isCA as isCaInfo } from './trust/cert-info';
 import { visibleStrings } from './trust/names';
 import { leafWorkingKey, sameDsaParams } from './signature/key';
+import { PublicKeyBudget, budgetExceededDetail, withPublicKeyBudget } from './signature/limits';
 import type { DsaParams } from './signature/types';
 import type { AnchorLookup, RevocationMode, TrustFetcher } from './trust/types';
 import type {
@@ -95,6 +96,12 @@ export interface VerifyOptions {
   inbound?: InboundRules;
   /** The From the host displays for this message (Thunderbird's author, Outlook's item.from), for the inbound rule. */
   displayedFrom?: string[];
+  /**
+   * The public-key operations this check may spend (signature/limits.ts; default: a fresh budget of
+   * MAX_PUBLIC_KEY_OPERATIONS). A host that checks one message twice (the Outlook pane, with more roots the second
+   * time) passes the same budget to both, so the second check is bounded by what the first left.
+   */
+  publicKeyBudget?: PublicKeyBudget;
 }
 
 /**
@@ -173,9 +180,11 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date, out: 
   const root = parsed.root;
   const headers = topHeaders(root);
 
+  const budget = opts.publicKeyBudget ?? new PublicKeyBudget();
   const ctx: Context = {
     opts,
-    crypto: opts.crypto ?? defaultCrypto(),
+    // Every signature check of this message spends from one budget (signature/limits.ts).
+    crypto: withPublicKeyBudget(opts.crypto ?? defaultCrypto(), budget),
     at,
     layers: [],
     reasons: [],
@@ -279,6 +288,9 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date, out: 
   // With the From changed after signing, "the sender is the signer" holds only for the signed From the reader does not see.
   if (binding) reasons.push(...binding.reasons.filter((r) => !(hp.fromChanged && r.code === 'sender-match')));
   reasons.push(...hp.reasons);
+  // Checks left undone for the budget: the result cannot be trusted, and the reader is told why.
+  const overBudget = budget.exceeded;
+  if (overBudget) reasons.push(reason('limit-exceeded', 'error', `Not every signature could be checked: ${budgetExceededDetail(budget.limit)}, so the message cannot be trusted.`));
   if (coverage === 'partial') {
     reasons.push(
       reason(
@@ -302,7 +314,8 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date, out: 
     !weak &&
     !ctx.stop &&
     !hp.fromChanged &&
-    !hp.trustBlocked
+    !hp.trustBlocked &&
+    !overBudget
   )
     word = 'trusted';
   else word = 'untrusted';

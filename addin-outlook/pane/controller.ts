@@ -6,7 +6,7 @@
  */
 import type { Decryptor, Policy, Verdict } from '../../src/index';
 import { aboutSigner } from '../../src/index';
-import { verifyMessageAndBody } from '../../src/index';
+import { PublicKeyBudget, verifyMessageAndBody } from '../../src/index';
 import { applyPolicyToVerdict } from '../../src/index';
 import { hostErrorVerdict } from '../../ui/host-verdict';
 import { renderChecking, renderVerdict } from '../../ui/verdict-view';
@@ -141,7 +141,9 @@ export class PaneController {
       const decrypt = await this.deps.decryptor((content) => {
         decrypted = content;
       });
-      const remembered = { rememberIntermediates, decrypt };
+      // Both checks below spend one budget of public-key operations (src/signature/limits.ts), so a hostile message
+      // costs no more for being checked twice.
+      const remembered = { rememberIntermediates, decrypt, publicKeyBudget: new PublicKeyBudget() };
       const at = this.deps.at?.();
       if (at) notes.push(`Checked as of ${at.toISOString().slice(0, 10)} instead of now (the playground's "Check as of" date).`);
       const withMemory = (o: typeof trust.options) => ({
@@ -152,8 +154,10 @@ export class PaneController {
         ...(at ? { at } : {}),
       });
       ({ verdict, body } = await verifyMessageAndBody(bytes, withMemory(trust.options)));
-      if (verdict.verdict === 'untrusted' || verdict.verdict === 'invalid') {
-        // Not trusted by the organisation's own anchors: check again with the bundled roots too (trust.ts).
+      if (verdict.signature === 'valid' && verdict.trust !== 'trusted' && !remembered.publicKeyBudget.exceeded) {
+        // Valid signatures not vouched for by the organisation's own anchors: check again with the bundled roots
+        // too (trust.ts). More roots change only the trust of a chain: a bad signature, a broken structure or a
+        // spent budget stays what it was, so those are not checked twice.
         const full = await trust.withBundled();
         if (full && 'problem' in full) notes.push(full.problem);
         else if (full) ({ verdict, body } = await verifyMessageAndBody(bytes, withMemory(full.options)));

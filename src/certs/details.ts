@@ -6,7 +6,8 @@ import * as pkijs from 'pkijs';
 import { defaultCrypto, type CryptoEngine } from '../crypto';
 import { CURVES, OID, PUBLIC_KEY_OIDS, curveName, signatureAlgorithmName } from '../cms/algorithms';
 import { digest, toHex } from '../cms/digest';
-import { verifySignature } from '../signature/verify';
+import { rsaModulusBits } from '../signature/key';
+import { verifyCertSignature } from '../trust/signature';
 import { certInfo } from '../trust/cert-info';
 import { DN_ATTRIBUTE_NAMES, escapeDnValue, visibleText } from '../trust/names';
 import type { CertificateDetails } from '../verdict';
@@ -32,21 +33,27 @@ export async function certificateDetails(
 ): Promise<CertificateDetails> {
   let p = DETAILS_CACHE.get(cert);
   if (!p) {
-    p = describe(cert, crypto);
+    const made = describe(cert, crypto);
+    p = made.then((d) => d.details);
     DETAILS_CACHE.set(cert, p);
-    // A failure (a programmer error: no WebCrypto) is not remembered.
-    p.catch(() => DETAILS_CACHE.delete(cert));
+    // A failure (a programmer error: no WebCrypto) is not remembered, nor an answer given without the self-signature
+    // check because the message's budget of public-key operations was spent (signature/limits.ts).
+    made.then(
+      (d) => (d.overBudget ? DETAILS_CACHE.delete(cert) : undefined),
+      () => DETAILS_CACHE.delete(cert),
+    );
   }
   const d = await p;
   return { ...d, emails: [...d.emails] };
 }
 
-async function describe(cert: pkijs.Certificate, crypto: CryptoEngine): Promise<CertificateDetails> {
+async function describe(cert: pkijs.Certificate, crypto: CryptoEngine): Promise<{ details: CertificateDetails; overBudget: boolean }> {
   const der = certificateDer(cert);
   const emails = certificateEmails(cert);
   const cn = firstValue(cert.subject, ATTR_CN);
   const subject = formatName(cert.subject);
-  return {
+  const selfSigned = await isSelfSigned(cert, crypto);
+  const details: CertificateDetails = {
     subject,
     // Shown as the headline: control and bidi characters written out (names.ts visibleText).
     commonName: visibleText(cn ?? emails[0] ?? subject),
@@ -59,8 +66,9 @@ async function describe(cert: pkijs.Certificate, crypto: CryptoEngine): Promise<
     publicKeyAlgorithm: publicKeyDescription(cert.subjectPublicKeyInfo),
     signatureAlgorithm: signatureAlgorithmName(cert.signatureAlgorithm.algorithmId),
     isCA: isCA(cert),
-    selfSigned: await isSelfSigned(cert, crypto),
+    selfSigned: selfSigned.selfSigned,
   };
+  return { details, overBudget: selfSigned.overBudget };
 }
 
 /**
@@ -123,17 +131,6 @@ export function publicKeyDescription(spki: pkijs.PublicKeyInfo): string {
   return name;
 }
 
-function rsaModulusBits(spki: pkijs.PublicKeyInfo): number | undefined {
-  const parsed = asn1js.fromBER(spki.subjectPublicKey.valueBlock.valueHexView);
-  if (parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence)) return undefined;
-  const n = parsed.result.valueBlock.value[0];
-  if (!(n instanceof asn1js.Integer)) return undefined;
-  const v = n.valueBlock.valueHexView;
-  let i = 0;
-  while (i < v.length && v[i] === 0) i++;
-  if (i === v.length) return 0;
-  return (v.length - i - 1) * 8 + (32 - Math.clz32(v[i]));
-}
 
 function isCA(cert: pkijs.Certificate): boolean {
   const bc = cert.extensions?.find((e) => e.extnID === EXT_BASIC_CONSTRAINTS)?.parsedValue;
@@ -144,7 +141,7 @@ function isCA(cert: pkijs.Certificate): boolean {
  * Self-signed: issuer equals subject and the certificate's signature verifies with its own key. When the
  * signature algorithm cannot be checked here, the name comparison alone decides.
  */
-async function isSelfSigned(cert: pkijs.Certificate, crypto: CryptoEngine): Promise<boolean> {
+async function isSelfSigned(cert: pkijs.Certificate, crypto: CryptoEngine): Promise<{ selfSigned: boolean; overBudget: boolean }> {
   // Self-issued as path validation sees it (RFC 5280 name comparison; trust/cert-info.ts, cached per certificate),
   // which also spares pkijs' isEqual and the ICU collator its localeCompare loads (~9 ms of a CLI run).
   let selfIssued = false;
@@ -153,15 +150,10 @@ async function isSelfSigned(cert: pkijs.Certificate, crypto: CryptoEngine): Prom
   } catch {
     // A certificate path validation cannot read is not described as self-signed.
   }
-  if (!selfIssued) return false;
-  const check = await verifySignature(
-    {
-      algorithm: cert.signatureAlgorithm,
-      publicKey: cert.subjectPublicKeyInfo,
-      signature: cert.signatureValue.valueBlock.valueHexView,
-      data: cert.tbsView,
-    },
-    crypto,
-  );
-  return check.status !== 'invalid';
+  if (!selfIssued) return { selfSigned: false, overBudget: false };
+  // The same check, and the same cached result, as path validation's (trust/signature.ts): one public-key operation
+  // per certificate, however many signers and verdict views use it. Weak and unsupported algorithms cannot be
+  // checked here, so the name comparison decides for them.
+  const check = await verifyCertSignature(crypto, cert, { spki: cert.subjectPublicKeyInfo }, true);
+  return { selfSigned: check.ok || check.why !== 'bad', overBudget: !check.ok && !!check.overBudget };
 }

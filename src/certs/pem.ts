@@ -77,7 +77,10 @@ const B64 = (() => {
 /** Strict base64 (whitespace ignored, '=' only at the end); undefined when invalid or empty. */
 export function decodeBase64(s: string): Uint8Array | undefined {
   const clean = s.replace(/[\s]+/g, '');
-  const body = clean.replace(/=+$/, '');
+  // Trailing '=' counted by a loop: /=+$/ would retry from every '=' of a long run (quadratic).
+  let end = clean.length;
+  while (end > 0 && clean.charCodeAt(end - 1) === 0x3d) end--;
+  const body = clean.slice(0, end);
   const pad = clean.length - body.length;
   if (body.length === 0 || pad > 2 || (pad > 0 && clean.length % 4 !== 0) || body.length % 4 === 1) return undefined;
   const out = new Uint8Array(Math.floor((body.length * 3) / 4));

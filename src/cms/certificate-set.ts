@@ -15,6 +15,14 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { decodeBer } from './ber';
 
+/**
+ * Certificates read from one SignedData. A signer sends its own certificate and its chain (three or four; a few
+ * more when cross-certified); each certificate read costs tens of KB of JS objects, so a 1.4 MB SignedData with
+ * 5,000 small certificates cost about 636 MB. More than this is refused, before any certificate is read
+ * (countCertificates), with a 'limit-exceeded' reason.
+ */
+export const MAX_SIGNED_DATA_CERTIFICATES = 100;
+
 /** How many certificates the cache keeps (least recently used go first): a few hundred KB of objects. */
 export const CERT_CACHE_SIZE = 128;
 const cache = new Map<string, pkijs.Certificate>();
@@ -34,9 +42,17 @@ export function takeCertificateSet(signedData: unknown): asn1js.Constructed | un
   return el;
 }
 
+/** Thrown (and turned into a 'limit-exceeded' result by cms/verify.ts) for a set over MAX_SIGNED_DATA_CERTIFICATES. */
+export class TooManyCertificates extends Error {
+  constructor(readonly count: number) {
+    super(`The signature carries ${count} certificates; at most ${MAX_SIGNED_DATA_CERTIFICATES} are read.`);
+  }
+}
+
 /** The set's entries as pkijs' CertificateSet gives them, certificates from the cache when seen before. Throws as pkijs does. */
 export function readCertificateSet(set: asn1js.Constructed): pkijs.CertificateSet['certificates'] {
   const elements = set.valueBlock.value;
+  if (elements.length > MAX_SIGNED_DATA_CERTIFICATES) throw new TooManyCertificates(elements.length);
   const out: pkijs.CertificateSet['certificates'] = new Array(elements.length);
   const others: number[] = [];
   elements.forEach((el, i) => {
@@ -72,4 +88,54 @@ function latin1(b: Uint8Array): string {
   let s = '';
   for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
   return s;
+}
+
+/**
+ * How many entries the `certificates [0]` field of a DER ContentInfo(SignedData) has, read from the TLV headers
+ * alone (no objects made), so that a bag of thousands is refused before the BER decoder builds a node for each of
+ * their fields. Undefined when the encoding is not the plain definite-length one this walk understands (BER with
+ * indefinite lengths): then the count is checked after decoding, still before any certificate is read.
+ */
+export function countCertificates(der: Uint8Array): number | undefined {
+  const tlv = (at: number, end: number): { tag: number; start: number; end: number } | undefined => {
+    if (at + 2 > end) return undefined;
+    const tag = der[at];
+    if ((tag & 0x1f) === 0x1f) return undefined; // multi-byte tags do not occur on this path
+    let len = der[at + 1];
+    let start = at + 2;
+    if (len === 0x80) return undefined; // indefinite length
+    if (len > 0x80) {
+      const n = len & 0x7f;
+      if (n > 4 || start + n > end) return undefined;
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + der[start + i];
+      start += n;
+    }
+    if (start + len > end) return undefined;
+    return { tag, start, end: start + len };
+  };
+  const ci = tlv(0, der.length);
+  if (!ci || ci.tag !== 0x30) return undefined;
+  const oid = tlv(ci.start, ci.end);
+  if (!oid || oid.tag !== 0x06) return undefined;
+  const explicit = tlv(oid.end, ci.end);
+  if (!explicit || explicit.tag !== 0xa0) return undefined;
+  const sd = tlv(explicit.start, explicit.end);
+  if (!sd || sd.tag !== 0x30) return undefined;
+  let at = sd.start;
+  for (let i = 0; i < SIGNED_DATA_CERTIFICATES_AT; i++) {
+    const field = tlv(at, sd.end);
+    if (!field) return undefined;
+    at = field.end;
+  }
+  const certs = tlv(at, sd.end);
+  if (!certs) return undefined;
+  if (certs.tag !== 0xa0) return 0;
+  let count = 0;
+  for (let p = certs.start; p < certs.end; count++) {
+    const el = tlv(p, certs.end);
+    if (!el) return undefined;
+    p = el.end;
+  }
+  return count;
 }

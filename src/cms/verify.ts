@@ -19,7 +19,7 @@ import { defaultCrypto, type CryptoEngine } from '../crypto';
 import { reason, type Reason } from '../verdict';
 import { OID, digestName, isWeakDigest, signatureAlgorithmInfo, type DigestName } from './algorithms';
 import { decodeBer } from './ber';
-import { readCertificateSet, takeCertificateSet } from './certificate-set';
+import { MAX_SIGNED_DATA_CERTIFICATES, TooManyCertificates, countCertificates, readCertificateSet, takeCertificateSet } from './certificate-set';
 import { bytesEqual, digest } from './digest';
 import { classifyParseError, errorText } from './errors';
 import { checkSigningCertificate } from './ess';
@@ -130,6 +130,9 @@ function parseSignedData(der: Uint8Array): { signedData: pkijs.SignedData } | Fa
   if (der.length === 0) return fail('malformed-cms', 'The signature is empty.');
   // A ContentInfo is a SEQUENCE; anything else is not CMS at all (rather than "cut off").
   if (der[0] !== 0x30) return fail('malformed-cms', 'The signature is not a CMS object.');
+  // A bag of thousands of certificates is refused before it is decoded (certificate-set.ts).
+  const count = countCertificates(der);
+  if (count !== undefined && count > MAX_SIGNED_DATA_CERTIFICATES) return fail('limit-exceeded', new TooManyCertificates(count).message);
   try {
     const asn1 = decodeBer(der);
     if (asn1.offset === -1) return { ok: false, error: classifyParseError(asn1.result.error, 'signature') };
@@ -142,6 +145,7 @@ function parseSignedData(der: Uint8Array): { signedData: pkijs.SignedData } | Fa
     if (certificates) signedData.certificates = readCertificateSet(certificates);
     return { signedData };
   } catch (e) {
+    if (e instanceof TooManyCertificates) return fail('limit-exceeded', e.message);
     return { ok: false, error: classifyParseError(e, 'signature') };
   }
 }

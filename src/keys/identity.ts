@@ -13,6 +13,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { CryptoEngine } from '../crypto';
+import { MAX_RSA_MODULUS_BITS, bitLengthOfBytes } from '../signature/limits';
 import { bs, buf } from './bytes';
 
 export type SignHash = 'SHA-256' | 'SHA-384' | 'SHA-512';
@@ -81,7 +82,11 @@ export async function importPrivateKey(
     const der = buf(pkcs8);
     if (oid === OID_RSA) {
       const rsa = pkijs.RSAPrivateKey.fromBER(bs(info.privateKey.valueBlock.valueHexView));
-      const modulusBits = modulusBitLength(rsa.modulus);
+      const modulusBits = bitLengthOfBytes(rsa.modulus.valueBlock.valueHexView);
+      // Refused before any key work (signature/limits.ts): every operation with such a key would stall the host.
+      if (modulusBits > MAX_RSA_MODULUS_BITS) {
+        return { ok: false, message: `The RSA key has ${modulusBits} bits; keys over ${MAX_RSA_MODULUS_BITS} bits are not supported.` };
+      }
       const keys: PrivateKeys = { kind: 'rsa', modulusBits, rsaPkcs1: {}, rsaPss: {}, rsaOaep: {} };
       for (const hash of SIGN_HASHES) {
         keys.rsaPkcs1![hash] = await subtle.importKey('pkcs8', der, { name: 'RSASSA-PKCS1-v1_5', hash }, false, ['sign']);
@@ -121,13 +126,6 @@ export function wipe(u: Uint8Array | undefined): void {
   if (u) u.fill(0);
 }
 
-function modulusBitLength(n: asn1js.Integer): number {
-  const v = n.valueBlock.valueHexView;
-  let i = 0;
-  while (i < v.length && v[i] === 0) i++;
-  if (i === v.length) return 0;
-  return (v.length - i - 1) * 8 + (32 - Math.clz32(v[i]));
-}
 
 /** Upper-case hex SHA-256 of DER: the identity id. */
 export async function fingerprint(der: Uint8Array, crypto: CryptoEngine): Promise<string> {

@@ -7,6 +7,7 @@
  */
 import type * as pkijs from 'pkijs';
 import type { CryptoEngine } from '../crypto';
+import { unmetered } from './limits';
 import type { Buf } from './types';
 
 const KEYS = new WeakMap<CryptoEngine, WeakMap<pkijs.PublicKeyInfo, Map<string, Promise<CryptoKey>>>>();
@@ -17,14 +18,16 @@ export function importVerifyKey(
   algorithm: RsaHashedImportParams | EcKeyImportParams,
   der: () => Buf,
 ): Promise<CryptoKey> {
-  let byKey = KEYS.get(crypto);
-  if (!byKey) KEYS.set(crypto, (byKey = new WeakMap()));
+  // A message's engine carries its budget (limits.ts); imported keys outlive the message, so key by the engine itself.
+  const engine = unmetered(crypto);
+  let byKey = KEYS.get(engine);
+  if (!byKey) KEYS.set(engine, (byKey = new WeakMap()));
   let byAlg = byKey.get(spki);
   if (!byAlg) byKey.set(spki, (byAlg = new Map()));
   const id = JSON.stringify(algorithm);
   let p = byAlg.get(id);
   if (!p) {
-    p = crypto.subtle.importKey('spki', der(), algorithm, false, ['verify']);
+    p = engine.subtle.importKey('spki', der(), algorithm, false, ['verify']);
     byAlg.set(id, p);
     const forget = byAlg;
     p.catch(() => forget.delete(id));

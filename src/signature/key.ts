@@ -6,6 +6,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID, type SignatureScheme } from '../cms/algorithms';
 import { bytesToBigInt } from '../bigint';
+import { MAX_RSA_MODULUS_BITS, bitLengthOfBytes } from './limits';
 import type { Buf, DsaParams, SignatureCheck } from './types';
 
 /** The working public key of RFC 5280 §6.1: the SPKI plus inherited DSA parameters when absent in it. */
@@ -27,8 +28,9 @@ export interface RsaPublicKey {
 
 /**
  * The RSAPublicKey inside an RSA SubjectPublicKeyInfo (RFC 8017 A.1.1), for the operations WebCrypto lacks (PKCS#1
- * v1.5 signatures with other digests, PKCS#1 v1.5 key transport). Undefined when it does not parse; sizes and
- * exponents are judged by the caller.
+ * v1.5 signatures with other digests, PKCS#1 v1.5 key transport). Undefined when it does not parse, or when the
+ * modulus is over MAX_RSA_MODULUS_BITS (refused before it becomes a BigInt: see limits.ts); exponents are judged
+ * by the caller.
  */
 export function rsaPublicKeyOf(spki: pkijs.PublicKeyInfo): RsaPublicKey | undefined {
   const parsed = asn1js.fromBER(spki.subjectPublicKey.valueBlock.valueHexView);
@@ -40,8 +42,28 @@ export function rsaPublicKeyOf(spki: pkijs.PublicKeyInfo): RsaPublicKey | undefi
     return undefined;
   }
   const nBytes = stripZeros(rsa.modulus.valueBlock.valueHexView);
-  const n = bytesToBigInt(nBytes);
-  return { n, e: bytesToBigInt(rsa.publicExponent.valueBlock.valueHexView), k: nBytes.length, bits: n === 0n ? 0 : n.toString(2).length };
+  const bits = bitLengthOfBytes(nBytes);
+  const eBytes = stripZeros(rsa.publicExponent.valueBlock.valueHexView);
+  if (bits > MAX_RSA_MODULUS_BITS || eBytes.length > nBytes.length) return undefined;
+  return { n: bytesToBigInt(nBytes), e: bytesToBigInt(eBytes), k: nBytes.length, bits };
+}
+
+/**
+ * An RSA key's modulus size in bits, read from its bytes (no arithmetic), or undefined when the key is not RSA or
+ * does not parse. What the MAX_RSA_MODULUS_BITS ceiling and weak-key rules judge.
+ */
+export function rsaModulusBits(spki: pkijs.PublicKeyInfo): number | undefined {
+  if (!isRsaKey(spki)) return undefined;
+  const asn = asn1js.fromBER(spki.subjectPublicKey.valueBlock.valueHexView);
+  const mod = asn.offset !== -1 && asn.result instanceof asn1js.Sequence ? asn.result.valueBlock.value[0] : undefined;
+  return mod instanceof asn1js.Integer ? bitLengthOfBytes(mod.valueBlock.valueHexView) : undefined;
+}
+
+/** The refusal of an RSA key over MAX_RSA_MODULUS_BITS, in plain words; undefined for any other key. */
+export function rsaKeyTooLarge(spki: pkijs.PublicKeyInfo): { bits: number; detail: string } | undefined {
+  const bits = rsaModulusBits(spki);
+  if (bits === undefined || bits <= MAX_RSA_MODULUS_BITS) return undefined;
+  return { bits, detail: `the RSA key has ${bits} bits, more than the ${MAX_RSA_MODULUS_BITS} bits any real key has, so it is not used` };
 }
 
 export function isDsaKey(spki: pkijs.PublicKeyInfo): boolean {
@@ -96,22 +118,12 @@ export function isRsaKey(spki: pkijs.PublicKeyInfo): boolean {
 
 /** Modulus (RSA) or p (DSA) size in bits; undefined for other key types or when unreadable. */
 export function publicKeyBits(key: WorkingKey): number | undefined {
-  if (isRsaKey(key.spki)) {
-    const asn = asn1js.fromBER(key.spki.subjectPublicKey.valueBlock.valueHexView);
-    const mod = asn.offset !== -1 && asn.result instanceof asn1js.Sequence ? asn.result.valueBlock.value[0] : undefined;
-    return mod instanceof asn1js.Integer ? bitLength(mod.valueBlock.valueHexView) : undefined;
-  }
+  if (isRsaKey(key.spki)) return rsaModulusBits(key.spki);
   if (isDsaKey(key.spki)) {
     const p = key.dsaParams ?? dsaParamsOf(key.spki);
     return p ? p.p.toString(2).length : undefined;
   }
   return undefined;
-}
-
-function bitLength(b: Uint8Array): number {
-  const v = stripZeros(b);
-  if (v.length === 0 || v[0] === 0) return 0;
-  return (v.length - 1) * 8 + (32 - Math.clz32(v[0]));
 }
 
 /** Big-endian unsigned bytes without leading zero bytes (one zero byte stays for the value zero). */

@@ -23,6 +23,8 @@ export interface SignatureCheck {
   dsaBits?: number;
   /** Why, for invalid/unsupported, in plain words. */
   detail?: string;
+  /** Not checked because the message's budget of public-key operations was spent (limits.ts); never cache this. */
+  overBudget?: true;
 }
 
 export interface SignatureInput {

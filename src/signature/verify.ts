@@ -14,6 +14,8 @@ import { errorText } from '../cms/errors';
 import { verifyDsa } from './dsa';
 import { verifyEcdsa } from './ecdsa';
 import { verifyEd25519 } from './ed25519';
+import { rsaKeyTooLarge } from './key';
+import { budgetExceededDetail, publicKeyBudgetOf } from './limits';
 import { pssParams, verifyRsaPkcs1, verifyRsaPss } from './rsa';
 import type { SignatureCheck, SignatureInput } from './types';
 
@@ -27,6 +29,13 @@ export async function verifySignature(
   const info = signatureAlgorithmInfo(oid);
   if (!info) return { status: 'unsupported', detail: `unknown signature algorithm ${oid}` };
   if (info.broken) return { status: 'unsupported', scheme: info.scheme, detail: `${info.name} signatures are not supported` };
+  // Bounds before any arithmetic (limits.ts): no RSA key over 16,384 bits, and no more checks than the message's budget.
+  const tooLarge = rsaKeyTooLarge(input.publicKey);
+  if (tooLarge) return { status: 'unsupported', scheme: info.scheme, rsaBits: tooLarge.bits, detail: tooLarge.detail };
+  const budget = publicKeyBudgetOf(crypto);
+  if (budget && !budget.take()) {
+    return { status: 'unsupported', scheme: info.scheme, detail: budgetExceededDetail(budget.limit), overBudget: true };
+  }
   try {
     switch (info.scheme) {
       case 'RSASSA-PKCS1-v1_5':

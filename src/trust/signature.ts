@@ -17,7 +17,7 @@ export { nextWorkingKey, type WorkingKey } from '../signature/key';
 
 export type SigCheck =
   | { ok: true }
-  | { ok: false; why: 'bad' | 'weak' | 'unsupported'; algorithm: string };
+  | { ok: false; why: 'bad' | 'weak' | 'unsupported'; algorithm: string; overBudget?: true };
 
 const MIN_KEY_BITS = 1024;
 
@@ -53,7 +53,42 @@ async function verifyIssuedSignature(
   if (weak) return { ok: false, why: 'weak', algorithm: `${algorithm} with ${weak}` };
   const check = await verifySignature({ algorithm: sigAlg, publicKey: key.spki, dsaParams: key.dsaParams, signature, data }, crypto);
   if (check.status === 'valid') return { ok: true };
+  if (check.overBudget) return { ok: false, why: 'unsupported', algorithm: `${algorithm} (not checked: ${check.detail})`, overBudget: true };
+  if (check.detail && check.rsaBits !== undefined && check.status === 'unsupported') {
+    return { ok: false, why: 'unsupported', algorithm: `${algorithm} (${check.detail})` };
+  }
   return { ok: false, why: check.status === 'invalid' ? 'bad' : 'unsupported', algorithm };
+}
+
+/**
+ * Results per signed object and issuer key object. Path building tries up to 32 paths per signer, a message may
+ * have 32 signers, and a self-signed certificate's own signature is checked for every signer that uses it: each
+ * (certificate or CRL, key) pair is checked once. Certificate objects are shared across messages (the
+ * certificate cache, cms/certificate-set.ts), so a CA's signature on a correspondent's certificate is checked once
+ * per session. A check refused for the message's budget (limits.ts) is not kept: it was not done.
+ */
+const RESULTS = new WeakMap<Signed, WeakMap<pkijs.PublicKeyInfo, Map<string, Promise<SigCheck>>>>();
+
+/** `policy` names every input besides the signed object and the key that the answer depends on. */
+function cached(signed: Signed, key: WorkingKey, policy: string, check: () => Promise<SigCheck>): Promise<SigCheck> {
+  // Inherited DSA parameters are part of the key but not of the SPKI object: such checks are not cached (rare).
+  if (key.dsaParams && key.spki.algorithm.algorithmParams === undefined) return check();
+  let byKey = RESULTS.get(signed);
+  if (!byKey) RESULTS.set(signed, (byKey = new WeakMap()));
+  let byPolicy = byKey.get(key.spki);
+  if (!byPolicy) byKey.set(key.spki, (byPolicy = new Map()));
+  const id = policy;
+  let p = byPolicy.get(id);
+  if (!p) {
+    p = check();
+    byPolicy.set(id, p);
+    const forget = byPolicy;
+    p.then(
+      (r) => (!r.ok && r.overBudget ? forget.delete(id) : undefined),
+      () => forget.delete(id),
+    );
+  }
+  return p;
 }
 
 /** What certificates and CRLs share: a TBS part, its signature, and the algorithm named inside and outside it. */
@@ -71,7 +106,9 @@ async function verifySigned(
   if (signed.signatureAlgorithm.algorithmId !== signed.signature.algorithmId) {
     return { ok: false, why: 'bad', algorithm: signatureAlgorithmName(signed.signatureAlgorithm.algorithmId) };
   }
-  return verifyIssuedSignature(crypto, signed.tbsView, signed.signatureAlgorithm, signed.signatureValue.valueBlock.valueHexView, key, allowSha1, minRsaBits);
+  return cached(signed, key, `${allowSha1}/${minRsaBits}`, () =>
+    verifyIssuedSignature(crypto, signed.tbsView, signed.signatureAlgorithm, signed.signatureValue.valueBlock.valueHexView, key, allowSha1, minRsaBits),
+  );
 }
 
 export const verifyCertSignature: (crypto: CryptoEngine, cert: pkijs.Certificate, key: WorkingKey, allowSha1: boolean, minRsaBits?: number) => Promise<SigCheck> = verifySigned;
