@@ -7,10 +7,11 @@ type B64Static = { fromBase64?: (s: string) => Uint8Array };
 type B64Proto = { toBase64?: () => string };
 
 export function base64ToBytes(b64: string): Uint8Array {
-  const clean = b64.replace(/[\r\n\t ]+/g, '');
+  // Both decoders skip ASCII white space themselves (WHATWG forgiving-base64, TC39 Uint8Array.fromBase64), so the
+  // line breaks of a message-sized string need no pass of their own.
   const native = (Uint8Array as unknown as B64Static).fromBase64;
-  if (typeof native === 'function') return native(clean);
-  const bin = atob(clean);
+  if (typeof native === 'function') return native(b64);
+  const bin = atob(b64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;

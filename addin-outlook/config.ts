@@ -37,7 +37,7 @@ export function parseConfig(value: unknown): AddinConfig {
   const { clientId, authority, baseUrl } = g as Record<string, unknown>;
   if (typeof clientId !== 'string' || !/^[0-9a-fA-F-]{8,64}$/.test(clientId)) return {};
   const auth = typeof authority === 'string' && acceptableEndpoint(authority) ? authority : 'https://login.microsoftonline.com/common';
-  const base = typeof baseUrl === 'string' && acceptableEndpoint(baseUrl) ? baseUrl.replace(/\/+$/, '') : 'https://graph.microsoft.com/v1.0';
+  const base = typeof baseUrl === 'string' && acceptableEndpoint(baseUrl) ? trimTrailing(baseUrl, '/') : 'https://graph.microsoft.com/v1.0';
   return { graph: { clientId, authority: auth, baseUrl: base } };
 }
 
@@ -51,4 +51,11 @@ export async function loadConfig(base: string): Promise<AddinConfig> {
   } catch {
     return {};
   }
+}
+
+/** `s` without trailing `ch`s, by a loop (a pattern like /\/+$/ retries from every position: quadratic on a long run). */
+function trimTrailing(s: string, ch: string): string {
+  let end = s.length;
+  while (end > 0 && s[end - 1] === ch) end--;
+  return s.slice(0, end);
 }

@@ -9,6 +9,8 @@ import { type MimeEntity, bodyText, contentDisposition, parseMime, stripLegacyDi
 
 /** Longer text is cut, with a note: the pane is not a viewer for huge documents. */
 export const MAX_SHOWN_CHARS = 200_000;
+/** HTML handed to DOMParser for its text, at most: markup makes text several times longer than what is shown. */
+export const MAX_HTML_CHARS = 8 * MAX_SHOWN_CHARS;
 
 export interface ReadableContent {
   text: string;
@@ -42,10 +44,12 @@ export function readableContent(entity: Uint8Array, parseHtml?: (html: string) =
     if (e.contentType.mediaType === 'text/plain' && plain === undefined) plain = text();
     else if (e.contentType.mediaType === 'text/html' && html === undefined) html = text();
   }
-  let text = plain ?? (html !== undefined && parseHtml ? parseHtml(html) : undefined);
+  // Clipped before anything else reads it (a parser, a pattern): one message must not stall the pane.
+  let text = plain?.slice(0, 2 * MAX_SHOWN_CHARS) ?? (html !== undefined && parseHtml ? parseHtml(html.slice(0, MAX_HTML_CHARS)) : undefined);
   if (text === undefined) return attachments.length ? { text: '', truncated: false, attachments } : undefined;
+  const cut = (plain ?? html ?? '').length > (plain !== undefined ? 2 * MAX_SHOWN_CHARS : MAX_HTML_CHARS);
   text = text.replace(/\r\n/g, '\n');
-  const truncated = text.length > MAX_SHOWN_CHARS;
+  const truncated = cut || text.length > MAX_SHOWN_CHARS;
   return { text: truncated ? text.slice(0, MAX_SHOWN_CHARS) : text, truncated, attachments };
 }
 

@@ -49,8 +49,9 @@ export function parsePem(bytes: Uint8Array): PemBlock[] {
     }
     // Old-style encapsulated headers ("Proc-Type: …") end with an empty line.
     let body = text.slice(labelEnd + 5, e);
-    if (/^\s*[A-Za-z-]+:/.test(body)) {
-      const split = body.search(/\r?\n\r?\n/);
+    // Header names come first: a short look at the start, not a pattern over a block of any size.
+    if (/^\s*[A-Za-z-]+:/.test(body.slice(0, 256))) {
+      const split = blankLine(body);
       body = split >= 0 ? body.slice(split) : '';
     }
     const der = decodeBase64(body);
@@ -74,8 +75,17 @@ const B64 = (() => {
   return t;
 })();
 
+/** Where the first empty line (LF or CRLF ends) starts in `s`, or -1. */
+function blankLine(s: string): number {
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) {
+    if (s[i + 1] === '\n' || (s[i + 1] === '\r' && s[i + 2] === '\n')) return i > 0 && s[i - 1] === '\r' ? i - 1 : i;
+  }
+  return -1;
+}
+
 /** Strict base64 (whitespace ignored, '=' only at the end); undefined when invalid or empty. */
 export function decodeBase64(s: string): Uint8Array | undefined {
+  // One character class, nothing nested: linear on any input (test/regex-bounds.test.ts times it).
   const clean = s.replace(/[\s]+/g, '');
   // Trailing '=' counted by a loop: /=+$/ would retry from every '=' of a long run (quadratic).
   let end = clean.length;

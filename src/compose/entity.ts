@@ -97,8 +97,26 @@ export function fieldWithParams(field: string, value: string, params: string[]):
  */
 export function textEncoding(crlf: Uint8Array): '7bit' | 'quoted-printable' {
   if (needsEncoding(crlf)) return 'quoted-printable';
-  const s = new TextDecoder('latin1').decode(crlf);
-  return /[ \t]\r\n|[ \t]$|(^|\r\n)From /.test(s) ? 'quoted-printable' : '7bit';
+  return blankAtLineEnd(crlf) || fromAtLineStart(crlf) ? 'quoted-printable' : '7bit';
+}
+
+// Byte scans rather than a pattern over the whole body (a body may be 150 MB; test/regex-bounds.test.ts).
+function blankAtLineEnd(b: Uint8Array): boolean {
+  const last = b[b.length - 1];
+  if (last === 0x20 || last === 0x09) return true;
+  for (let i = b.indexOf(0x0d); i > 0; i = b.indexOf(0x0d, i + 1)) {
+    if (b[i + 1] === 0x0a && (b[i - 1] === 0x20 || b[i - 1] === 0x09)) return true;
+  }
+  return false;
+}
+
+const FROM_ = [0x46, 0x72, 0x6f, 0x6d, 0x20]; // "From "
+
+function fromAtLineStart(b: Uint8Array): boolean {
+  const at = (i: number) => FROM_.every((c, k) => b[i + k] === c);
+  if (at(0)) return true;
+  for (let i = b.indexOf(0x0a); i >= 0; i = b.indexOf(0x0a, i + 1)) if (b[i - 1] === 0x0d && at(i + 1)) return true;
+  return false;
 }
 
 /** A Content-ID as given (with or without angle brackets) when it is one, else undefined (never copied blindly). */

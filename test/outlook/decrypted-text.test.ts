@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_SHOWN_CHARS, readableContent } from '../../addin-outlook/pane/decrypted-text';
+import { MAX_HTML_CHARS, MAX_SHOWN_CHARS, readableContent } from '../../addin-outlook/pane/decrypted-text';
 import { attachmentEntity, htmlEntity, multipartEntity, textEntity } from '../support/messages';
 
 test('text/plain part first; attachments named; the signature part skipped', () => {
@@ -32,4 +32,14 @@ test('long text is cut and says so; garbage is not an exception', () => {
   assert.equal(c?.text.length, MAX_SHOWN_CHARS);
   assert.equal(c?.truncated, true);
   assert.doesNotThrow(() => readableContent(new Uint8Array([0xff, 0x00, 0x0d])));
+});
+
+test('quadratic regular expressions: the pane clips decrypted HTML before the parser sees it, and says the text is cut', () => {
+  let seen = 0;
+  const c = readableContent(new Uint8Array(htmlEntity('<b>'.repeat(MAX_HTML_CHARS))), (html) => ((seen = html.length), 'text'));
+  assert.equal(seen, MAX_HTML_CHARS);
+  assert.equal(c?.truncated, true);
+  const plain = readableContent(new Uint8Array(textEntity('x'.repeat(3 * MAX_SHOWN_CHARS))));
+  assert.equal(plain?.text.length, MAX_SHOWN_CHARS);
+  assert.equal(plain?.truncated, true);
 });
