@@ -18,7 +18,7 @@ import type { MimeEntity } from '../../src/mime/types';
 import { concatBytes as concat, prng } from '../support/messages';
 
 const SEED = Number(process.env.MIME_FUZZ_SEED ?? 0x5eed2026) >>> 0;
-const COUNT = Number(process.env.MIME_FUZZ_COUNT ?? 3000);
+const COUNT = Number(process.env.MIME_FUZZ_COUNT ?? 3500);
 const PER_MESSAGE_MS = 200;
 const TOTAL_CPU_MS = 30_000; // CPU in the MIME code for all cases (the generator and machine load excluded)
 

@@ -48,31 +48,30 @@ export interface SignedDataEdit {
 export function editSignedData(der: Uint8Array, edit: SignedDataEdit): Uint8Array {
   const ci = pkijs.ContentInfo.fromBER(ab(der));
   const sd = new pkijs.SignedData({ schema: ci.content });
-  if (edit.certificates) sd.certificates = [pkijs.Certificate.fromBER(ab(edit.certificates[0]))];
   if (edit.signature) sd.signerInfos[0].signature = new asn1js.OctetString({ valueHex: ab(edit.signature) });
   if (edit.signers) sd.signerInfos = Array.from({ length: edit.signers }, () => sd.signerInfos[0]);
   const schema = sd.toSchema(true) as asn1js.Sequence;
   // Each field encoded on its own; the certificates go in as the given bytes (thousands of them would take pkijs
   // minutes to re-encode).
-  const fields = schema.valueBlock.value.map((el) =>
-    edit.certificates && el.idBlock.tagClass === 3 && el.idBlock.tagNumber === 0
-      ? tlv(0xa0, concatBytes(...edit.certificates))
-      : new Uint8Array(el.toBER(false)),
-  );
+  const fields = schema.valueBlock.value
+    .filter((el) => !(edit.certificates && el.idBlock.tagClass === 3 && el.idBlock.tagNumber === 0))
+    .map((el) => new Uint8Array(el.toBER(false)));
+  // version, digestAlgorithms, encapContentInfo, then certificates [0] (any bytes: they need not parse).
+  if (edit.certificates) fields.splice(3, 0, tlv(0xa0, concatBytes(...edit.certificates)));
   const oid = new Uint8Array(new asn1js.ObjectIdentifier({ value: ci.contentType }).toBER(false));
   return tlv(0x30, concatBytes(oid, tlv(0xa0, tlv(0x30, concatBytes(...fields)))));
 }
 
 
 /** A DER tag-length-value with a definite length. */
-function tlv(tag: number, value: Uint8Array): Uint8Array {
+function tlv(tag: number, value: Uint8Array): Uint8Array<ArrayBuffer> {
   const len: number[] = [];
   if (value.length < 0x80) len.push(value.length);
   else {
     for (let n = value.length; n > 0; n = Math.floor(n / 256)) len.unshift(n & 0xff);
     len.unshift(0x80 | len.length);
   }
-  return concatBytes(new Uint8Array([tag, ...len]), value);
+  return concatBytes(new Uint8Array([tag, ...len]), value) as Uint8Array<ArrayBuffer>;
 }
 
 /** An opaque signed message (application/pkcs7-mime) around a DER SignedData. */
