@@ -15,15 +15,25 @@ export const MAX_BER_NODES = 200_000;
 export const MAX_BER_DEPTH = 64;
 
 export function decodeBer(bytes: Uint8Array): asn1js.FromBerResult {
-  const r = asn1js.fromBER(bytes, {
-    copyInput: false,
-    maxContentLength: Math.max(bytes.length, 1),
-    maxNodes: MAX_BER_NODES,
-    maxDepth: MAX_BER_DEPTH,
-    // asn1js otherwise tries to decode every OCTET/BIT STRING's content as BER too: wasted work on a large
-    // eContent, and signed content that happens to be BER would count against the node limit.
-    parseEmbedded: false,
-  });
+  let r: asn1js.FromBerResult;
+  try {
+    r = asn1js.fromBER(bytes, {
+      copyInput: false,
+      maxContentLength: Math.max(bytes.length, 1),
+      maxNodes: MAX_BER_NODES,
+      maxDepth: MAX_BER_DEPTH,
+      // asn1js otherwise tries to decode every OCTET/BIT STRING's content as BER too: wasted work on a large
+      // eContent, and signed content that happens to be BER would count against the node limit.
+      parseEmbedded: false,
+    });
+  } catch (e) {
+    // asn1js throws instead of reporting for some malformed strings (a BMPString of odd length: a RangeError from
+    // its UTF-16 decoder; found by test/verify/hostile-fuzz.test.ts in a mutated CRL). The same result as any
+    // other decoding error, so every caller answers with a verdict.
+    const failed = new asn1js.BaseBlock();
+    failed.error = `malformed data (${e instanceof Error ? e.message : String(e)})`;
+    return { offset: -1, result: failed };
+  }
   // With the content limit at the input length, exceeding it means a length field claims more than is there.
   if (r.offset === -1 && /maximum asn\.1 content length exceeded/i.test(r.result.error)) {
     r.result.error = 'End of input reached before message was fully decoded (a length exceeds the data)';

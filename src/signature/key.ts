@@ -54,7 +54,12 @@ export function rsaPublicKeyOf(spki: pkijs.PublicKeyInfo): RsaPublicKey | undefi
  */
 export function rsaModulusBits(spki: pkijs.PublicKeyInfo): number | undefined {
   if (!isRsaKey(spki)) return undefined;
-  const asn = asn1js.fromBER(spki.subjectPublicKey.valueBlock.valueHexView);
+  let asn: asn1js.FromBerResult;
+  try {
+    asn = asn1js.fromBER(spki.subjectPublicKey.valueBlock.valueHexView);
+  } catch {
+    return undefined; // asn1js throws for some malformed strings (cms/ber.ts); such a key is unreadable
+  }
   const mod = asn.offset !== -1 && asn.result instanceof asn1js.Sequence ? asn.result.valueBlock.value[0] : undefined;
   return mod instanceof asn1js.Integer ? bitLengthOfBytes(mod.valueBlock.valueHexView) : undefined;
 }

@@ -5,7 +5,7 @@
  * up to 20,000 entries, long header runs — mixed with byte mutations of the SignedData, of a certificate and of a CRL.
  *
  * Each input must give a verdict (never a throw), within PER_INPUT_CPU_MS of CPU (a minute for item 8's key, 26-53 s
- * for item 9's patterns: each far over), never 'trusted' once a signed byte changed, and the whole run must stay
+ * for item 9's patterns: each far over), never 'trusted' with an inflated key or a changed certificate, and the whole run must stay
  * under PEAK_RSS_MB (item 10's bag cost 636 MB). Counts and the slowest input per class are printed.
  * FUZZ_SEED and HOSTILE_FUZZ_COUNT reproduce or resize a run.
  */
@@ -98,6 +98,9 @@ test(`hostile fuzz: ${COUNT} structure-aware mutations (keys, bags, signers, cer
     switch (kind) {
       case 'cms-bytes':
         message = opaqueMessage(flip(der, r), from);
+        // A changed byte outside what the signatures cover (digestAlgorithms, a length's encoding, unsigned fields)
+        // may leave the message valid; byte-level CMS mutations are judged against OpenSSL in test/cms/verify-fuzz.
+        changed = false;
         break;
       case 'rsa-modulus': {
         const bytes = 256 + r.int(560_000); // up to the 1.5 MB message of item 8
@@ -150,7 +153,7 @@ test(`hostile fuzz: ${COUNT} structure-aware mutations (keys, bags, signers, cer
     const cpu = process.cpuUsage(cpu0);
     const ms = (cpu.user + cpu.system) / 1000;
     assert.ok(ms < PER_INPUT_CPU_MS, `input ${i} (${kind}, seed ${SEED}): ${ms.toFixed(0)} ms CPU`);
-    if (changed && kind !== 'certificate-bytes') assert.notEqual(verdict, 'trusted', `input ${i} (${kind}, seed ${SEED}) still trusted`);
+    if (changed) assert.notEqual(verdict, 'trusted', `input ${i} (${kind}, seed ${SEED}) still trusted`);
     if (kind === 'rsa-modulus' || kind === 'certificate-bytes') assert.notEqual(verdict, 'trusted', `input ${i} (${kind}) trusted`);
     const t = tally.get(kind) ?? { n: 0, cpu: 0, slowest: 0, slowestAt: -1, verdicts: {} };
     t.n++;
