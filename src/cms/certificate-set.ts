@@ -67,8 +67,12 @@ export function readCertificateSet(set: asn1js.Constructed): pkijs.CertificateSe
   return out;
 }
 
+/** Certificates larger than this are not cached (nor keyed by their DER as a string). */
+const MAX_CACHED_CERT_BYTES = 64 * 1024;
+
 function certificate(el: asn1js.Sequence): pkijs.Certificate {
   const der = el.valueBeforeDecodeView;
+  if (der.length > MAX_CACHED_CERT_BYTES) return new pkijs.Certificate({ schema: decodeBer(der.slice()).result });
   const key = latin1(der);
   const hit = cache.get(key);
   if (hit) {
