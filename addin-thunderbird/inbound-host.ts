@@ -12,7 +12,8 @@ const TAG_COLOR = '#C62828';
 export function tagKeyFor(label: string): string {
   let h = 0;
   for (const ch of label) h = (Math.imul(h, 31) + (ch.codePointAt(0) ?? 0)) >>> 0;
-  const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30);
+  // After the first replace no two '-' are adjacent: trimming one at each end suffices (no '-+$', which is quadratic on a run).
+  const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 30);
   return `smime-${slug || 'tag'}-${h.toString(36)}`;
 }
 

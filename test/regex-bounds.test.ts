@@ -126,6 +126,9 @@ const REVIEWED: Record<string, string[]> = {
     String.raw`/[\s\u0000-\u001f\u007f]/`,
     String.raw`/[ \t\r\n]+/g`,
   ],
+  "src/header-protection/index.ts": [
+    String.raw`/^[\x21-\x39\x3b-\x7e]+$/`,
+  ],
   "src/header-protection/legacy-display.ts": [
     String.raw`/[ \t\n\r\f]/`,
   ],
@@ -220,6 +223,12 @@ const REVIEWED: Record<string, string[]> = {
     String.raw`/^#[0-9a-f]*$/`,
     String.raw`/[\\,+"<>;=]/g`,
   ],
+  "src/trust/private-address.ts": [
+    String.raw`/^\d{1,3}$/`,
+    String.raw`/\.$/`,
+    String.raw`/^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/`,
+    String.raw`/^::ffff:(\d+\.\d+\.\d+\.\d+)$/`,
+  ],
   "src/verify-message.ts": [
     String.raw`/\.$/`,
   ],
@@ -232,9 +241,6 @@ const REVIEWED: Record<string, string[]> = {
   "addin-outlook/pane/decrypted-text.ts": [
     String.raw`/\r\n/g`,
   ],
-  "addin-outlook/playground/playground.ts": [
-    String.raw`/^From:[ \t]*(.*)$/im`,
-  ],
   "addin-outlook/settings/certificates.ts": [
     String.raw`/.{1,64}/g`,
     String.raw`/\s+/g`,
@@ -246,6 +252,10 @@ const REVIEWED: Record<string, string[]> = {
   "addin-thunderbird/experiments/smimeSend/implementation.js": [
     String.raw`/\r\n(?=[ \t])/g`,
     String.raw`/^<|>$/g`,
+  ],
+  "addin-thunderbird/inbound-host.ts": [
+    String.raw`/[^a-z0-9]+/g`,
+    String.raw`/^-|-$/g`,
   ],
   "addin-thunderbird/outgoing.ts": [
     String.raw`/<([^<>]+)>\s*$/`,
