@@ -57,8 +57,9 @@ describe('Outlook compose pane: sign and send through a Graph stand-in', { skip 
     return o;
   };
 
-  const importAlice = async (o: OpenedPage) => {
-    await o.page.locator('#p12-file').setInputFiles(set.aliceP12Path);
+  /** Imports a .p12 (Alice's by default) in the pane, as a user would. */
+  const importAlice = async (o: OpenedPage, p12 = set.aliceP12Path) => {
+    await o.page.locator('#p12-file').setInputFiles(p12);
     await o.page.locator('#p12-password').fill(BOB_P12_PASSWORD);
     await o.page.locator('#p12-import').click();
     await o.page.locator('[data-list="identities"] li').waitFor({ timeout: 20_000 });
@@ -286,17 +287,11 @@ describe('Outlook compose pane: sign and send through a Graph stand-in', { skip 
   });
 
   test('an expired identity never signs (said, nothing sent); one that expires in 10 days signs, with the date said', async () => {
-    const importP12 = async (o: OpenedPage, p12: string) => {
-      await o.page.locator('#p12-file').setInputFiles(p12);
-      await o.page.locator('#p12-password').fill(BOB_P12_PASSWORD);
-      await o.page.locator('#p12-import').click();
-      await o.page.locator('[data-list="identities"] li').waitFor({ timeout: 20_000 });
-    };
     sent = [];
     graphStatus = 202;
     const erin = await set.pki.issue({ name: 'Erin Expired', email: 'erin@example.com', start: new Date('2024-01-01T00:00:00Z'), end: new Date('2025-01-01T00:00:00Z') });
     const e = await open(sim({ from: { emailAddress: 'erin@example.com', displayName: 'Erin Expired' } }));
-    await importP12(e, await erin.makeP12(BOB_P12_PASSWORD));
+    await importAlice(e, await erin.makeP12(BOB_P12_PASSWORD));
     await e.page.getByRole('button', { name: 'Sign and send' }).click();
     await e.page.locator('[data-result="bad"]').waitFor({ timeout: 20_000 });
     assert.match(await e.page.locator('#compose-status').innerText(), /Not sent: your certificate expired on 2025-01-01, so recipients would not trust the signature/);
@@ -304,7 +299,7 @@ describe('Outlook compose pane: sign and send through a Graph stand-in', { skip 
 
     const sam = await set.pki.issue({ name: 'Sam Soon', email: 'sam@example.com', end: new Date(Date.now() + 10 * 86_400_000 + 3_600_000) });
     const o = await open(sim({ from: { emailAddress: 'sam@example.com', displayName: 'Sam Soon' } }));
-    await importP12(o, await sam.makeP12(BOB_P12_PASSWORD));
+    await importAlice(o, await sam.makeP12(BOB_P12_PASSWORD));
     await o.page.getByRole('button', { name: 'Sign and send' }).click();
     await o.page.locator('[data-result="ok"]').waitFor({ timeout: 30_000 });
     assert.match(await o.page.locator('#compose-status').innerText(), /Your certificate expires on \d{4}-\d\d-\d\d, in 10 days/);
