@@ -14,6 +14,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { decodeBer } from './ber';
+import { countSignedData } from './ber-walk';
 
 /**
  * Certificates read from one SignedData. A signer sends its own certificate and its chain (three or four; a few
@@ -95,51 +96,12 @@ function latin1(b: Uint8Array): string {
 }
 
 /**
- * How many entries the `certificates [0]` field of a DER ContentInfo(SignedData) has, read from the TLV headers
- * alone (no objects made), so that a bag of thousands is refused before the BER decoder builds a node for each of
- * their fields. Undefined when the encoding is not the plain definite-length one this walk understands (BER with
- * indefinite lengths): then the count is checked after decoding, still before any certificate is read.
+ * How many entries the `certificates [0]` field of a ContentInfo(SignedData) has, read from the BER headers alone
+ * (cms/ber-walk.ts: no objects made), so that a bag of thousands is refused before the BER decoder builds a node
+ * for each of their fields. Undefined when the structure cannot be walked: then the count is checked after
+ * decoding, still before any certificate is read.
  */
 export function countCertificates(der: Uint8Array): number | undefined {
-  const tlv = (at: number, end: number): { tag: number; start: number; end: number } | undefined => {
-    if (at + 2 > end) return undefined;
-    const tag = der[at];
-    if ((tag & 0x1f) === 0x1f) return undefined; // multi-byte tags do not occur on this path
-    let len = der[at + 1];
-    let start = at + 2;
-    if (len === 0x80) return undefined; // indefinite length
-    if (len > 0x80) {
-      const n = len & 0x7f;
-      if (n > 4 || start + n > end) return undefined;
-      len = 0;
-      for (let i = 0; i < n; i++) len = len * 256 + der[start + i];
-      start += n;
-    }
-    if (start + len > end) return undefined;
-    return { tag, start, end: start + len };
-  };
-  const ci = tlv(0, der.length);
-  if (!ci || ci.tag !== 0x30) return undefined;
-  const oid = tlv(ci.start, ci.end);
-  if (!oid || oid.tag !== 0x06) return undefined;
-  const explicit = tlv(oid.end, ci.end);
-  if (!explicit || explicit.tag !== 0xa0) return undefined;
-  const sd = tlv(explicit.start, explicit.end);
-  if (!sd || sd.tag !== 0x30) return undefined;
-  let at = sd.start;
-  for (let i = 0; i < SIGNED_DATA_CERTIFICATES_AT; i++) {
-    const field = tlv(at, sd.end);
-    if (!field) return undefined;
-    at = field.end;
-  }
-  const certs = tlv(at, sd.end);
-  if (!certs) return undefined;
-  if (certs.tag !== 0xa0) return 0;
-  let count = 0;
-  for (let p = certs.start; p < certs.end; count++) {
-    const el = tlv(p, certs.end);
-    if (!el) return undefined;
-    p = el.end;
-  }
-  return count;
+  const counts = countSignedData(der);
+  return counts && (counts.certificates ?? 0);
 }

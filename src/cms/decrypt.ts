@@ -16,12 +16,13 @@ import { defaultCrypto, type CryptoEngine } from '../crypto';
 import { bs, wipeAll } from '../keys/bytes';
 import { tripleDesCbcDecrypt } from '../keys/des';
 import { parseCertificate, type Identity, type OaepHash } from '../keys/identity';
+import { countRecipientInfos } from './ber-walk';
 import { AES_WRAP_BITS, sharedInfo, STD_DH_KDF, x963Kdf } from './kdf';
 import { DIGEST_BY_OID, OID } from './oids';
 import { rsaPkcs1Decrypt } from './rsa-pkcs1';
 import { sameRdn } from '../trust/names';
 
-export type DecryptErrorCode = 'no-key' | 'decrypt-failed' | 'malformed-cms' | 'unsupported-algorithm';
+export type DecryptErrorCode = 'no-key' | 'decrypt-failed' | 'malformed-cms' | 'unsupported-algorithm' | 'limit-exceeded';
 
 export type DecryptResult =
   | {
@@ -64,6 +65,26 @@ const CONTENT: Record<string, ContentAlg> = {
 /** Bound: larger ciphertexts are refused rather than exhausting memory. */
 const MAX_CIPHERTEXT = 256 * 1024 * 1024;
 
+/**
+ * Bound: private-key attempts per encrypted layer. Each attempt is one private-key operation (a BigInt RSA
+ * decryption in the browsers) and, since PKCS#1 v1.5 implicit rejection always yields some key, one decryption of
+ * the whole content. Anyone can list the reader's (public) certificate in thousands of RecipientInfos: 2,000 of
+ * them cost seconds of CPU, a 64 MiB message hundreds of thousands. Real mail names each certificate once (twice
+ * when sent to oneself), so 8 covers a user with several identities; the rest is not tried and the verdict says so.
+ */
+export const MAX_KEY_ATTEMPTS = 8;
+
+/**
+ * Bound: RecipientInfos per encrypted layer, counted from the BER headers before anything is decoded (decoding and
+ * schema-checking each entry costs about 1.5 ms: 20,000 entries took 29 s and 580 MB). Twice the per-message
+ * recipient limit of Exchange Online and Gmail (500), plus room for the sender's own copy.
+ */
+export const MAX_RECIPIENT_INFOS = 1000;
+
+function tooManyRecipients(n: number): Failure {
+  return new Failure('limit-exceeded', `The encrypted part lists ${n} recipients; at most ${MAX_RECIPIENT_INFOS} are read.`);
+}
+
 interface Parsed {
   kind: 'enveloped' | 'auth-enveloped';
   recipientInfos: pkijs.RecipientInfo[];
@@ -75,6 +96,8 @@ interface Parsed {
 
 function parse(der: Uint8Array): Parsed {
   if (der.length > MAX_CIPHERTEXT) throw new Failure('malformed-cms', 'The encrypted part is larger than this program accepts.');
+  const count = countRecipientInfos(der);
+  if (count !== undefined && count > MAX_RECIPIENT_INFOS) throw tooManyRecipients(count);
   let ci: pkijs.ContentInfo;
   try {
     // asn1js' default bounds (10 000 nodes, 16 MB per element) refuse real mail: NSS and OpenSSL write large
@@ -86,6 +109,10 @@ function parse(der: Uint8Array): Parsed {
     throw new Failure('malformed-cms', 'The encrypted part is damaged (not a CMS structure).');
   }
   try {
+    // Not walkable from the headers (unusual BER): counted once decoded, before pkijs reads the entries.
+    const content = ci.content instanceof asn1js.Sequence ? ci.content.valueBlock.value : [];
+    const set = content[1] instanceof asn1js.Set ? content[1] : content[2];
+    if (set instanceof asn1js.Set && set.valueBlock.value.length > MAX_RECIPIENT_INFOS) throw tooManyRecipients(set.valueBlock.value.length);
     if (ci.contentType === OID.envelopedData) {
       const env = new pkijs.EnvelopedData({ schema: ci.content });
       return { kind: 'enveloped', recipientInfos: env.recipientInfos, eci: env.encryptedContentInfo };
@@ -308,6 +335,7 @@ export async function decryptCms(der: Uint8Array, identities: Identity[], option
       return { identity, cert, ski: skiOf(cert) };
     });
     let lastFailure: Failure | undefined;
+    let tried = 0;
     for (const ri of parsed.recipientInfos) {
       const attempts: { c: Candidate; run: () => Promise<Unwrapped> }[] = [];
       if (ri.variant === 1) {
@@ -329,6 +357,9 @@ export async function decryptCms(der: Uint8Array, identities: Identity[], option
         }
       }
       for (const attempt of attempts) {
+        if (++tried > MAX_KEY_ATTEMPTS) {
+          throw new Failure('limit-exceeded', `The message names your certificate in more than ${MAX_KEY_ATTEMPTS} of its recipient entries; only the first ${MAX_KEY_ATTEMPTS} were tried, and none opened it.`);
+        }
         let unwrapped: Unwrapped | undefined;
         try {
           unwrapped = await attempt.run();

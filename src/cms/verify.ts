@@ -19,7 +19,8 @@ import { defaultCrypto, type CryptoEngine } from '../crypto';
 import { reason, type Reason } from '../verdict';
 import { OID, digestName, isWeakDigest, signatureAlgorithmInfo, type DigestName } from './algorithms';
 import { decodeBer } from './ber';
-import { MAX_SIGNED_DATA_CERTIFICATES, TooManyCertificates, countCertificates, readCertificateSet, takeCertificateSet } from './certificate-set';
+import { countSignedData } from './ber-walk';
+import { MAX_SIGNED_DATA_CERTIFICATES, TooManyCertificates, readCertificateSet, takeCertificateSet } from './certificate-set';
 import { bytesEqual, digest } from './digest';
 import { classifyParseError, errorText } from './errors';
 import { checkSigningCertificate } from './ess';
@@ -31,6 +32,13 @@ import { sameRdn } from '../trust/names';
 
 /** More SignerInfos than any mail needs: each costs a public-key operation, so bound them. */
 export const MAX_SIGNER_INFOS = 32;
+/**
+ * Digest algorithms and CRLs a SignedData may list (mail has one or two digests and at most a CRL per CA of the
+ * chain). Like the certificates and SignerInfos, these are counted from the BER headers before anything is decoded:
+ * decoding and schema-checking thousands of entries costs seconds and hundreds of MB before a later bound applies.
+ */
+export const MAX_DIGEST_ALGORITHMS = 32;
+export const MAX_SIGNED_DATA_CRLS = 32;
 /** Nesting bound for constructed (BER) OCTET STRINGs in eContent. */
 const MAX_OCTET_DEPTH = 8;
 
@@ -130,9 +138,15 @@ function parseSignedData(der: Uint8Array): { signedData: pkijs.SignedData } | Fa
   if (der.length === 0) return fail('malformed-cms', 'The signature is empty.');
   // A ContentInfo is a SEQUENCE; anything else is not CMS at all (rather than "cut off").
   if (der[0] !== 0x30) return fail('malformed-cms', 'The signature is not a CMS object.');
-  // A bag of thousands of certificates is refused before it is decoded (certificate-set.ts).
-  const count = countCertificates(der);
-  if (count !== undefined && count > MAX_SIGNED_DATA_CERTIFICATES) return fail('limit-exceeded', new TooManyCertificates(count).message);
+  // A bag of thousands of certificates, SignerInfos, digest algorithms or CRLs is refused before it is decoded.
+  const counts = countSignedData(der);
+  if (counts) {
+    const { certificates = 0, signerInfos = 0, digestAlgorithms = 0, crls = 0 } = counts;
+    if (certificates > MAX_SIGNED_DATA_CERTIFICATES) return fail('limit-exceeded', new TooManyCertificates(certificates).message);
+    if (signerInfos > MAX_SIGNER_INFOS) return fail('limit-exceeded', `The signature has ${signerInfos} signers; at most ${MAX_SIGNER_INFOS} are checked.`);
+    if (digestAlgorithms > MAX_DIGEST_ALGORITHMS) return fail('limit-exceeded', `The signature lists ${digestAlgorithms} digest algorithms; at most ${MAX_DIGEST_ALGORITHMS} are read.`);
+    if (crls > MAX_SIGNED_DATA_CRLS) return fail('limit-exceeded', `The signature carries ${crls} revocation lists; at most ${MAX_SIGNED_DATA_CRLS} are read.`);
+  }
   try {
     const asn1 = decodeBer(der);
     if (asn1.offset === -1) return { ok: false, error: classifyParseError(asn1.result.error, 'signature') };

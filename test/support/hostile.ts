@@ -62,6 +62,28 @@ export function editSignedData(der: Uint8Array, edit: SignedDataEdit): Uint8Arra
   return tlv(0x30, concatBytes(oid, tlv(0xa0, tlv(0x30, concatBytes(...fields)))));
 }
 
+/**
+ * Rewrites a DER ContentInfo(EnvelopedData) so that its RecipientInfos are `count` copies of its first
+ * KeyTransRecipientInfo, copy i with a bogus encrypted key (`keyBytes` long, seeded by i): the reader's certificate
+ * named over and over, as anyone can do with a public certificate. Encoded as bytes (pkijs takes seconds for
+ * thousands of entries).
+ */
+export function withBogusRecipients(der: Uint8Array, count: number, keyBytes = 256): Uint8Array {
+  const ci = pkijs.ContentInfo.fromBER(ab(der));
+  const ed = new pkijs.EnvelopedData({ schema: ci.content });
+  const k = ed.recipientInfos[0].value as pkijs.KeyTransRecipientInfo;
+  const head = concatBytes(
+    new Uint8Array(new asn1js.Integer({ value: k.version }).toBER(false)),
+    new Uint8Array((k.rid as pkijs.IssuerAndSerialNumber).toSchema().toBER(false)),
+    new Uint8Array(k.keyEncryptionAlgorithm.toSchema().toBER(false)),
+  );
+  const entries = Array.from({ length: count }, (_, i) => tlv(0x30, concatBytes(head, tlv(0x04, deterministicBytes(keyBytes, i + 1)))));
+  const fields = (ed.toSchema() as asn1js.Sequence).valueBlock.value.map((el) =>
+    el instanceof asn1js.Set && el.idBlock.tagClass === 1 ? tlv(0x31, concatBytes(...entries)) : new Uint8Array(el.toBER(false)),
+  );
+  const oid = new Uint8Array(new asn1js.ObjectIdentifier({ value: ci.contentType }).toBER(false));
+  return tlv(0x30, concatBytes(oid, tlv(0xa0, tlv(0x30, concatBytes(...fields)))));
+}
 
 /** A DER tag-length-value with a definite length. */
 function tlv(tag: number, value: Uint8Array): Uint8Array<ArrayBuffer> {
