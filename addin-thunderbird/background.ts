@@ -70,6 +70,8 @@ async function makeCheck(): Promise<CheckFn> {
       ...options,
       intermediates: [...(options.intermediates ?? []), ...remembered.certificates()],
       rememberIntermediates: remembered.remember,
+      // A signer who left their certificate out (RFC 8551 allows it when we have it): found among those collected.
+      correspondentCertificates: () => directory.certificates(),
       decrypt,
       displayedFrom,
     });

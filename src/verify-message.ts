@@ -73,6 +73,13 @@ export interface VerifyOptions {
    * them for later messages that leave them out (trust/intermediate-memory.ts).
    */
   rememberIntermediates?: (cas: pkijs.Certificate[]) => void;
+  /**
+   * Certificates of known correspondents (the hosts pass their recipient directory's), asked for only when a
+   * signature's certificate is not in the message: RFC 8551 §2.4.2 lets a sender leave certificates out when the
+   * recipient already has them, and a mail client then finds the signer among those it collected. They only help
+   * find the signer's certificate; its chain is validated like any other.
+   */
+  correspondentCertificates?: () => Promise<pkijs.Certificate[]> | pkijs.Certificate[];
   /** Extra CRLs. */
   crls?: pkijs.CertificateRevocationList[];
   /** Check validity at this time instead of now (old messages). */
@@ -433,11 +440,19 @@ async function verifyLayer(
   ctx: Context,
   content: { detachedContent?: Uint8Array; canonicalContent?: () => Uint8Array },
 ): Promise<{ eContent?: Uint8Array } | undefined> {
-  const res = await verifySignedData(
-    der,
-    { ...content, allowSha1: ctx.opts.allowSha1, minRsaBits: ctx.opts.minRsaBits, extraCertificates: ctx.opts.intermediates },
-    ctx.crypto,
-  );
+  const check = (extra: pkijs.Certificate[] = []) =>
+    verifySignedData(
+      der,
+      { ...content, allowSha1: ctx.opts.allowSha1, minRsaBits: ctx.opts.minRsaBits, extraCertificates: [...(ctx.opts.intermediates ?? []), ...extra] },
+      ctx.crypto,
+    );
+  let res = await check();
+  // A signer whose certificate the message left out: look among the correspondents' certificates (the directory),
+  // and check again with them. Asked for only here, so ordinary messages cost nothing more.
+  if (res.ok && ctx.opts.correspondentCertificates && res.signers.some((s) => !s.signerCertificate)) {
+    const known = await ctx.opts.correspondentCertificates();
+    if (known.length > 0) res = await check(known);
+  }
   if (!res.ok) {
     ctx.layers.push(badLayer(entity, kind, res.error.code, res.error.message));
     return undefined;

@@ -143,7 +143,9 @@ export class PaneController {
       });
       // Both checks below spend one budget of public-key operations (src/signature/limits.ts), so a hostile message
       // costs no more for being checked twice.
-      const remembered = { rememberIntermediates, decrypt, publicKeyBudget: new PublicKeyBudget() };
+      // correspondentCertificates: a signer who left their certificate out (RFC 8551 allows it when the recipient
+      // has it) is found among the certificates the directory collected.
+      const remembered = { rememberIntermediates, decrypt, publicKeyBudget: new PublicKeyBudget(), correspondentCertificates: () => directory.certificates() };
       const at = this.deps.at?.();
       if (at) notes.push(`Checked as of ${at.toISOString().slice(0, 10)} instead of now (the playground's "Check as of" date).`);
       const withMemory = (o: typeof trust.options) => ({

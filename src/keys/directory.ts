@@ -173,6 +173,24 @@ export class RecipientDirectory {
     return this.storage.all();
   }
 
+  /**
+   * Every certificate of the directory not marked revoked, parsed, for verifyMessage's correspondentCertificates
+   * (finding the signer of a message that left its certificate out). A marked one is left out: offered again, it
+   * could be trusted whenever its revocation is not at hand.
+   */
+  async certificates(): Promise<pkijs.Certificate[]> {
+    const out: pkijs.Certificate[] = [];
+    for (const e of await this.storage.all()) {
+      if (e.revoked) continue;
+      try {
+        out.push(pkijs.Certificate.fromBER(buf(e.der)));
+      } catch {
+        // A damaged entry helps nobody find a signer.
+      }
+    }
+    return out;
+  }
+
   /** Certificates to encrypt to `address` at time `at`: valid, not revoked; newest first. */
   async lookup(address: string, at: Date = new Date()): Promise<DirectoryEntry[]> {
     const a = address.trim().toLowerCase();

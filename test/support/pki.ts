@@ -167,6 +167,13 @@ export interface IssueOptions {
   selfSigned?: boolean;
   /** Signature digest of the certificate itself (default sha256; ignored for Ed25519 issuers). */
   md?: Digest;
+  /** Certify this certificate's key instead of a new one (cross-certificates, re-issued CA certificates). */
+  keyOf?: IssuedCert;
+  /**
+   * How the subject's strings are encoded: 'utf8' (OpenSSL 3's default, UTF8String) or 'printable' (PrintableString
+   * where the characters allow it, as older CAs and OpenSSL's `string_mask = default` write them).
+   */
+  nameEncoding?: 'utf8' | 'printable';
 }
 
 export interface IssuedCert {
@@ -304,7 +311,7 @@ export async function makePki(opts: { dir?: string; keyType?: KeyType; sameKeysA
   }
 
   async function issue(o: IssueOptions, issuerOverride?: IssuedCert): Promise<IssuedCert> {
-    const keyType = o.keyType ?? opts.keyType ?? 'rsa2048';
+    const keyType = o.keyOf?.keyType ?? o.keyType ?? opts.keyType ?? 'rsa2048';
     const emails = o.email === undefined ? [] : Array.isArray(o.email) ? o.email : [o.email];
     const selfSigned = o.selfSigned === true;
     const issuer: IssuedCert | undefined = selfSigned
@@ -325,15 +332,18 @@ export async function makePki(opts: { dir?: string; keyType?: KeyType; sameKeysA
     const csrPath = join(certsDir, `${base}.csr.pem`);
     const certPath = join(certsDir, `${base}.pem`);
     const extPath = join(certsDir, `${base}.ext.cnf`);
-    const keyPem = await nextKey(keyType);
+    const keyPem = o.keyOf ? o.keyOf.keyPem : await nextKey(keyType);
     writeFileSync(keyPath, keyPem, { mode: 0o600 });
 
     const esc = (v: string) => v.replace(/[/\\]/g, (c) => '\\' + c);
     const subject =
       o.subject ??
       `/O=Fixture PKI/CN=${esc(o.name)}` + (o.emailInSubject && emails[0] ? `/emailAddress=${esc(emails[0])}` : '');
-    const reqConfig = join(dir, 'req.cnf');
-    if (!existsSync(reqConfig)) writeFileSync(reqConfig, '[ req ]\ndistinguished_name = req_dn\n[ req_dn ]\n');
+    const printable = o.nameEncoding === 'printable';
+    const reqConfig = join(dir, printable ? 'req-printable.cnf' : 'req.cnf');
+    if (!existsSync(reqConfig)) {
+      writeFileSync(reqConfig, `[ req ]\ndistinguished_name = req_dn\n${printable ? 'string_mask = default\n' : ''}[ req_dn ]\n`);
+    }
     await openssl(['req', '-new', '-key', keyPath, '-subj', subject, '-out', csrPath, '-config', reqConfig]);
 
     const ext: string[] = ['[ ext ]'];
@@ -525,6 +535,8 @@ export interface SignOptions {
    * SignedData by hand (as for Ed25519) and signs with `openssl dgst -sign` / `pkeyutl`. One signer, no PSS.
    */
   signingTime?: Date;
+  /** Further `openssl cms -sign` options as they are: -stream, -keyid, -nosmimecap, … */
+  opensslArgs?: string[];
 }
 
 function crlfAll(b: Buffer): Buffer {
@@ -569,6 +581,7 @@ export async function smimeSign(o: SignOptions): Promise<MessageFile> {
   if (o.noattr) args.push('-noattr');
   if (o.binary) args.push('-binary');
   if (o.nocerts) args.push('-nocerts');
+  if (o.opensslArgs) args.push(...o.opensslArgs);
   const chain = o.chain ?? o.signer.chainPaths;
   if (!o.nocerts && chain.length) {
     const bundle = outPath(dir, 'certfile', 'pem');
