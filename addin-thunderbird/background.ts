@@ -209,7 +209,12 @@ const sender = new Sender(
     audit?.record(e).catch((err) => log(`audit: ${String(err)}`));
   },
   async () => ({ policy: await currentPolicy(), trust: optionsNow ?? {} }),
+  (msg) => checker.resultFor(msg),
 );
+// A reply or forward to a message with header protection gets its Subject and recipients from the protected header.
+messenger.tabs.onCreated.addListener((tab) => {
+  if (tab.type === undefined || tab.type === 'messageCompose') void sender.onComposeOpened(tab.id);
+});
 messenger.compose.onBeforeSend.addListener((tab, details) => sender.onBeforeSend(tab, details));
 
 messenger.tabs.onRemoved.addListener((tabId) => {

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   show('sign-problem', sign.checked ? st.signProblem : undefined);
   show('encrypt-problem', encrypt.checked ? st.encryptProblem : undefined);
   show('last-error', st.lastError);
+  show('response-note', st.responseNote);
   // What header protection (RFC 9788) will do to this message, for the current choice.
   const note = () => show('header-note', sign.checked || encrypt.checked ? headerProtectionNote(st.headerProtection ?? {}, encrypt.checked) : undefined);
   note();

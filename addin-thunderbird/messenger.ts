@@ -103,6 +103,8 @@ export interface Messenger {
     query(q: { active?: boolean; currentWindow?: boolean; lastFocusedWindow?: boolean }): Promise<Tab[]>;
     remove(tabId: number): Promise<void>;
     onRemoved: Event<(tabId: number) => void>;
+    /** Compose tabs too (type "messageCompose"); the compose API waits until such a tab is ready. */
+    onCreated: Event<(tab: Tab) => void>;
   };
   windows: {
     remove(windowId: number): Promise<void>;
@@ -148,6 +150,7 @@ export interface Messenger {
   composeAction: ActionApi;
   compose: {
     getComposeDetails(tabId: number): Promise<ComposeDetails>;
+    setComposeDetails(tabId: number, details: ComposeDetails): Promise<void>;
     listAttachments(tabId: number): Promise<ComposeAttachment[]>;
     getAttachmentFile(id: number): Promise<File>;
     onBeforeSend: Event<(tab: Tab, details: ComposeDetails) => Promise<{ cancel?: boolean } | void> | void>;

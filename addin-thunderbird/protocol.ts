@@ -37,6 +37,8 @@ export interface ComposeState {
   lastError?: string;
   /** Header protection (RFC 9788) as the policy sets it, for the popup's note on what relays will see. */
   headerProtection?: HeaderProtectionOptions;
+  /** A reply/forward whose Subject or recipients came from the protected header (RFC 9788 §6): what changed. */
+  responseNote?: string;
 }
 
 /** The audit log's state for the options page: on or off by policy, and its counts (absent: could not be opened). */

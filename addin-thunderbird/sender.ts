@@ -15,7 +15,11 @@ import {
   encryptMessage,
   headerProtectionOptions,
   outboundRules,
+  outerSubjectOnWire,
   ownCertificateProblem,
+  planResponse,
+  usableProtectedHeaders,
+  wouldReveal,
   recipientDomains,
   signMessage,
   type AuditEvent,
@@ -24,13 +28,15 @@ import {
   type MessageAttachment,
   type OutboundDecision,
   type Policy,
+  type ResponsePlan,
+  type Verdict,
   type VerifyOptions,
 } from '../src/index';
 import { loadPolicy } from './policy-store';
 import { directory, keyStore } from './cert-store';
 import { addressOf, outgoingMessage, threadOf, toBinaryString } from './outgoing';
 import { readComposeDefaults, type ComposeChoice } from './compose-defaults';
-import type { ComposeDetails, ComposeRecipient, Messenger, Tab } from './messenger';
+import type { ComposeDetails, ComposeRecipient, MessageHeader, Messenger, Tab } from './messenger';
 import type { ComposeState } from './protocol';
 
 const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
@@ -38,11 +44,25 @@ const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
 /** The policy in force and the trust options it gives (for the own-certificate check), from the background. */
 export type Enforcement = () => Promise<{ policy: Policy; trust: VerifyOptions }>;
 
+/** The verdict of a message (the checker's, cached or checked now): what a reply is built from. */
+export type VerdictOf = (msg: MessageHeader) => Promise<{ verdict: Verdict }>;
+
+/** A reply or forward to a message with header protection: how its draft was set up, and what must stay hidden. */
+interface ResponseContext {
+  plan: ResponsePlan;
+  /** The referenced message was encrypted (and the add-on opened it): the response is encrypted by default. */
+  encrypted: boolean;
+  /** One sentence for the compose popup, when the draft was changed. */
+  note?: string;
+}
+
 export class Sender {
   private readonly choices = new Map<number, ComposeChoice>();
   private readonly errors = new Map<number, string>();
   /** Per compose tab: the recipients a warn-only rule was last shown for; sending again with them overrides. */
   private readonly prompted = new Map<number, string>();
+  /** Per compose tab: the reply/forward set-up (RFC 9788 §6), or its promise while it runs. */
+  private readonly responses = new Map<number, Promise<ResponseContext | undefined>>();
 
   constructor(
     private readonly m: Messenger,
@@ -50,10 +70,80 @@ export class Sender {
     private readonly audit: (e: AuditEvent) => void = () => undefined,
     /** The organisation's outbound rules (policy/outbound.ts); absent = none. */
     private readonly enforcement?: Enforcement,
+    /** The verdict of a message replied to or forwarded; absent = replies are left as Thunderbird makes them. */
+    private readonly verdictOf?: VerdictOf,
   ) {}
 
   async choiceFor(tabId: number): Promise<ComposeChoice> {
-    return this.choices.get(tabId) ?? (await readComposeDefaults(this.m.storage.local));
+    const chosen = this.choices.get(tabId);
+    if (chosen) return chosen;
+    const defaults = await readComposeDefaults(this.m.storage.local);
+    // A reply to (or forward of) an encrypted message is encrypted unless the user says otherwise (RFC 9787 §5.4).
+    return (await this.responseFor(tabId))?.encrypted ? { ...defaults, encrypt: true } : defaults;
+  }
+
+  private responseFor(tabId: number): Promise<ResponseContext | undefined> {
+    return this.responses.get(tabId) ?? Promise.resolve(undefined);
+  }
+
+  /**
+   * A compose tab opened (tabs.onCreated). For a reply or forward to a message with header protection (RFC 9788 §6):
+   * Thunderbird built the draft from the outer header ("Re: [...]", recipients the outside names); the Subject and
+   * recipients are set from the protected header instead (header-protection/respond.ts planResponse), and what the
+   * referenced message kept inside is remembered, so that sending never reveals it (onBeforeSend).
+   */
+  onComposeOpened(tabId: number): Promise<void> {
+    const job = this.setUpResponse(tabId).catch((e) => {
+      // Not a compose tab after all (a host that gave no tab type): nothing to do.
+      if (!String(e).includes('Invalid compose tab')) this.log(`reply set-up for tab ${tabId}: ${String(e)}`);
+      return undefined;
+    });
+    this.responses.set(tabId, job);
+    return job.then(() => undefined);
+  }
+
+  private async setUpResponse(tabId: number): Promise<ResponseContext | undefined> {
+    if (!this.verdictOf) return undefined;
+    const d = await this.m.compose.getComposeDetails(tabId);
+    const kind = d.type === 'reply' || d.type === 'forward' ? d.type : undefined;
+    if (!kind || d.relatedMessageId === undefined) return undefined;
+    const original = await this.m.messages.get(d.relatedMessageId);
+    const { verdict } = await this.verdictOf(original);
+    const encrypted = verdict.encrypted === true && verdict.decrypted === true;
+    const hp = verdict.headerProtection;
+    // Nothing protected to go by: the draft stays as Thunderbird made it (encrypted by default all the same).
+    if (!usableProtectedHeaders(hp, verdict.decrypted === true)) return encrypted ? { plan: { dropped: [], added: [], referenceHcp: [], confidential: [] }, encrypted } : undefined;
+    const outer = (await this.m.messages.getFull(d.relatedMessageId)).headers ?? {};
+    const texts = (l: ComposeDetails['to']) => (l ?? []).filter((r): r is string => typeof r === 'string');
+    const others = (l: ComposeDetails['to']) => (l ?? []).filter((r) => typeof r !== 'string');
+    const plan = planResponse({
+      hp,
+      decrypted: verdict.decrypted === true,
+      kind,
+      outer,
+      draft: { subject: d.subject ?? '', to: texts(d.to), cc: texts(d.cc) },
+      self: [addressOf(d.from ?? '')],
+    });
+    const change: ComposeDetails = {};
+    if (plan.subject !== undefined) change.subject = plan.subject;
+    if (plan.to) {
+      change.to = [...plan.to, ...others(d.to)];
+      change.cc = [...(plan.cc ?? []), ...others(d.cc)];
+    }
+    const notes: string[] = [];
+    if (Object.keys(change).length) {
+      // Only over Thunderbird's own proposal: if the user already edited the draft, it is theirs.
+      const now = await this.m.compose.getComposeDetails(tabId);
+      if (now.subject === d.subject && JSON.stringify([now.to, now.cc]) === JSON.stringify([d.to, d.cc])) {
+        await this.m.compose.setComposeDetails(tabId, change);
+        if (change.subject !== undefined) notes.push('The Subject is the one the sender protected (outside the encryption it read "' + (original.subject || '') + '").');
+        if (plan.dropped.length) notes.push(`Left out: ${plan.dropped.join(', ')} (named only outside the signed header, where anyone on the way can add names).`);
+        if (plan.added.length) notes.push(`Added: ${plan.added.join(', ')} (the sender named in the signed header).`);
+      }
+    }
+    // The log names no Subject and no address (it may be read by others than the user).
+    this.log(`${kind} to message ${original.id}: from the protected header${change.subject !== undefined ? ', Subject set' : ''}${plan.dropped.length ? `, ${plan.dropped.length} recipient(s) left out` : ''}${plan.added.length ? `, ${plan.added.length} added` : ''}`);
+    return { plan, encrypted, note: notes.length ? notes.join(' ') : undefined };
   }
 
   async state(tabId: number): Promise<ComposeState> {
@@ -70,6 +160,7 @@ export class Sender {
         : undefined,
       lastError: this.errors.get(tabId),
       headerProtection: await this.headerProtection(),
+      responseNote: (await this.responseFor(tabId))?.note,
     };
   }
 
@@ -99,6 +190,7 @@ export class Sender {
     this.choices.delete(tabId);
     this.errors.delete(tabId);
     this.prompted.delete(tabId);
+    this.responses.delete(tabId);
   }
 
   /**
@@ -153,8 +245,8 @@ export class Sender {
     return { choice: { ...chosen, sign: d.sign, encrypt: d.encrypt } };
   }
 
-  private async refuse(tab: Tab, choice: ComposeChoice, message: string, from: string): Promise<{ cancel: true }> {
-    this.log(`send refused for ${from || 'a sender'}: ${message}`);
+  private async refuse(tab: Tab, choice: ComposeChoice, message: string, from: string, logLine = message): Promise<{ cancel: true }> {
+    this.log(`send refused for ${from || 'a sender'}: ${logLine}`);
     this.errors.set(tab.id, message);
     await this.showChoice(tab.id, choice, message).catch(() => undefined);
     // A notification too: the compose window stays open and the user must see why nothing happened. Not awaited:
@@ -178,6 +270,22 @@ export class Sender {
     const ruled = await this.enforce(tab, details, await this.choiceFor(tab.id));
     if ('cancel' in ruled) return ruled;
     const choice = ruled.choice;
+    // RFC 9788 §6.1: a reply never carries the Subject its referenced message kept inside the encryption outside it.
+    const response = await this.responseFor(tab.id);
+    if (response?.plan.confidential.length) {
+      const hp = { ...(await this.headerProtection()), referenceHcp: response.plan.referenceHcp };
+      const revealed = wouldReveal(response.plan, outerSubjectOnWire(details.subject ?? '', choice.encrypt, hp));
+      if (revealed !== undefined) {
+        const how = choice.encrypt ? 'turn header protection on (your settings)' : 'encrypt it';
+        return this.refuse(
+          tab,
+          choice,
+          `Not sent: this reply would show the Subject of the encrypted message you are replying to ('${revealed}') to mail servers. To send it, ${how}, or change the Subject.`,
+          addressOf(details.from ?? ''),
+          'it would reveal the protected Subject of the encrypted message it answers (RFC 9788 §6.1)',
+        );
+      }
+    }
     if (!choice.sign && !choice.encrypt) return undefined;
     try {
       const visible = [...strings(details.to), ...strings(details.cc)];
@@ -267,6 +375,9 @@ export class Sender {
     const { message: mime, messageId } = built;
     // Header protection (RFC 9788) as the policy says at the moment of sending: on by default, "[...]" outside when encrypting.
     const hp = await this.headerProtection();
+    // A response's single-use HCP (RFC 9788 §6.1.2): "Re: <a Subject kept inside>" goes out as "Re: [...]" even
+    // when the policy itself hides nothing.
+    const referenceHcp = (await this.responseFor(tabId))?.plan.referenceHcp;
     if (!choice.encrypt) {
       const signed = await signMessage(mime, identity as Identity, hp);
       if (!signed.ok) throw new Error(signed.error.message);
@@ -277,7 +388,7 @@ export class Sender {
     // Sign-then-encrypt when both are chosen; the sender is a recipient too (when they have an identity), so
     // the copy in Sent stays readable.
     const encryptTo = async (recipients: string[]) => {
-      const enc = await encryptMessage(mime, await Promise.all(recipients.map(certOf)), { ...hp, sender: identity, sign: choice.sign });
+      const enc = await encryptMessage(mime, await Promise.all(recipients.map(certOf)), { ...hp, referenceHcp, sender: identity, sign: choice.sign });
       if (!enc.ok) throw new Error(enc.error.message);
       return { bytes: enc.message, messageId, recipients };
     };

@@ -8,6 +8,8 @@ export type { CryptoEngine } from './crypto';
 export { verifyMessage, verifyMessageAndBody } from './verify-message';
 // RFC 9788 header protection: hosts hide legacy display elements from the body they show (verdict.headerProtection).
 export { stripLegacyDisplay, hasLegacyDisplay } from './header-protection/index';
+export { planResponse, wouldReveal, stripReplyPrefixes, usableProtectedHeaders } from './header-protection/respond';
+export type { ResponseInput, ResponsePlan, ReferenceHcpEntry } from './header-protection/respond';
 export type { VerifyOptions, Decryptor } from './verify-message';
 export { PublicKeyBudget, MAX_PUBLIC_KEY_OPERATIONS, MAX_RSA_MODULUS_BITS } from './signature/limits';
 export * from './policy/index';
@@ -30,7 +32,7 @@ export type { Identity, PrivateKeys, SignHash } from './keys/identity';
 export { signMessage } from './compose/sign-message';
 export type { SignMessageOptions, SignMessageResult } from './compose/sign-message';
 export { encryptMessage } from './compose/encrypt-message';
-export { protectHeaders, headerProtectionOptions, headerProtectionNote, HEADER_CONFIDENTIALITY } from './compose/protect-headers';
+export { protectHeaders, headerProtectionOptions, headerProtectionNote, outerSubjectOnWire, HEADER_CONFIDENTIALITY } from './compose/protect-headers';
 export type { HeaderConfidentiality, HeaderProtectionOptions } from './compose/protect-headers';
 export type { EncryptMessageOptions, EncryptMessageResult } from './compose/encrypt-message';
 export { decryptMessage, makeDecryptor } from './compose/decrypt-message';

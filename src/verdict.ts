@@ -210,13 +210,24 @@ export interface HeaderProtection {
    * same without a valid signature), "unprotected".
    */
   fieldStatus: Record<string, HeaderFieldStatus>;
+  /**
+   * hp="cipher" only: what the sender recorded as put outside (the HP-Outer lines, RFC 9788 §2.2), decoded, keyed by
+   * lower-case field name (first record of each); a protected field missing here was removed from the outside.
+   * Replies use it (§6.1: a reply must not reveal what the referenced message kept inside).
+   */
+  hpOuter: Record<string, string>;
+  /**
+   * The addr-specs (lower-case, IDNA A-label domains) of the protected address fields (from, sender, reply-to, to, cc,
+   * bcc, mail-followup-to, mail-reply-to), uncut: a reply's recipients come from these (§4.4.4, §6.2).
+   */
+  addresses: Record<string, string[]>;
 }
 
 export type HeaderFieldStatus = 'unprotected' | 'signed-only' | 'encrypted-only' | 'signed-and-encrypted';
 
 /** The value for a verdict without (readable) header protection. */
 export function noHeaderProtection(): HeaderProtection {
-  return { protected: false, mode: null, headers: {}, changed: [], legacyDisplay: [], fieldStatus: {} };
+  return { protected: false, mode: null, headers: {}, changed: [], legacyDisplay: [], fieldStatus: {}, hpOuter: {}, addresses: {} };
 }
 
 interface VerdictBase {

@@ -51,7 +51,7 @@ export async function encryptMessage(
   const split = splitMessage(mime instanceof Uint8Array ? mime : buildEntity(mime));
   const { invalid } = split;
   if (invalid.length) return { ok: false, error: { code: 'malformed-mime', message: `The message has a header line that is not a field: "${invalid[0].slice(0, 60)}".` } };
-  const { outer, inner } = options.headerProtection === false ? split : protectHeaders(split.outer, split.inner, 'cipher', options.headerConfidentiality);
+  const { outer, inner } = options.headerProtection === false ? split : protectHeaders(split.outer, split.inner, 'cipher', options.headerConfidentiality, options.referenceHcp);
   let content: Uint8Array;
   if (options.sign) {
     if (!options.sender) return { ok: false, error: { code: 'no-key', message: 'Signing needs the sender\'s key.' } };

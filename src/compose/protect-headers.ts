@@ -31,6 +31,8 @@ import { toCrlf } from './canonical';
 import { fieldWithParams, mimeParams, textEncoding } from './entity';
 import { quotedPrintable } from './base64';
 import { formatHeaderLines, isContentField, parseHeaderBlock, splitEntity, type HeaderLine } from './headers';
+import { encodeWords } from './build-message';
+import type { ReferenceHcpEntry } from '../header-protection/respond';
 
 /** RFC 9788 §3.2: `baseline` = hcp_baseline (the default), `none` = hcp_no_confidentiality. */
 export type HeaderConfidentiality = 'baseline' | 'none';
@@ -41,6 +43,12 @@ export interface HeaderProtectionOptions {
   headerProtection?: boolean;
   /** Encrypted mail only: which fields are hidden from relays. Default 'baseline'. */
   headerConfidentiality?: HeaderConfidentiality;
+  /**
+   * Encrypted mail only, for a reply or forward: the single-use HCP of RFC 9788 §6.1.2 (header-protection/respond.ts
+   * planResponse), applied to a field the policy leaves as it is, so "Re: <a Subject kept inside>" goes out as
+   * "Re: [...]" even under `none`.
+   */
+  referenceHcp?: ReferenceHcpEntry[];
 }
 
 /** The two policy fields (src/policy/schema.ts, same names) as send options, for the hosts and the CLI. */
@@ -68,6 +76,30 @@ function hcp(policy: HeaderConfidentiality, key: string, value: string): string 
   if (key === 'subject') return OBSCURED;
   if (key === 'comments' || key === 'keywords') return null;
   return value;
+}
+
+/**
+ * The policy's HCP, then (where it changed nothing) the reference HCP of a response (§6.1: "If the Header Field's
+ * value is changed by that HCP, then the resulting value is used"). Entries match on the decoded value; the value
+ * returned is ready for the wire (RFC 2047 encoded when it is not ASCII).
+ */
+function responseHcp(policy: HeaderConfidentiality, reference: readonly ReferenceHcpEntry[], key: string, value: string): string | null {
+  const v = hcp(policy, key, value);
+  if (v !== value || !reference.length) return v;
+  const decoded = decodeEncodedWords(value).trim();
+  const hit = reference.find((r) => r.field === key && r.value.trim() === decoded);
+  return hit ? (hit.outer === null ? null : encodeWords(hit.outer, key.length + 2)) : v;
+}
+
+/**
+ * The Subject as it goes on the wire outside any encryption: itself when the message is not encrypted or header
+ * protection is off, else what the HCPs make of it (null: left out). For a host's check that a response does not
+ * reveal a Subject its referenced message kept inside (respond.ts wouldReveal).
+ */
+export function outerSubjectOnWire(subject: string, encrypted: boolean, options: HeaderProtectionOptions): string | null {
+  if (!encrypted || options.headerProtection === false) return subject;
+  const v = responseHcp(options.headerConfidentiality ?? 'baseline', options.referenceHcp ?? [], 'subject', subject);
+  return v === null ? null : decodeEncodedWords(v);
 }
 
 /** The field's value as written (folding kept, leading white space after the colon dropped), without CRLF. */
@@ -182,6 +214,7 @@ export function protectHeaders(
   inner: Uint8Array,
   mode: 'clear' | 'cipher',
   policy: HeaderConfidentiality = 'baseline',
+  reference: readonly ReferenceHcpEntry[] = [],
 ): { outer: HeaderLine[]; inner: Uint8Array } {
   const fields = outer.filter((h) => !TRANSIT.has(h.key) && h.key !== 'hp-outer' && !h.key.startsWith('x-mozilla-'));
   if (!fields.length) return { outer, inner };
@@ -193,7 +226,7 @@ export function protectHeaders(
     const hidden: HeaderLine[] = [];
     for (const h of outer) {
       const composer = fields.includes(h);
-      const v = composer ? hcp(policy, h.key, h.value) : h.value;
+      const v = composer ? responseHcp(policy, reference, h.key, h.value) : h.value;
       if (v === h.value) {
         newOuter.push(h);
         if (composer) records.push(hpOuter(h, rawValue(h)));

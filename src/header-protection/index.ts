@@ -11,7 +11,7 @@
  * Messages without header protection get the info reason headers-unprotected, naming the visible fields the
  * signature does not cover.
  */
-import { getHeaders } from '../mime';
+import { getHeaders, parseAddressList } from '../mime';
 import type { MimeEntity } from '../mime/types';
 import type { HeaderFieldStatus, HeaderProtection, Reason } from '../verdict';
 import { noHeaderProtection, reason } from '../verdict';
@@ -96,7 +96,18 @@ export function assessHeaderProtection(input: HeaderProtectionInput): HeaderProt
     const outside = outsideSet.has(`${f.key}\u0000${normalized(f.value)}`);
     fieldStatus[f.key] = confidential && !outside ? (isProtected ? 'signed-and-encrypted' : 'encrypted-only') : isProtected ? 'signed-only' : 'unprotected';
   }
-  const hp: HeaderProtection = { protected: isProtected, mode: info.mode, headers, changed: [], legacyDisplay, fieldStatus };
+  const outerRecords: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const r of records) if (FIELD_NAME.test(r.key) && !(r.key in outerRecords)) outerRecords[r.key] = shown(r.value);
+  const hp: HeaderProtection = {
+    protected: isProtected,
+    mode: info.mode,
+    headers,
+    changed: [],
+    legacyDisplay,
+    fieldStatus,
+    hpOuter: outerRecords,
+    addresses: protectedAddresses(protectedFields),
+  };
   if (!isProtected) return { headerProtection: hp, reasons: [], fromChanged: false, trustBlocked: false };
 
   const cmp = compareOuter({ outer: input.outer, mode: info.mode, protectedFields, hpOuter: records, encrypted: input.encrypted });
@@ -114,6 +125,19 @@ export function assessHeaderProtection(input: HeaderProtectionInput): HeaderProt
     fromChanged: cmp.fromChanged,
     trustBlocked: cmp.trustBlocked,
   };
+}
+
+/** The address fields a reply's recipients can come from (RFC 9788 §4.4.4), read from the raw protected values. */
+const ADDRESS_FIELDS = ['from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'mail-followup-to', 'mail-reply-to'];
+
+function protectedAddresses(fields: { key: string; value: string }[]): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (const key of ADDRESS_FIELDS) {
+    const values = valuesOf(fields, key);
+    if (!values.length) continue;
+    out[key] = [...new Set(values.flatMap((v) => parseAddressList(v).addresses.map((m) => m.asciiAddress.toLowerCase())))];
+  }
+  return out;
 }
 
 /** "The signature covers the body, not the Subject, To or Date." */

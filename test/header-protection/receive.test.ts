@@ -237,7 +237,7 @@ test('signed mail without header protection says which visible fields the signat
   const fields = messageFields(w, SIGNED_SUBJECT, [['Cc', 'carol@hp.example']]);
   const v = await check(w, await signed(w, textEntity('Plain signed mail.'), fields));
   assert.equal(v.verdict, 'trusted');
-  assert.deepEqual(v.headerProtection, { protected: false, mode: null, headers: {}, changed: [], legacyDisplay: [], fieldStatus: {} });
+  assert.deepEqual(v.headerProtection, { protected: false, mode: null, headers: {}, changed: [], legacyDisplay: [], fieldStatus: {}, hpOuter: {}, addresses: {} });
   const r = v.reasons.find((x) => x.code === 'headers-unprotected');
   assert.equal(r?.severity, 'info');
   assert.equal(r?.message, 'The signature covers the body, not the Subject, To, Cc or Date.');

@@ -37,7 +37,8 @@ import { artifactsDir, builtXpi, thunderbirdOrSkip } from './support';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createPrivateKey } from 'node:crypto';
 import { parseMime, getHeader, bodyText, walkEntities } from '../../src/mime/index';
-import { decryptMessage, importPkcs12, loadCertificates, verifyMessage } from '../../src/index';
+import { buildMessage, decryptMessage, encryptMessage, importPkcs12, loadCertificates, verifyMessage } from '../../src/index';
+import { changeOuter } from '../support/hp-fixtures';
 
 interface Received {
   from: string;
@@ -233,6 +234,80 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
     // The sender can read their own copy: Alice is a recipient too.
     assert.ok((await opensslDecrypt(path, { recipient: alice })).ok, 'the sender is a recipient as well');
     sent.encrypted = got.raw;
+  });
+
+  test('a reply to an encrypted message started from "Re: [...]" (its obscured outer Subject) and from the outer recipients: it gets "Re: <protected Subject>", the protected recipients, encryption, and goes out with "[...]" outside (RFC 9788 §6)', async () => {
+    // Bob writes to Alice, signed and encrypted with header protection (hcp_baseline: "[...]" outside); on the way
+    // Mallory adds herself as Cc outside the encryption (§6.2). Only the add-on has Alice's key at this point.
+    const bobP12 = await importPkcs12(new Uint8Array(readFileSync(await bob.makeP12('bob pw'))), 'bob pw');
+    assert.ok(bobP12.ok);
+    const real = 'Budget 2027: final numbers';
+    const built = buildMessage(
+      { from: { name: 'Bob Recipient', address: 'bob@example.com' }, to: [{ name: 'Alice Sender', address: 'alice@example.com' }], cc: [], subject: real, text: 'The numbers are final: 4.2 million.\r\n', attachments: [] },
+      { date: new Date(), random: (n) => crypto.getRandomValues(new Uint8Array(n)) },
+    );
+    assert.ok(built.ok);
+    const enc = await encryptMessage(built.message, [new Uint8Array(alice.certDer)], { sender: bobP12.identity, sign: true });
+    assert.ok(enc.ok);
+    const incoming = changeOuter(Buffer.from(enc.message), 'Cc', 'Mallory <mallory@evil.example>');
+    assert.match(incoming.toString('latin1'), /^Subject: \[\.\.\.\]\r$/m);
+    tb.files.set('hp-incoming.eml', new Uint8Array(incoming));
+    const { id, subject } = await tb.driver('import', { file: 'hp-incoming.eml' });
+    assert.equal(subject, '[...]', 'the folder list shows the outer Subject');
+
+    const { tabId } = await tb.driver('reply', { messageId: id, replyType: 'replyToAll' });
+    let details: { subject?: string; to?: string[]; cc?: string[] } = {};
+    const fixed = await waitFor(async () => {
+      details = await tb.driver('composeDetails', { tabId });
+      return details.subject === `Re: ${real}` && !JSON.stringify(details).includes('mallory');
+    }, 20000);
+    assert.ok(fixed, `the reply's Subject and recipients: ${JSON.stringify({ subject: details.subject, to: details.to, cc: details.cc })}`);
+    assert.ok([...(details.to ?? []), ...(details.cc ?? [])].some((r) => r.includes('bob@example.com')), JSON.stringify(details));
+    // The reply to an encrypted message is encrypted by default (the compose action's popup says so).
+    await openComposePopup(tb.marionette);
+    const boxes = await inPage<{ sign: boolean; encrypt: boolean; note: string }>(tb.marionette, '/compose.html', `
+      return { sign: doc.getElementById("sign").checked, encrypt: doc.getElementById("encrypt").checked, note: doc.body.innerText };`);
+    assert.equal(boxes.encrypt, true, `encrypt is on for a reply to an encrypted message: ${JSON.stringify(boxes)}`);
+    writeFileSync(join(artifactsDir(), 'thunderbird-reply-protected-subject.png'), await screenshotWithPopup(tb.marionette, 'msgcompose'));
+    await closeComposePopup(tb.marionette);
+
+    // Sent without encryption, the reply would put the protected Subject on the wire: refused, draft kept.
+    let before = smtp.received.length;
+    await choose(true, false);
+    await tb.driver('send', { tabId });
+    await sleep(1500);
+    assert.equal(smtp.received.length, before, 'nothing was sent unencrypted');
+    const btn = await composeButton(tb.marionette);
+    assert.equal(btn?.badge, '!');
+    assert.match(btn?.title ?? '', /would show the Subject of the encrypted message you are replying to \('Budget 2027: final numbers'\) to mail servers/, btn?.title);
+
+    before = smtp.received.length;
+    await choose(true, true);
+    await tb.driver('send', { tabId });
+    for (let i = 0; i < 150 && smtp.received.length === before; i++) await sleep(100);
+    assert.equal(smtp.received.length, before + 1, 'the encrypted reply was sent');
+    const got = smtp.received[smtp.received.length - 1];
+    assert.deepEqual(got.to, ['bob@example.com'], 'Mallory, named only outside the encryption, gets nothing');
+    const wire = got.raw.toString('latin1');
+    const head = wire.split('\r\n\r\n')[0];
+    assert.match(head, /^Subject: \[\.\.\.\]$/m, 'outside: "[...]" again');
+    assert.doesNotMatch(wire, /Budget 2027|mallory/i, 'neither the Subject nor Mallory on the wire');
+    assert.match(head, /^In-Reply-To: <[^>]+>$/m);
+    const path = join(artifactsDir(), 'sent-reply-encrypted.eml');
+    writeFileSync(path, got.raw);
+    const dec = await opensslDecrypt(path, { recipient: bob });
+    assert.ok(dec.ok, dec.stderr);
+    writeFileSync(`${path}.inner.eml`, dec.content);
+    const v = await opensslVerify(`${path}.inner.eml`, { CAfile: pki.root.certPath });
+    assert.ok(v.ok, v.stderr);
+    const payloadPart = parseMime(new Uint8Array(v.content));
+    assert.ok(payloadPart.ok);
+    assert.equal(payloadPart.root.contentType.params.hp, 'cipher');
+    assert.equal(getHeader(payloadPart.root, 'subject'), `Re: ${real}`, 'inside: the real Subject, protected');
+    const originalId = /^Message-ID: (<[^>]+>)\r$/im.exec(incoming.toString('latin1'))?.[1];
+    assert.ok(originalId);
+    assert.equal(getHeader(payloadPart.root, 'in-reply-to'), originalId, 'it threads under the message replied to');
+    for (let i = 0; i < 50 && (await composeWindowCount(tb.marionette)) > 0; i++) await sleep(100);
   });
 
   test("Thunderbird's own S/MIME opens what we sent: signature valid, decrypted, the real Subject shown by the legacy display element; the add-on reads the real Subject back", async () => {

@@ -104,16 +104,16 @@ export async function closePopup(m: Marionette): Promise<void> {
 }
 
 /**
- * A PNG of the Thunderbird window with the open popup (a separate widget that window screenshots miss) drawn
- * at its place on screen. Both are drawn with WindowGlobalParent.drawSnapshot, which also paints remote content.
+ * A PNG of the Thunderbird window (the main one, or e.g. 'msgcompose') with the open popup (a separate widget that
+ * window screenshots miss) drawn at its place on screen. Both are drawn with WindowGlobalParent.drawSnapshot, which also paints remote content.
  */
-export async function screenshotWithPopup(m: Marionette): Promise<Buffer> {
+export async function screenshotWithPopup(m: Marionette, windowType = 'mail:3pane'): Promise<Buffer> {
   await m.command('WebDriver:SetTimeouts', { script: 15000 });
   const r = await m.command('WebDriver:ExecuteAsyncScript', {
     script: `
       const resolve = arguments[arguments.length - 1];
       (async () => {
-        const w = Services.wm.getMostRecentWindow("mail:3pane");
+        const w = Services.wm.getMostRecentWindow(arguments[0]);
         const scale = w.devicePixelRatio || 1;
         const win = await w.browsingContext.currentWindowGlobal.drawSnapshot(null, scale, "white");
         const canvas = w.document.createElementNS("http://www.w3.org/1999/xhtml", "canvas");
@@ -135,7 +135,7 @@ export async function screenshotWithPopup(m: Marionette): Promise<Buffer> {
         }
         return canvas.toDataURL("image/png");
       })().then(resolve, (e) => resolve("error:" + e));`,
-    args: [],
+    args: [windowType],
   });
   const v = (r && typeof r === 'object' && 'value' in r ? r.value : r) as string;
   if (!v.startsWith('data:image/png;base64,')) throw new Error(`screenshot failed: ${v.slice(0, 300)}`);

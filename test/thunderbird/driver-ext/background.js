@@ -108,6 +108,14 @@ const COMMANDS = {
     const tab = await messenger.compose.beginNew(details);
     return { tabId: tab.id, windowId: tab.windowId };
   },
+  async reply({ messageId, replyType }) {
+    const tab = await messenger.compose.beginReply(messageId, replyType || "replyToSender");
+    return { tabId: tab.id, windowId: tab.windowId };
+  },
+  async forward({ messageId }) {
+    const tab = await messenger.compose.beginForward(messageId, "forwardInline");
+    return { tabId: tab.id, windowId: tab.windowId };
+  },
   async composeDetails({ tabId }) { return messenger.compose.getComposeDetails(tabId); },
   async send({ tabId, mode }) {
     try { return { sent: await messenger.compose.sendMessage(tabId, { mode: mode || "sendNow" }) }; }
