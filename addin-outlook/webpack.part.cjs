@@ -121,7 +121,7 @@ class OutlookAssetsPlugin {
           compilation.fileDependencies.add(file);
           emit(css, fs.readFileSync(file));
         }
-        for (const css of ['verdict.css', 'audit-report.css']) {
+        for (const css of ['verdict.css', 'setup.css', 'audit-report.css']) {
           const file = path.join(ROOT, 'ui', css);
           compilation.fileDependencies.add(file);
           emit(css, fs.readFileSync(file));

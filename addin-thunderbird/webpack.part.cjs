@@ -63,6 +63,7 @@ module.exports = (env, argv) => ({
         { from: path.join(__dirname, '*.html'), to: '[name][ext]' },
         { from: path.join(__dirname, '*.css'), to: '[name][ext]', noErrorOnMissing: true },
         { from: path.join(ROOT, 'ui', 'verdict.css'), to: 'verdict.css', noErrorOnMissing: true },
+        { from: path.join(ROOT, 'ui', 'setup.css'), to: 'setup.css' },
         { from: path.join(ROOT, 'ui', 'audit-report.css'), to: 'audit-report.css' },
         { from: path.join(__dirname, 'icons'), to: 'icons' },
         { from: path.join(__dirname, 'experiments'), to: 'experiments' },

@@ -64,7 +64,7 @@ test('no eval or Function constructor in the task pane scripts', () => {
 });
 
 test('assets, manifests, config and data files are there', () => {
-  for (const f of ['verdict.css', 'pane.css', 'manifest.xml', 'manifest.json', 'config.json', 'roots.json', 'assets/icon-16.png', 'assets/icon-32.png', 'assets/icon-80.png', 'assets/icon-192.png', 'assets/icon-outline-32.png']) {
+  for (const f of ['verdict.css', 'pane.css', 'setup.css', 'audit-report.css', 'manifest.xml', 'manifest.json', 'config.json', 'roots.json', 'assets/icon-16.png', 'assets/icon-32.png', 'assets/icon-80.png', 'assets/icon-192.png', 'assets/icon-outline-32.png']) {
     assert.ok(existsSync(join(DIST, f)), f);
   }
   const png = readFileSync(join(DIST, 'assets', 'icon-80.png'));
