@@ -17,6 +17,7 @@ import { KU, OID, certInfo, extKeyUsage, isCA, keyUsage, type CertInfo } from '.
 import { validateChainOnline } from '../trust/online';
 import { bundledAnchorLookup } from '../trust/roots/bundled';
 import type { ChainResult, TrustFetcher } from '../trust/types';
+import type { VerifyOptions } from '../verify-message';
 import type { CertificateDetails } from '../verdict';
 import { baselineFindings } from './baseline';
 import type { HealthCode, HealthFinding, HealthPurpose, HealthReport, HealthSeverity } from './types';
@@ -43,6 +44,12 @@ export interface HealthOptions {
   /** The network, used only when policy.online is true. Default: the policy's fetcher. */
   fetcher?: TrustFetcher;
   /**
+   * The trust a host already verifies with (its resolved VerifyOptions), used instead of the one derived from
+   * `policy` (anchors, bundled-root lookup, intermediates, revocation mode, fetcher): the outbound
+   * blockExpiredIdentity rule judges one's own certificate with exactly what the host's verifier has.
+   */
+  trust?: Pick<VerifyOptions, 'anchors' | 'anchorLookup' | 'emailDistrustAfter' | 'intermediates' | 'revocation' | 'fetcher'>;
+  /**
    * Whether a trust anchor is a public root, whose certificates the CA/Browser Forum Baseline Requirements bind.
    * Default: one of the bundled Mozilla roots (and only while the policy trusts them).
    */
@@ -51,8 +58,14 @@ export interface HealthOptions {
 
 const ORDER: Record<HealthSeverity, number> = { error: 0, warning: 1, info: 2 };
 
-function labelOf(d: CertificateDetails): string {
+/** How findings name a certificate (HealthFinding.certificate): its common name and the start of its fingerprint. */
+export function findingLabel(d: CertificateDetails): string {
   return `'${d.commonName}' (SHA-256 ${d.sha256.slice(0, 11)}…)`;
+}
+
+/** How a finding names a certificate of the chain: the end entity by its label, the others as the CA above it. */
+function nameAt(d: CertificateDetails, position: number): string {
+  return position === 0 ? findingLabel(d) : `The CA certificate ${findingLabel(d)} above it`;
 }
 
 function day(d: Date): string {
@@ -77,6 +90,32 @@ function weakSignature(signatureAlgorithm: string): 'md' | 'sha1' | undefined {
   return undefined;
 }
 
+/**
+ * The one judgment of a certificate's dates: expired, not yet valid, or ending within `warnDays` (a finding), else
+ * undefined. `position` is the certificate's place in its chain (0 = the end entity). checkCertificateHealth calls it
+ * for every certificate of the chain it built; so do the outbound blockExpiredIdentity rule (through that report) and
+ * Outlook's compose pane (on the chain of a report it keeps per certificate, so a send costs no chain validation).
+ * Date arithmetic only.
+ */
+export function validityFinding(
+  d: CertificateDetails,
+  position: number,
+  o: { at: Date; warnDays: number; purpose: HealthPurpose },
+): HealthFinding | undefined {
+  const who = nameAt(d, position);
+  const notAfter = new Date(d.notAfter);
+  const notBefore = new Date(d.notBefore);
+  const left = Math.floor((notAfter.getTime() - o.at.getTime()) / DAY);
+  const finding = (code: HealthCode, severity: HealthSeverity, message: string): HealthFinding => ({ code, severity, message, certificate: findingLabel(d) });
+  if (notAfter.getTime() < o.at.getTime()) return finding('expired', 'error', `${who} expired on ${day(notAfter)}.`);
+  if (notBefore.getTime() > o.at.getTime()) return finding('not-yet-valid', 'error', `${who} is not valid before ${day(notBefore)}.`);
+  if (left < o.warnDays) {
+    const renew = position === 0 && o.purpose === 'own' ? ' Ask your CA for a new one now, and import it when it comes.' : '';
+    return finding('expires-soon', 'warning', `${who} expires on ${day(notAfter)}, in ${left} day${left === 1 ? '' : 's'}.${renew}`);
+  }
+  return undefined;
+}
+
 export async function checkCertificateHealth(
   certs: pkijs.Certificate[],
   options: HealthOptions,
@@ -88,11 +127,12 @@ export async function checkCertificateHealth(
   const leafDetails = await certificateDetails(leaf, crypto);
   const findings: HealthFinding[] = [];
   const add = (code: HealthCode, severity: HealthSeverity, message: string, d: CertificateDetails = leafDetails) =>
-    findings.push({ code, severity, message, certificate: labelOf(d) });
+    findings.push({ code, severity, message, certificate: findingLabel(d) });
 
   // --- the chain, as a message from this certificate would get it
-  const trust = policyToVerifyOptions(policy, options.fetcher ? { fetcher: options.fetcher } : {});
-  const checkRevocation = policy.revocation !== 'off' && (Boolean(trust.fetcher) || (options.crls?.length ?? 0) > 0);
+  const trust = options.trust ?? policyToVerifyOptions(policy, options.fetcher ? { fetcher: options.fetcher } : {});
+  const revocation = options.trust ? (options.trust.revocation ?? 'soft') : policy.revocation;
+  const checkRevocation = revocation !== 'off' && (Boolean(trust.fetcher) || (options.crls?.length ?? 0) > 0);
   const chain: ChainResult = await validateChainOnline(
     leaf,
     {
@@ -137,16 +177,11 @@ export async function checkCertificateHealth(
   }
 
   // --- every certificate of the chain: validity, key size, signature algorithm
-  const warnDays = policy.expiryWarningDays;
   const everyCert = chain.chain.length ? chain.chain.map((c, i) => ({ cert: c, d: chainDetails[i] })) : [{ cert: leaf, d: leafDetails }];
   for (const [i, { d }] of everyCert.entries()) {
-    const who = i === 0 ? labelOf(d) : `The CA certificate ${labelOf(d)} above it`;
-    const notAfter = new Date(d.notAfter);
-    const notBefore = new Date(d.notBefore);
-    const left = Math.floor((notAfter.getTime() - at.getTime()) / DAY);
-    if (notAfter.getTime() < at.getTime()) add('expired', 'error', `${who} expired on ${day(notAfter)}.`, d);
-    else if (notBefore.getTime() > at.getTime()) add('not-yet-valid', 'error', `${who} is not valid before ${day(notBefore)}.`, d);
-    else if (left < warnDays) add('expires-soon', 'warning', `${who} expires on ${day(notAfter)}, in ${left} day${left === 1 ? '' : 's'}.${i === 0 && options.purpose === 'own' ? ' Ask your CA for a new one now, and import it when it comes.' : ''}`, d);
+    const who = nameAt(d, i);
+    const dates = validityFinding(d, i, { at, warnDays: policy.expiryWarningDays, purpose: options.purpose });
+    if (dates) findings.push(dates);
 
     const bits = keyBits(d.publicKeyAlgorithm);
     if (bits?.family === 'rsa' && bits.bits < policy.algorithms.minRsaBits) {
@@ -162,33 +197,33 @@ export async function checkCertificateHealth(
 
   // --- the end entity for its purpose
   const info = certInfo(leaf);
-  if (isCA(info)) add('is-ca', 'error', `${labelOf(leafDetails)} is a CA certificate, not a person's e-mail certificate.`);
+  if (isCA(info)) add('is-ca', 'error', `${findingLabel(leafDetails)} is a CA certificate, not a person's e-mail certificate.`);
   const ekus = extKeyUsage(info);
   if (ekus && !ekus.includes(OID.emailProtection) && !ekus.includes(OID.anyExtendedKeyUsage)) {
-    add('no-email-protection', 'error', `${labelOf(leafDetails)} is not made for e-mail: its extended key usage does not include e-mail protection.`);
+    add('no-email-protection', 'error', `${findingLabel(leafDetails)} is not made for e-mail: its extended key usage does not include e-mail protection.`);
   }
   const uses = keyUses(info, leafDetails.publicKeyAlgorithm);
   if (options.purpose === 'own') {
-    if (!uses.sign && !uses.encrypt) add('wrong-key-usage', 'error', `${labelOf(leafDetails)} may be used neither to sign nor to encrypt mail.`);
-    else if (!uses.sign) add('wrong-key-usage', 'info', `${labelOf(leafDetails)} is for encryption only: you need another certificate to sign.`);
-    else if (!uses.encrypt) add('wrong-key-usage', 'info', `${labelOf(leafDetails)} is for signing only: others cannot encrypt to you with it.`);
+    if (!uses.sign && !uses.encrypt) add('wrong-key-usage', 'error', `${findingLabel(leafDetails)} may be used neither to sign nor to encrypt mail.`);
+    else if (!uses.sign) add('wrong-key-usage', 'info', `${findingLabel(leafDetails)} is for encryption only: you need another certificate to sign.`);
+    else if (!uses.encrypt) add('wrong-key-usage', 'info', `${findingLabel(leafDetails)} is for signing only: others cannot encrypt to you with it.`);
   } else if (options.purpose === 'correspondent' && !uses.sign) {
-    add('wrong-key-usage', 'error', `${labelOf(leafDetails)} may not be used to sign mail (its key usage has neither digital signature nor non-repudiation).`);
+    add('wrong-key-usage', 'error', `${findingLabel(leafDetails)} may not be used to sign mail (its key usage has neither digital signature nor non-repudiation).`);
   } else if (options.purpose === 'recipient' && !uses.encrypt) {
-    add('wrong-key-usage', 'error', `${labelOf(leafDetails)} cannot be used to encrypt to (${leafDetails.publicKeyAlgorithm.startsWith('RSA') ? 'its key usage lacks key encipherment' : leafDetails.publicKeyAlgorithm.startsWith('EC') ? 'its key usage lacks key agreement' : `a ${leafDetails.publicKeyAlgorithm} key cannot encrypt`}).`);
+    add('wrong-key-usage', 'error', `${findingLabel(leafDetails)} cannot be used to encrypt to (${leafDetails.publicKeyAlgorithm.startsWith('RSA') ? 'its key usage lacks key encipherment' : leafDetails.publicKeyAlgorithm.startsWith('EC') ? 'its key usage lacks key agreement' : `a ${leafDetails.publicKeyAlgorithm} key cannot encrypt`}).`);
   }
   const emails = certificateEmails(leaf).map((e) => e.toLowerCase());
   if (emails.length === 0) {
-    add('no-email-address', 'error', `${labelOf(leafDetails)} carries no e-mail address, so no message can be tied to it.`);
+    add('no-email-address', 'error', `${findingLabel(leafDetails)} carries no e-mail address, so no message can be tied to it.`);
   } else if (options.address && !emails.includes(options.address.trim().toLowerCase())) {
-    add('address-mismatch', 'error', `${labelOf(leafDetails)} is for ${emails.join(', ')}, not for ${options.address.trim()}: mail ${options.purpose === 'recipient' ? 'to' : 'from'} that address ${options.purpose === 'recipient' ? 'cannot be encrypted with it' : 'will not be trusted'}.`);
+    add('address-mismatch', 'error', `${findingLabel(leafDetails)} is for ${emails.join(', ')}, not for ${options.address.trim()}: mail ${options.purpose === 'recipient' ? 'to' : 'from'} that address ${options.purpose === 'recipient' ? 'cannot be encrypted with it' : 'will not be trusted'}.`);
   }
 
   // --- Baseline Requirements, for certificates that chain to a bundled public root
   const anchor = chain.trust === 'trusted' ? chain.chain[chain.chain.length - 1] : undefined;
   const isPublicRoot = options.isPublicRoot ?? ((a: pkijs.Certificate) => policy.bundledRoots && bundledAnchorLookup(certInfo(a).subject).includes(a));
   if (anchor && isPublicRoot(anchor)) {
-    findings.push(...baselineFindings(info, labelOf(leafDetails)));
+    findings.push(...baselineFindings(info, findingLabel(leafDetails)));
   }
 
   findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);

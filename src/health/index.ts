@@ -1,4 +1,4 @@
-export { checkCertificateHealth } from './check';
+export { checkCertificateHealth, findingLabel, validityFinding } from './check';
 export type { HealthOptions } from './check';
 export { baselineFindings, brProfile, BR_VERSION, LEGACY_SUNSET } from './baseline';
 export type { HealthCode, HealthFinding, HealthPurpose, HealthReport, HealthSeverity } from './types';

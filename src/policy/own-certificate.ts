@@ -1,18 +1,22 @@
 /**
- * outbound.blockExpiredIdentity: is the user's own certificate fit to sign with? One function over the same chain
- * validation that judges received mail (src/trust/chain.ts): expired, not yet valid or revoked (on a CRL at hand,
- * or online when the policy allows the network) is a problem; a chain the validator cannot complete to an anchor
- * here is not, because the recipients judge trust with their own anchors.
+ * outbound.blockExpiredIdentity: is the user's own certificate fit to sign with? The rule does not judge the
+ * certificate itself: it asks the setup health check (src/health, purpose 'own'), which validates the chain as
+ * received mail is validated (src/trust/chain.ts) and decides expired / not yet valid for every certificate of it in
+ * one place (validityFinding). Of its findings, expired, not yet valid and revoked (on a CRL at hand, or online when
+ * the policy allows the network) block; the others (expiring soon, weak key, a chain the validator cannot complete
+ * to an anchor here) do not, because the recipients judge trust with their own anchors.
  */
 import type * as pkijs from 'pkijs';
 import type { CryptoEngine } from '../crypto';
 import { defaultCrypto } from '../crypto';
 import { loadCertificates } from '../certs/load';
-import { validateChainOnline } from '../trust/online';
+import { checkCertificateHealth, findingLabel } from '../health/check';
+import type { HealthCode, HealthFinding } from '../health/types';
 import type { VerifyOptions } from '../verify-message';
-import type { ReasonCode } from '../verdict';
 
-const FATAL = new Set<ReasonCode>(['cert-expired', 'cert-not-yet-valid', 'cert-revoked']);
+const BLOCKING = new Set<HealthCode>(['expired', 'not-yet-valid', 'revoked']);
+
+const day = (iso: string) => iso.slice(0, 10);
 
 /**
  * Undefined when the certificate may sign; otherwise one sentence, e.g. "Your certificate (alice@example.com)
@@ -27,27 +31,15 @@ export async function ownCertificateProblem(
   const leaf = loadCertificates(identity.certificate).certs[0];
   if (!leaf) return 'Your certificate could not be read';
   const chain: pkijs.Certificate[] = identity.chain.flatMap((d) => loadCertificates(d).certs);
+  const report = await checkCertificateHealth([leaf, ...chain], { purpose: 'own', at, trust, crls: trust.crls }, crypto);
   const who = `Your certificate (${identity.emails[0] ?? 'no e-mail address'})`;
-  // The leaf's own dates first: they need no chain, and say it plainly.
-  const notAfter = leaf.notAfter.value;
-  const notBefore = leaf.notBefore.value;
-  if (at.getTime() > notAfter.getTime()) return `${who} expired on ${notAfter.toISOString().slice(0, 10)}`;
-  if (at.getTime() < notBefore.getTime()) return `${who} is not valid until ${notBefore.toISOString().slice(0, 10)}`;
-  const result = await validateChainOnline(
-    leaf,
-    {
-      anchors: trust.anchors ?? [],
-      anchorLookup: trust.anchorLookup,
-      intermediates: [...chain, ...(trust.intermediates ?? [])],
-      crls: trust.crls ?? [],
-      at,
-      revocation: trust.revocation ?? 'soft',
-      fetcher: trust.fetcher,
-    },
-    crypto,
-  );
-  const bad = result.reasons.find((r) => FATAL.has(r.code));
+  const isLeaf = (f: HealthFinding) => f.certificate === findingLabel(report.certificate);
+  const own = (code: HealthCode) => report.findings.some((f) => f.code === code && isLeaf(f));
+  // The end entity's own dates first, said plainly (the sentences this rule has always given).
+  if (own('expired')) return `${who} expired on ${day(report.certificate.notAfter)}`;
+  if (own('not-yet-valid')) return `${who} is not valid until ${day(report.certificate.notBefore)}`;
+  const bad = report.findings.find((f) => BLOCKING.has(f.code));
   if (bad) return `${who}: ${bad.message.replace(/\.$/, '')}`;
-  if (result.trust === 'revoked' || result.trust === 'expired' || result.trust === 'not-yet-valid') return `${who} is ${result.trust}`;
+  if (report.trust === 'revoked' || report.trust === 'expired' || report.trust === 'not-yet-valid') return `${who} is ${report.trust}`;
   return undefined;
 }

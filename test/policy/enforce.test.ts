@@ -295,6 +295,22 @@ test('blockExpiredIdentity: an expired own certificate blocks signing; off, it d
   assert.equal(decideOutbound(input, outPolicy({ blockExpiredIdentity: false })).action, 'allow');
 });
 
+test('blockExpiredIdentity asks the setup health check: a not yet valid certificate and an expired CA above one block signing, an expiring one does not', async () => {
+  const pki = await pkiP;
+  const anchors = loadCertificates(readFileSync(pki.root.certPath)).certs;
+  const later = await pki.issue({ name: 'Later Alice', email: 'alice@corp.example', start: new Date('2090-01-01T00:00:00Z'), end: new Date('2091-01-01T00:00:00Z') });
+  const id = (c: typeof later, ca = pki.intermediate) => ({ certificate: new Uint8Array(c.certDer), chain: [new Uint8Array(ca.certDer)], emails: c.emails });
+  assert.equal(await ownCertificateProblem(id(later), { anchors }), 'Your certificate (alice@corp.example) is not valid until 2090-01-01');
+  const oldCa = await pki.issue({ name: 'Old Corp CA', ca: true, pathLen: 0, issuer: 'root', start: new Date('2019-01-01T00:00:00Z'), end: new Date('2021-01-01T00:00:00Z') });
+  const underOld = await pki.issue({ name: 'Alice', email: 'alice@corp.example', issuer: oldCa, start: new Date('2020-01-01T00:00:00Z'), end: new Date('2040-01-01T00:00:00Z') });
+  assert.match(
+    (await ownCertificateProblem(id(underOld, oldCa), { anchors })) ?? '',
+    /^Your certificate \(alice@corp\.example\): The CA certificate 'Old Corp CA' \(SHA-256 [^)]*\) above it expired on 2021-01-01$/,
+  );
+  const soon = await pki.issue({ name: 'Soon Alice', email: 'alice@corp.example', end: new Date(Date.now() + 5 * 86_400_000) });
+  assert.equal(await ownCertificateProblem(id(soon), { anchors }), undefined, 'expiring soon is a warning, not a reason to refuse');
+});
+
 import { loadCrls } from '../../src/certs/load';
 function loadCertificatesCrl(der: Buffer) {
   return loadCrls(new Uint8Array(der)).crls;
