@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   // protection (RFC 9788) is on by default, an administrator or the user may turn it off.
   const policy = resolvePolicy({ admin: admin.policy, user, adminInvalid: admin.state === 'invalid' || admin.state === 'unavailable' }).policy;
   setKeyPolicy(policy);
-  await renderCompose(root, { mailbox, graph: config.graph, audit: (e) => void recordEvent(policy, e), headerProtection: headerProtectionOptions(policy), expiryWarningDays: policy.expiryWarningDays });
+  await renderCompose(root, { mailbox, graph: config.graph, audit: (e) => void recordEvent(policy, e), headerProtection: headerProtectionOptions(policy), policy });
   document.documentElement.setAttribute('data-pane-ready', '1');
 }
 

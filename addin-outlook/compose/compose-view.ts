@@ -9,14 +9,19 @@ import {
   auditEventForSend,
   buildMessage,
   colonFingerprint,
+  defaultPolicy,
   encryptMessage,
   headerProtectionNote,
+  identityHealth,
   loadCertificates,
   signMessage,
+  validityFinding,
   type AuditEvent,
+  type CertificateDetails,
   type HeaderProtectionOptions,
+  type Identity,
+  type Policy,
 } from '../../src/index';
-import * as pkijs from 'pkijs';
 import { directory } from '../directory';
 import { append, clear, h } from '../../ui/dom';
 import type { GraphConfig } from '../config';
@@ -36,23 +41,34 @@ export interface ComposeOptions {
   audit?: (event: AuditEvent) => void;
   /** Header protection (RFC 9788) from the policy; default on, Subject hidden from relays when encrypting. */
   headerProtection?: HeaderProtectionOptions;
-  /** Days before its end that an identity counts as expiring (policy expiryWarningDays; default 30). */
-  expiryWarningDays?: number;
+  /**
+   * The resolved policy: the identity's chain is built with its anchors (offline), and expiryWarningDays says when
+   * a certificate counts as expiring. Default: the defaults.
+   */
+  policy?: Policy;
 }
 
 /**
- * Whether an identity may sign now (issue 13): an expired or not yet valid certificate never signs (every recipient
- * would see "not trusted"); one that expires within the warning period signs, with a sentence saying when it ends.
+ * Whether an identity may sign now (issue 13), as the core judges it (src/health): an expired or not yet valid
+ * certificate, or CA certificate above it, never signs (every recipient would see "not trusted"); one that expires
+ * within the policy's expiryWarningDays signs, with the sentence saying when it ends. The chain is built once per
+ * certificate and pane (identityHealth, offline, with the policy's anchors); each send then judges the dates of that
+ * chain at the moment of sending (validityFinding), so a send costs no chain validation.
  */
-function identityValidity(certificate: Uint8Array, warnDays: number, now = new Date()): { refuse?: string; warn?: string } {
-  const c = pkijs.Certificate.fromBER(certificate.slice().buffer as ArrayBuffer);
-  const end = c.notAfter.value;
-  const day = (d: Date) => d.toISOString().slice(0, 10);
-  if (end.getTime() < now.getTime()) return { refuse: `your certificate expired on ${day(end)}, so recipients would not trust the signature. Import its successor below` };
-  if (c.notBefore.value.getTime() > now.getTime()) return { refuse: `your certificate is not valid before ${day(c.notBefore.value)}` };
-  const left = Math.floor((end.getTime() - now.getTime()) / 86_400_000);
-  if (left < warnDays) return { warn: `Your certificate expires on ${day(end)}, in ${left} day${left === 1 ? '' : 's'}: ask your CA for a new one and import it here.` };
-  return {};
+const identityChains = new Map<string, Promise<CertificateDetails[]>>();
+
+async function identityValidity(identity: Identity, policy: Policy, now = new Date()): Promise<{ refuse?: string; warn?: string }> {
+  let chain = identityChains.get(identity.id);
+  if (!chain) {
+    chain = identityHealth(identity, { policy: { ...policy, online: false }, at: now }).then((r) => (r.chain.length ? r.chain : [r.certificate]));
+    identityChains.set(identity.id, chain);
+    chain.catch(() => identityChains.delete(identity.id));
+  }
+  const findings = (await chain).flatMap((d, i) => validityFinding(d, i, { at: now, warnDays: policy.expiryWarningDays, purpose: 'own' }) ?? []);
+  const bad = findings.find((f) => f.severity === 'error');
+  if (bad) return { refuse: `${bad.message} Recipients would not trust the signature: import a renewed certificate below` };
+  const soon = findings.find((f) => f.code === 'expires-soon');
+  return soon ? { warn: soon.message } : {};
 }
 
 function randomBytes(n: number): Uint8Array {
@@ -146,7 +162,7 @@ export async function renderCompose(root: HTMLElement, opts: ComposeOptions): Pr
         say(`Not sent: there is no key for ${draft.from.address} in this browser. Import your .p12 below. Your draft is unchanged.`, 'bad');
         return;
       }
-      const validity = identityValidity(identity.certificate, opts.expiryWarningDays ?? 30);
+      const validity = await identityValidity(identity, opts.policy ?? defaultPolicy());
       if (validity.refuse && sign.checked) {
         say(`Not sent: ${validity.refuse}. Your draft is unchanged.`, 'bad');
         return;

@@ -294,7 +294,7 @@ describe('Outlook compose pane: sign and send through a Graph stand-in', { skip 
     await importAlice(e, await erin.makeP12(BOB_P12_PASSWORD));
     await e.page.getByRole('button', { name: 'Sign and send' }).click();
     await e.page.locator('[data-result="bad"]').waitFor({ timeout: 20_000 });
-    assert.match(await e.page.locator('#compose-status').innerText(), /Not sent: your certificate expired on 2025-01-01, so recipients would not trust the signature/);
+    assert.match(await e.page.locator('#compose-status').innerText(), /Not sent: 'Erin Expired' \(SHA-256 [^)]*\) expired on 2025-01-01\. Recipients would not trust the signature/);
     assert.equal(sent.length, 0);
 
     const sam = await set.pki.issue({ name: 'Sam Soon', email: 'sam@example.com', end: new Date(Date.now() + 10 * 86_400_000 + 3_600_000) });
@@ -302,7 +302,7 @@ describe('Outlook compose pane: sign and send through a Graph stand-in', { skip 
     await importAlice(o, await sam.makeP12(BOB_P12_PASSWORD));
     await o.page.getByRole('button', { name: 'Sign and send' }).click();
     await o.page.locator('[data-result="ok"]').waitFor({ timeout: 30_000 });
-    assert.match(await o.page.locator('#compose-status').innerText(), /Your certificate expires on \d{4}-\d\d-\d\d, in 10 days/);
+    assert.match(await o.page.locator('#compose-status').innerText(), /'Sam Soon' \(SHA-256 [^)]*\) expires on \d{4}-\d\d-\d\d, in 10 days\. Ask your CA for a new one/);
     assert.equal(sent.length, 1);
     await screenshot(o.page, 'compose-expiring');
   });
