@@ -5,7 +5,7 @@
  * FILE.queue.json / FILE.syslog-queue.json (or ~/.smime-addin/audit-queue.json / audit-syslog-queue.json without
  * an audit file): each run tries once to send what is queued, and what could not be sent waits for the next run. Files are replaced atomically (write, then rename).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
@@ -41,54 +41,179 @@ function readJson<T>(path: string, fallback: T): T {
   }
 }
 
+/** Chunk size for reading the log: memory per operation, whatever the file's size. */
+const CHUNK = 1 << 20;
+/** A line longer than this is not an event this program wrote (fields are clipped to 512 characters): skipped. */
+const MAX_LINE = 1 << 20;
+
+/**
+ * The bytes of the file as lines, oldest first, read in chunks (never as one string: V8 strings stop at 512 MiB, and
+ * a log at its permitted bound of 1,000,000 events is about 700 MB). `skip` lines are passed over without decoding.
+ */
+function* fileLines(path: string, skip = 0): Generator<string> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return;
+  }
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    let parts: Buffer[] = [];
+    let bytes = 0;
+    let n = 0; // lines ended so far
+    const keep = (from: number, to: number) => {
+      if (n < skip) return;
+      bytes += to - from;
+      if (bytes <= MAX_LINE) parts.push(Buffer.from(buf.subarray(from, to)));
+    };
+    for (;;) {
+      const got = readSync(fd, buf, 0, CHUNK, null);
+      if (got === 0) break;
+      for (let p = 0; ; ) {
+        const nl = buf.indexOf(0x0a, p);
+        if (nl === -1 || nl >= got) {
+          keep(p, got);
+          break;
+        }
+        keep(p, nl);
+        const line = n++ >= skip && bytes <= MAX_LINE ? Buffer.concat(parts).toString('utf8') : undefined;
+        parts = [];
+        bytes = 0;
+        p = nl + 1;
+        if (line !== undefined) yield line;
+      }
+    }
+    if (bytes > 0 && bytes <= MAX_LINE) yield Buffer.concat(parts).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Lines in the file (a last line without its newline counts), and the byte offset just after line `after`. */
+function countLines(path: string, after = -1): { lines: number; offset: number } {
+  let lines = 0;
+  let offset = 0;
+  let pos = 0;
+  let last = 0x0a;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return { lines: 0, offset: 0 };
+  }
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const got = readSync(fd, buf, 0, CHUNK, null);
+      if (got === 0) break;
+      for (let p = buf.indexOf(0x0a, 0); p !== -1 && p < got; p = buf.indexOf(0x0a, p + 1)) {
+        if (lines++ === after) offset = pos + p + 1;
+      }
+      last = buf[got - 1];
+      pos += got;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (last !== 0x0a) lines++;
+  return { lines, offset };
+}
+
+/**
+ * The CLI's JSON Lines audit log. An event is one appended line (O_APPEND): recording costs the same whether the
+ * log holds ten events or a million. Before, each event read, parsed and rewrote the whole file: at 500,000 events
+ * one `verify` took 11 s and 2.5 GB, and at the permitted bound (audit.maxEvents 1,000,000, ~700 MB) every command
+ * failed ("Cannot create a string longer than 0x1fffffe8 characters") and the event was lost.
+ * The bound: the file may run up to a tenth over maxEvents (at least 100 lines); then the oldest lines are cut in
+ * one streamed copy (write, then rename) and counted as dropped, so the cut costs one pass per maxEvents/10 events.
+ * Readers see only the newest maxEvents. Damaged lines are skipped and, unlike before, no longer erased by the next
+ * append.
+ */
 export class FileAuditLog implements AuditLog {
   constructor(
     readonly path: string,
     readonly maxEvents: number,
   ) {}
 
-  private read(): AuditEvent[] {
-    if (!existsSync(this.path)) return [];
-    const out: AuditEvent[] = [];
-    for (const line of readFileSync(this.path, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        const e = readAuditEvent(JSON.parse(line) as unknown);
-        if (e) out.push(e);
-      } catch {
-        // A damaged line (e.g. a crash mid-write by an older version) is skipped, not fatal.
-      }
-    }
-    return out;
-  }
-
   private get statePath(): string {
     return `${this.path}.state.json`;
   }
 
-  async append(e: AuditEvent): Promise<void> {
-    const events = this.read();
-    events.push(e);
-    const over = events.length - this.maxEvents;
-    if (over > 0) {
-      events.splice(0, over);
-      const st = readJson<{ dropped?: number }>(this.statePath, {});
-      writeAtomic(this.statePath, JSON.stringify({ dropped: (st.dropped ?? 0) + over }));
+  private state(): { dropped?: number; lines?: number } {
+    return readJson<{ dropped?: number; lines?: number }>(this.statePath, {});
+  }
+
+  private get slack(): number {
+    return Math.max(100, Math.floor(this.maxEvents / 10));
+  }
+
+  /** Events oldest first, the newest maxEvents only, read line by line. */
+  *events(): Generator<AuditEvent> {
+    const { lines } = countLines(this.path);
+    for (const line of fileLines(this.path, Math.max(0, lines - this.maxEvents))) {
+      if (!line.trim()) continue;
+      try {
+        const e = readAuditEvent(JSON.parse(line) as unknown);
+        if (e) yield e;
+      } catch {
+        // A damaged line (e.g. a crash mid-write by an older version) is skipped, not fatal.
+      }
     }
-    writeAtomic(this.path, events.map((x) => JSON.stringify(x)).join('\n') + '\n');
+  }
+
+  async append(e: AuditEvent): Promise<void> {
+    mkdirSync(dirname(this.path), { recursive: true });
+    appendFileSync(this.path, JSON.stringify(e) + '\n', { mode: 0o600 });
+    const st = this.state();
+    const lines = (typeof st.lines === 'number' && st.lines >= 0 ? st.lines : countLines(this.path).lines - 1) + 1;
+    if (lines <= this.maxEvents + this.slack) {
+      writeAtomic(this.statePath, JSON.stringify({ ...st, lines }));
+      return;
+    }
+    // Cut the oldest lines: count again (another process may have appended), then copy the rest in chunks.
+    const total = countLines(this.path).lines;
+    const over = total - this.maxEvents;
+    if (over <= 0) {
+      writeAtomic(this.statePath, JSON.stringify({ ...st, lines: total })); // another process cut it meanwhile
+      return;
+    }
+    const { offset } = countLines(this.path, over - 1);
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    const from = openSync(this.path, 'r');
+    const to = openSync(tmp, 'w', 0o600);
+    try {
+      const buf = Buffer.allocUnsafe(CHUNK);
+      for (let pos = offset; ; ) {
+        const got = readSync(from, buf, 0, CHUNK, pos);
+        if (got === 0) break;
+        writeSync(to, buf, 0, got);
+        pos += got;
+      }
+    } finally {
+      closeSync(from);
+      closeSync(to);
+    }
+    renameSync(tmp, this.path);
+    writeAtomic(this.statePath, JSON.stringify({ dropped: (st.dropped ?? 0) + over, lines: this.maxEvents }));
   }
 
   async list(filter: AuditFilter = {}): Promise<AuditEvent[]> {
-    return filterEvents(this.read(), filter);
+    return filterEvents([...this.events()], filter);
   }
 
+  /**
+   * `count` is the lines readers see (a damaged line counts): one pass over the bytes, nothing parsed. Lines past the
+   * bound not cut yet count as dropped already (readers no longer see them).
+   */
   async stats(): Promise<AuditLogStats> {
-    return { count: this.read().length, dropped: readJson<{ dropped?: number }>(this.statePath, {}).dropped ?? 0, maxEvents: this.maxEvents };
+    const { lines } = countLines(this.path);
+    return { count: Math.min(lines, this.maxEvents), dropped: (this.state().dropped ?? 0) + Math.max(0, lines - this.maxEvents), maxEvents: this.maxEvents };
   }
 
   async clear(): Promise<void> {
     writeAtomic(this.path, '');
-    writeAtomic(this.statePath, JSON.stringify({ dropped: 0 }));
+    writeAtomic(this.statePath, JSON.stringify({ dropped: 0, lines: 0 }));
   }
 }
 

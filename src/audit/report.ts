@@ -89,8 +89,8 @@ export interface ReportOptions {
   maxDays?: number;
 }
 
-/** The summary of `events` (any order) within the period. */
-export function auditReport(events: readonly AuditEvent[], o: ReportOptions = {}): AuditReport {
+/** The summary of `events` (any order) within the period; any iterable, read once (the CLI streams its file). */
+export function auditReport(events: Iterable<AuditEvent>, o: ReportOptions = {}): AuditReport {
   const top = o.top ?? 10;
   const maxDays = o.maxDays ?? 31;
   const byEvent = new Map<string, number>();
