@@ -8,6 +8,7 @@
  * object, far larger than the 2 bytes it may take on the wire) and the nesting depth.
  */
 import * as asn1js from 'asn1js';
+import { berShapeDefect } from './ber-shape';
 
 /** Enough for a SignedData carrying a few hundred certificates or a large CRL; about 100 MB of JS objects at most. */
 export const MAX_BER_NODES = 200_000;
@@ -15,6 +16,17 @@ export const MAX_BER_NODES = 200_000;
 export const MAX_BER_DEPTH = 64;
 
 export function decodeBer(bytes: Uint8Array): asn1js.FromBerResult {
+  // asn1js reads past shape errors that OpenSSL and NSS refuse (ber-shape.ts): the same bytes are malformed here.
+  const defect = berShapeDefect(bytes, MAX_BER_DEPTH);
+  if (defect) {
+    const failed = new asn1js.BaseBlock();
+    failed.error = defect.startsWith('the data ends')
+      ? `End of input reached before message was fully decoded (${defect})`
+      : defect.startsWith('the data is nested')
+        ? `Maximum ASN.1 nesting depth exceeded (${defect})`
+        : `malformed BER: ${defect}`;
+    return { offset: -1, result: failed };
+  }
   let r: asn1js.FromBerResult;
   try {
     r = asn1js.fromBER(bytes, {

@@ -109,6 +109,7 @@ export async function verifySignedData(
     eContentType,
     content,
     canonical: opts.detachedContent && opts.canonicalContent ? lazy(opts.canonicalContent) : undefined,
+    listedDigests: new Set(signedData.digestAlgorithms.map((a) => a.algorithmId)),
     digests: new Map(),
   };
   const signers: CmsSignerResult[] = [];
@@ -205,6 +206,8 @@ interface SignerContext {
   eContentType: string;
   content: Uint8Array;
   canonical?: () => Uint8Array;
+  /** SignedData.digestAlgorithms, by OID. */
+  listedDigests: Set<string>;
   /** Content digests by form and algorithm, so several signers hash the content once. */
   digests: Map<string, Promise<Uint8Array>>;
 }
@@ -261,6 +264,21 @@ async function verifySignerUnguarded(si: pkijs.SignerInfo, ctx: SignerContext): 
       reason('unsupported-algorithm', 'warning', `The digest algorithm ${si.digestAlgorithm.algorithmId} is not supported.`),
     );
     return result('unsupported');
+  }
+  // RFC 5652 §5.1: digestAlgorithms names the digests the signers used, so that a one-pass reader can hash the
+  // content before it reaches the SignerInfos. OpenSSL and NSS set up their digests from that list and refuse a
+  // signer whose algorithm is not on it; the differential test found us calling such a SignedData valid. The list
+  // sits outside every signature, so an edit there is not tampering with what was signed, but a signature that the
+  // reader's own client refuses must not be green here.
+  if (!ctx.listedDigests.has(si.digestAlgorithm.algorithmId)) {
+    reasons.push(
+      reason(
+        'malformed-cms',
+        'error',
+        `The signature is malformed: its list of digest algorithms does not include ${digestAlg}, the one its signer used.`,
+      ),
+    );
+    return result('invalid');
   }
   const sigInfo = signatureAlgorithmInfo(si.signatureAlgorithm.algorithmId);
   if (!sigInfo || sigInfo.broken || sigInfo.scheme === 'Ed448') {

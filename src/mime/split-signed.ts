@@ -81,7 +81,14 @@ export function splitSigned(entity: MimeEntity): SplitSignedResult {
     if (truncated) return fail('truncated', `The signed message is cut short: ${sig.error.message}`);
     return fail(sig.error.code, sig.error.message);
   }
-  // The multipart's own oddities (missing close delimiter, touching delimiters, junk) travel with the result.
+  // No close delimiter: the signature part runs to the end of the message, and whatever follows its base64 (a
+  // garbled "--boundary--" line, text an attacker appended) is read as part of it. RFC 2046 requires the close
+  // delimiter; OpenSSL and NSS's S/MIME readers refuse the message without it (the differential test found us
+  // calling it valid). A message cut off there is damaged, and says so, rather than green with a footnote.
+  if (truncated) {
+    return fail('truncated', 'The signed message is cut short: it ends without the boundary line that closes its signed structure.');
+  }
+  // The multipart's own oddities (touching delimiters, junk) travel with the result.
   for (const d of entity.defects) defects.push(`multipart/signed: ${d}`);
   return {
     ok: true,

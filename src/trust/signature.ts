@@ -91,6 +91,13 @@ function cached(signed: Signed, key: WorkingKey, policy: string, check: () => Pr
   return p;
 }
 
+function sameParams(a: pkijs.AlgorithmIdentifier, b: pkijs.AlgorithmIdentifier): boolean {
+  const pa = a.algorithmParams ? new Uint8Array(a.algorithmParams.toBER()) : undefined;
+  const pb = b.algorithmParams ? new Uint8Array(b.algorithmParams.toBER()) : undefined;
+  if (!pa || !pb) return !pa && !pb;
+  return pa.length === pb.length && pa.every((x, i) => x === pb[i]);
+}
+
 /** What certificates and CRLs share: a TBS part, its signature, and the algorithm named inside and outside it. */
 type Signed = Pick<pkijs.Certificate, 'signatureAlgorithm' | 'signature' | 'tbsView' | 'signatureValue'>;
 
@@ -102,8 +109,14 @@ async function verifySigned(
   allowSha1: boolean,
   minRsaBits = DEFAULT_MIN_RSA_BITS,
 ): Promise<SigCheck> {
-  // The outer signatureAlgorithm must equal the TBS one (RFC 5280 §4.1.1.2, §5.1.1.2).
-  if (signed.signatureAlgorithm.algorithmId !== signed.signature.algorithmId) {
+  // The outer signatureAlgorithm must equal the TBS one (RFC 5280 §4.1.1.2, §5.1.1.2), parameters included, and
+  // the signature BIT STRING has no unused bits: OpenSSL refuses a certificate that breaks either (the outer
+  // fields are not signed, so an edit there would otherwise go unnoticed here alone).
+  if (
+    signed.signatureAlgorithm.algorithmId !== signed.signature.algorithmId ||
+    !sameParams(signed.signatureAlgorithm, signed.signature) ||
+    signed.signatureValue.valueBlock.unusedBits !== 0
+  ) {
     return { ok: false, why: 'bad', algorithm: signatureAlgorithmName(signed.signatureAlgorithm.algorithmId) };
   }
   return cached(signed, key, `${allowSha1}/${minRsaBits}`, () =>
