@@ -1,7 +1,12 @@
-/** ECDSA on the NIST curves through WebCrypto, which wants r||s where X.509 and CMS carry DER. */
+/**
+ * ECDSA on the NIST curves through WebCrypto, which wants r||s where X.509 and CMS carry DER; on the Brainpool
+ * curves, which WebCrypto lacks, through brainpool.ts.
+ */
 import * as asn1js from 'asn1js';
 import type { CryptoEngine } from '../crypto';
 import { CURVES, OID, WEBCRYPTO_DIGESTS, curveName, type DigestName } from '../cms/algorithms';
+import { digest } from '../cms/digest';
+import { BRAINPOOL_OIDS, brainpoolSize, verifyBrainpool } from './brainpool';
 import { keyMismatch, spkiBytes, stripZeros } from './key';
 import { importVerifyKey } from './key-cache';
 import type { Buf, SignatureCheck, SignatureInput } from './types';
@@ -15,6 +20,15 @@ export async function verifyEcdsa(
   if (input.publicKey.algorithm.algorithmId !== OID.ecPublicKey) return keyMismatch(scheme, input.publicKey);
   const params = input.publicKey.algorithm.algorithmParams as asn1js.AsnType | undefined;
   const curveOid = params instanceof asn1js.ObjectIdentifier ? params.valueBlock.toString() : '';
+  const brainpool = BRAINPOOL_OIDS[curveOid];
+  if (brainpool) {
+    if (!hash) return { status: 'unsupported', scheme, detail: 'ECDSA with no digest' };
+    const raw = ecdsaDerToRaw(input.signature, brainpoolSize(brainpool));
+    if (!raw) return { status: 'invalid', scheme, hash, detail: 'the ECDSA signature value is malformed' };
+    const point = input.publicKey.subjectPublicKey.valueBlock.valueHexView;
+    const ok = verifyBrainpool(brainpool, await digest(hash, input.data, crypto), raw, point);
+    return { status: ok ? 'valid' : 'invalid', scheme, hash };
+  }
   const curve = CURVES[curveOid];
   if (!curve) return { status: 'unsupported', scheme, detail: `ECDSA on curve ${curveName(curveOid) || 'with explicit parameters'}` };
   if (!hash || !WEBCRYPTO_DIGESTS.has(hash)) {

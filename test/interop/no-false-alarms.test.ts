@@ -406,6 +406,10 @@ async function makeCertificates(pki: Pki): Promise<Record<string, IssuedCert>> {
   c.rsa3072 = await pki.issue({ name: 'Rita', email: 'rita@example.com', keyType: 'rsa3072' });
   c.p521 = await pki.issue({ name: 'Pia', email: 'pia@example.com', keyType: 'ec-p521' });
   c.p384 = await pki.issue({ name: 'Paul', email: 'paul@example.com', keyType: 'ec-p384' });
+  // Brainpool (RFC 5639): a leaf under the NIST-curve CA, and a chain of Brainpool CAs.
+  c.bpLeaf = await pki.issue({ name: 'Bruno', email: 'bruno@example.com', keyType: 'ec-bp256' });
+  c.bpCa = await pki.issue({ name: 'Brainpool CA', ca: true, pathLen: 0, issuer: pki.root, keyType: 'ec-bp384' });
+  c.bpLeaf512 = await pki.issue({ name: 'Berta', email: 'berta@example.com', keyType: 'ec-bp512', issuer: c.bpCa });
   // Internationalised addresses: an IDN domain in A-label form (RFC 8398), and an SmtpUTF8Mailbox (RFC 9598).
   c.idn = await pki.issue({ name: 'Björn', email: 'bjoern@xn--bcher-kva.example' });
   // FORMAT:UTF8 (in a section, where commas do not split the value): without it OpenSSL reads the value as Latin-1.
@@ -748,6 +752,16 @@ crlShape('revocation hard: version 1 CRLs (no extensions) under a version 1 root
 shape({ group: 'profile', name: 'ECDSA P-521 signer, SHA-512', make: async () => ({ bytes: await as(() => w.c.p521, { md: 'sha512' })() }) });
 shape({ group: 'profile', name: 'ECDSA P-384 signer, SHA-384, opaque', make: async () => ({ bytes: await as(() => w.c.p384, { md: 'sha384', opaque: true })() }) });
 shape({ group: 'profile', name: 'RSA signer, SHA-224', make: async () => ({ bytes: await sign({ md: 'sha224' }) }) });
+shape({
+  group: 'profile',
+  name: 'a brainpoolP256r1 signer is checked (was: "an algorithm that cannot be checked here", never trusted)',
+  make: async () => ({ bytes: await as(() => w.c.bpLeaf)() }),
+});
+shape({
+  group: 'profile',
+  name: 'a Brainpool chain (brainpoolP384r1 CA, brainpoolP512r1 signer, SHA-512, opaque) is checked (was: "cannot be checked here")',
+  make: async () => ({ bytes: await as(() => w.c.bpLeaf512, { md: 'sha512', opaque: true })() }),
+});
 shape({ group: 'sender', name: 'IDN domain: certificate in A-labels, From in UTF-8 (RFC 6532 header)', make: async () => ({ bytes: await sign({ signer: w.c.idn, headers: { ...FROM(), from: 'Björn <bjoern@bücher.example>' } }) }) });
 shape({ group: 'sender', name: 'IDN domain: certificate and From both in A-labels', make: async () => ({ bytes: await sign({ signer: w.c.idn, headers: { ...FROM(), from: 'bjoern@xn--bcher-kva.example' } }) }) });
 shape({ group: 'sender', name: 'SmtpUTF8Mailbox certificate, UTF-8 From (RFC 9598)', make: async () => ({ bytes: await sign({ signer: w.c.eai, headers: { ...FROM(), from: '李 <李@example.com>' } }) }) });

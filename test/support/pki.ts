@@ -20,7 +20,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { headerBlock, type HeaderFields } from './messages';
 
-export type KeyType = 'rsa512' | 'rsa1024' | 'rsa2048' | 'rsa3072' | 'rsa4096' | 'ec-p256' | 'ec-p384' | 'ec-p521' | 'ed25519';
+export type KeyType =
+  | 'rsa512'
+  | 'rsa1024'
+  | 'rsa2048'
+  | 'rsa3072'
+  | 'rsa4096'
+  | 'ec-p256'
+  | 'ec-p384'
+  | 'ec-p521'
+  | 'ec-bp256'
+  | 'ec-bp384'
+  | 'ec-bp512'
+  | 'ed25519';
 export type Digest = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'md5';
 export type CrlReason =
   | 'unspecified'
@@ -118,6 +130,10 @@ function genKeyArgs(t: KeyType): string[] {
     case 'ec-p384':
     case 'ec-p521':
       return ['-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:P-${t.slice(4)}`, '-pkeyopt', 'ec_param_enc:named_curve'];
+    case 'ec-bp256': // Brainpool (RFC 5639): European CAs' curves, which WebCrypto lacks
+    case 'ec-bp384':
+    case 'ec-bp512':
+      return ['-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:brainpoolP${t.slice(5)}r1`, '-pkeyopt', 'ec_param_enc:named_curve'];
     case 'ed25519':
       return ['-algorithm', 'ED25519'];
   }
