@@ -10,7 +10,7 @@
  * Signed content inside a message/rfc822 attachment belongs to that attached (forwarded) message, not to this one,
  * so the search does not descend into it.
  */
-import { filenameOf, smimeType } from './mime';
+import { filenameOf, firstBareCr, smimeType } from './mime';
 import type { MimeEntity } from './mime/types';
 
 export type SmimeKind = 'multipart-signed' | 'opaque-signed' | 'enveloped' | 'auth-enveloped';
@@ -84,4 +84,30 @@ function isBlank(e: MimeEntity): boolean {
     if (b !== 0x20 && b !== 0x09 && b !== 0x0d && b !== 0x0a) return false;
   }
   return true;
+}
+
+/**
+ * The bytes of an S/MIME layer that no signature of that layer covers, yet decide what a mail program shows: the
+ * layer's header block (the message's own header for the outermost layer), a multipart/signed's preamble,
+ * delimiter lines and signature part, and its epilogue; for application/pkcs7-mime the whole entity. A CR there
+ * that does not end a line is read as a line end by Thunderbird (measured in Thunderbird 153: a "From:" or
+ * "Content-Type:" behind one is shown, "\r\r\n" ends the header block early, a delimiter behind one changes the
+ * parts) and as nothing by this parser, so the reader could see a sender or content this check never saw. Each
+ * layer counts on its own: an inner signature vouches for nothing its own structure shows, even when an outer
+ * signature covers those bytes. Returns a description of where, or undefined.
+ */
+export function bareCrOutsideSignature(layer: MimeEntity, signedPart?: MimeEntity): string | undefined {
+  const ranges: [number, number][] = signedPart
+    ? [
+        [layer.start, signedPart.start],
+        [signedPart.end, layer.end],
+      ]
+    : [[layer.start, layer.end]];
+  for (const [from, to] of ranges) {
+    const at = firstBareCr(layer.source, from, to);
+    if (at < 0) continue;
+    if (at < layer.headerEnd) return 'in the header';
+    return signedPart && at < signedPart.start ? 'before the signed part' : signedPart ? 'after the signed part (the signature part or what follows it)' : 'in the body';
+  }
+  return undefined;
 }

@@ -100,6 +100,8 @@ export type ReasonCode =
   // coverage
   | 'coverage-full'
   | 'partially-signed'
+  // a CR that does not end a line outside what a layer's signature covers: mail programs split lines there (coverage.ts)
+  | 'bare-carriage-return'
   // only one part of the message was encrypted; the rest was readable (and changeable) by anyone on the way
   | 'partially-encrypted'
   | 'nested-signature'

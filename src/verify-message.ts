@@ -17,7 +17,7 @@ import { defaultCrypto } from './crypto';
 import { verifySignedData } from './cms/verify';
 import { OID as CMS_OID } from './cms/algorithms';
 import { certificateDetails, certificateEmails } from './certs/details';
-import { describeOutside, findSmimeEntity, smimeKind } from './coverage';
+import { bareCrOutsideSignature, describeOutside, findSmimeEntity, smimeKind } from './coverage';
 import type { SmimeKind } from './coverage';
 import { decodeHeaderValue, decodeOpaque, getHeaders, parseMime, splitSigned, stripMozillaPrefix, toCanonicalCrlf } from './mime';
 import type { MimeEntity } from './mime/types';
@@ -141,6 +141,8 @@ interface Context {
   stop?: { code: ReasonCode; message: string; word: 'invalid' | 'error' };
   /** The cryptographic payload: what is left once every layer is unwrapped (RFC 9788's header protection reads it). */
   payload?: MimeEntity;
+  /** Structure a mail program may read differently from this check (coverage.ts bareCrOutsideSignature): never trusted. */
+  ambiguous?: Reason;
 }
 
 export async function verifyMessage(raw: Uint8Array, options: VerifyOptions = {}): Promise<Verdict> {
@@ -290,6 +292,7 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date, out: 
   if (ctx.encrypted) reasons.push(encryptedReason(outsideEncryption));
   if (outsideEncryption) reasons.push(partlyEncryptedReason(outsideEncryption));
   reasons.push(...ctx.reasons);
+  if (ctx.ambiguous) reasons.push(ctx.ambiguous);
   if (ctx.stop) reasons.push(reason(ctx.stop.code, 'error', ctx.stop.message));
   for (const l of ctx.layers) for (const s of l.signers) reasons.push(...s.reasons);
   // With the From changed after signing, "the sender is the signer" holds only for the signed From the reader does not see.
@@ -320,6 +323,7 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date, out: 
     coverage === 'full' &&
     !weak &&
     !ctx.stop &&
+    !ctx.ambiguous &&
     !hp.fromChanged &&
     !hp.trustBlocked &&
     !overBudget
@@ -373,6 +377,7 @@ async function unwrap(entity: MimeEntity, kind: SmimeKind, ctx: Context, depth: 
       ctx.layers.push(badLayer(entity, kind, code, split.error.message));
       return;
     }
+    noteBareCr(ctx, entity, split.signedPart);
     const signed = split.signedBytes;
     const layer = await verifyLayer(entity, kind, split.signatureDer, ctx, {
       detachedContent: signed,
@@ -385,6 +390,7 @@ async function unwrap(entity: MimeEntity, kind: SmimeKind, ctx: Context, depth: 
     else ctx.payload = split.signedPart;
     return;
   }
+  noteBareCr(ctx, entity);
   if (kind === 'opaque-signed') {
     const body = decodeOpaque(entity);
     if (!body.ok) {
@@ -431,6 +437,18 @@ async function unwrap(entity: MimeEntity, kind: SmimeKind, ctx: Context, depth: 
   const next = smimeKind(parsed.root);
   if (next) await unwrap(parsed.root, next, ctx, depth + 1);
   else ctx.payload = parsed.root;
+}
+
+/** Records the first layer with a bare CR outside what its signature covers (see coverage.ts). */
+function noteBareCr(ctx: Context, layer: MimeEntity, signedPart?: MimeEntity): void {
+  if (ctx.ambiguous) return;
+  const where = bareCrOutsideSignature(layer, signedPart);
+  if (!where) return;
+  ctx.ambiguous = reason(
+    'bare-carriage-return',
+    'error',
+    `The message has a carriage return that does not end a line ${where}${layer.path ? ` of part ${layer.path}` : ''}, outside what the signature covers. Mail programs such as Thunderbird start a new line there, so they may show a sender or text that this check did not see.`,
+  );
 }
 
 async function verifyLayer(

@@ -131,11 +131,15 @@ function sameValue(key: string, a: string, b: string): boolean {
   return false;
 }
 
-/** Mailboxes as the reader sees them: display name (decoded, spaces collapsed) and lower-cased addr-spec. */
+/**
+ * Mailboxes as the reader sees them: display name (decoded, spaces collapsed), the other comments (Thunderbird
+ * shows them with the name) and the lower-cased addr-spec.
+ */
 function mailboxes(value: string): string {
   const list = parseAddressList(value);
   if (list.addresses.length === 0) return `\u0001${normalized(value)}`;
-  return list.addresses.map((m) => `${(m.name ?? '').replace(/[ \t\r\n]+/g, ' ').trim()}\u0000${m.address}`).join('\u0002');
+  const squeeze = (t: string) => t.replace(/[ \t\r\n]+/g, ' ').trim();
+  return list.addresses.map((m) => `${squeeze(m.name ?? '')}\u0003${m.comments.filter((c) => c !== m.name).map(squeeze).join('\u0003')}\u0000${m.address}`).join('\u0002');
 }
 
 function addrSpecs(values: string[]): string {

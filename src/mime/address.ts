@@ -23,8 +23,14 @@ export interface Mailbox {
   asciiAddress: string;
   /** The display name contains something shaped like an e-mail address (a classic spoof). */
   displayNameLooksLikeAddress: boolean;
-  /** The first address-shaped run of the display name, lower-cased (see addressInName), when there is one. */
+  /**
+   * The first address-shaped run of the display name, or of any comment of the entry, lower-cased (see
+   * addressInName), when there is one. Thunderbird shows comments as part of the name ("The CEO (ceo@corp) <eve@x>"
+   * reads "The CEO (ceo@corp)"), so an address in a comment deceives like one in the phrase.
+   */
   nameAddress?: string;
+  /** The entry's comments as a reader may see them (RFC 2047 decoded), in order; empty when none. */
+  comments: string[];
   /** Name of the group this mailbox was listed in, if any. */
   group?: string;
   /**
@@ -212,6 +218,14 @@ function addrSpec(toks: Tok[], defects: string[]): string | { error: string } {
   }
   if (/=\?[^?]+\?[bBqQ]\?/.test(local + domain)) defects.push('The address contains an RFC 2047 word, which is never decoded in an address.');
   if (/^\.|\.\.|\.$/.test(local) && !local.startsWith('"')) defects.push('The local part has misplaced dots.');
+  // '"ceo@corp.example"@evil.example' is a mailbox at evil.example that reads as ceo@corp.example (Thunderbird shows
+  // it so, a narrow column cuts the rest off); a fullwidth at sign in an internationalised local part does the same.
+  for (const c of local) {
+    if (AT_SIGNS.includes(c)) {
+      defects.push('The local part of the address holds an at sign, so the address reads as another one.');
+      break;
+    }
+  }
   return `${local}@${domain}`.toLowerCase();
 }
 
@@ -253,15 +267,18 @@ function asciiAddress(address: string, defects: string[], notes: string[]): stri
   return ascii;
 }
 
-function mailbox(name: string | undefined, address: string, defects: string[], notes: string[], group?: string): Mailbox {
+function mailbox(name: string | undefined, address: string, defects: string[], notes: string[], comments: string[], group?: string): Mailbox {
   const n = name === '' ? undefined : name;
   if (n !== undefined && INVISIBLE.test(n)) defects.push('The display name contains control or invisible characters.');
+  if (comments.some((c) => INVISIBLE.test(c))) defects.push('A comment in the address contains control or invisible characters.');
   if (INVISIBLE.test(address)) defects.push('The address contains control or invisible characters.');
-  const nameAddress = n === undefined ? undefined : addressInName(n);
+  let nameAddress = n === undefined ? undefined : addressInName(n);
+  for (let k = 0; nameAddress === undefined && k < comments.length; k++) nameAddress = addressInName(comments[k]);
   const m: Mailbox = {
     address,
     asciiAddress: asciiAddress(address, defects, notes),
     displayNameLooksLikeAddress: nameAddress !== undefined,
+    comments,
     defects,
     notes,
   };
@@ -296,6 +313,18 @@ export function parseAddressList(value: string | undefined): AddressList {
       if (text !== '') return decodeEncodedWords(text);
     }
     return undefined;
+  };
+  // Every comment of an entry (tokens [from, to]: before, inside and after its angle brackets), decoded. Entries
+  // are visited in order and their ranges do not overlap, so this cursor too makes one pass over the comments.
+  let ec = 0;
+  const entryComments = (from: number, to: number): string[] => {
+    while (ec < comments.length && comments[ec].at < from) ec++;
+    const out: string[] = [];
+    for (; ec < comments.length && comments[ec].at <= to; ec++) {
+      const text = comments[ec].text.trim();
+      if (text !== '') out.push(decodeEncodedWords(text));
+    }
+    return out;
   };
 
   while (i < toks.length) {
@@ -357,7 +386,7 @@ export function parseAddressList(value: string | undefined): AddressList {
         continue;
       }
       const name = phraseText(phrase, notes) || commentIn(start, i);
-      const m = mailbox(name, addr, defects, notes, group?.name);
+      const m = mailbox(name, addr, defects, notes, entryComments(start, i), group?.name);
       out.addresses.push(m);
       group?.members.push(m);
       continue;
@@ -368,7 +397,7 @@ export function parseAddressList(value: string | undefined): AddressList {
       if (phrase.length) out.defects.push(`Entry "${preview(phrase)}" has no valid address (${addr.error}).`);
       continue;
     }
-    const m = mailbox(commentIn(start - 1, i), addr, defects, notes, group?.name);
+    const m = mailbox(commentIn(start - 1, i), addr, defects, notes, entryComments(start, i), group?.name);
     out.addresses.push(m);
     group?.members.push(m);
   }

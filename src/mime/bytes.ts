@@ -46,6 +46,44 @@ export function headerText(bytes: Uint8Array, start = 0, end = bytes.length): { 
   }
 }
 
+/**
+ * Whether the bytes are well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+ * A loop rather than a fatal TextDecoder in try/catch: a header block of thousands of 8-bit fields would otherwise
+ * throw and catch once per field.
+ */
+export function isUtf8(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      if (c === 0xe0) lo = 0xa0;
+      else if (c === 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      if (c === 0xf0) lo = 0x90;
+      else if (c === 0xf4) hi = 0x8f;
+    } else return false;
+    if (i + n >= b.length) return false; // cut off
+    if (b[i + 1] < lo || b[i + 1] > hi) return false;
+    for (let k = 2; k <= n; k++) if (b[i + k] < 0x80 || b[i + k] > 0xbf) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+/** The bytes as UTF-8 text, or undefined when they are not valid UTF-8. */
+export function utf8OrUndefined(bytes: Uint8Array): string | undefined {
+  return isUtf8(bytes) ? utf8Loose.decode(bytes) : undefined;
+}
+
 const encoder = new TextEncoder();
 
 /** The bytes a header string came from (see headerText). */

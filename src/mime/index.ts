@@ -19,7 +19,7 @@ export type { ParameterizedValue, ContentDisposition } from './headers';
 export { decodeBody, bodyText, decodeBase64, decodeQuotedPrintable } from './transfer';
 export { splitSigned, isMultipartSigned } from './split-signed';
 export type { SplitSignedResult, SplitSignedOk, SplitSignedErrorCode } from './split-signed';
-export { toCanonicalCrlf, hasBareLf } from './canonical';
+export { toCanonicalCrlf, hasBareLf, firstBareCr } from './canonical';
 export { smimeType, isOpaqueSigned, isPkcs7Mime, decodeOpaque, sniffSmimeType } from './opaque';
 export type { SmimeType } from './opaque';
 export type { CmsBodyResult } from './cms-body';

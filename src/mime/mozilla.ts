@@ -7,6 +7,17 @@
 
 const MOZILLA_FIELDS = ['x-mozilla-status:', 'x-mozilla-status2:', 'x-mozilla-keys:'];
 
+/**
+ * Thunderbird writes its lines with LF (or CRLF) only. A line with a CR inside is not one of them: Thunderbird
+ * reads a header behind such a CR ("X-Mozilla-Status: 1\rFrom: ceo@…" showed ceo as the sender), so it must stay
+ * in the header block the check reads, where coverage.ts refuses it.
+ */
+function hasInnerCr(raw: Uint8Array, from: number, to: number): boolean {
+  const line = raw.subarray(from, to);
+  const cr = line.indexOf(0x0d);
+  return cr >= 0 && cr < line.length - 2;
+}
+
 function lineStartsWith(raw: Uint8Array, at: number, lowerPrefix: string): boolean {
   if (raw.length - at < lowerPrefix.length) return false;
   for (let i = 0; i < lowerPrefix.length; i++) {
@@ -31,15 +42,17 @@ export function stripMozillaPrefix(raw: Uint8Array): Uint8Array {
   };
   if (lineStartsWith(raw, 0, 'from ')) {
     // "From " (mbox separator) is case-sensitive in practice; "from: x" would be a header and is not matched.
-    if (raw[0] === 0x46) pos = nextLine(0);
+    if (raw[0] === 0x46 && !hasInnerCr(raw, 0, nextLine(0))) pos = nextLine(0);
   }
   for (;;) {
     const field = MOZILLA_FIELDS.some((f) => lineStartsWith(raw, pos, f));
-    if (!field) break;
-    pos = nextLine(pos);
+    if (!field || hasInnerCr(raw, pos, nextLine(pos))) break;
+    let next = nextLine(pos);
     // X-Mozilla-Keys is padded with spaces to 80 chars so Thunderbird can rewrite it in place; no folding
     // is written, but skip continuation lines to be safe.
-    while (pos < raw.length && (raw[pos] === 0x20 || raw[pos] === 0x09)) pos = nextLine(pos);
+    while (next < raw.length && (raw[next] === 0x20 || raw[next] === 0x09) && !hasInnerCr(raw, next, nextLine(next))) next = nextLine(next);
+    if (next < raw.length && (raw[next] === 0x20 || raw[next] === 0x09)) break; // a continuation with a CR: keep the field
+    pos = next;
   }
   return pos === 0 ? raw : raw.subarray(pos);
 }

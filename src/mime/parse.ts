@@ -11,7 +11,7 @@
  * Accepts CRLF, bare LF and mixtures of both (Thunderbird hands over LF-only copies; PKITS is LF with CRLF
  * inside the signed part).
  */
-import { headerBytes, headerText } from './bytes';
+import { headerBytes, headerText, latin1Bytes, utf8OrUndefined } from './bytes';
 import { parseContentType, parseParameterizedValue } from './headers';
 import type { MimeEntity, MimeHeader, MimeLimits, MimeParseResult } from './types';
 
@@ -210,14 +210,23 @@ class Parser {
       pos = lf < 0 ? end : lf + 1;
     }
 
-    const { text, utf8 } = headerText(src, headerStart, headerEnd);
+    const { text, utf8: blockUtf8 } = headerText(src, headerStart, headerEnd);
     const headers = splitFields(text);
+    // A block that is not UTF-8 as a whole was read as Latin-1; its fields are then decoded one by one, each as
+    // UTF-8 when its own bytes are (as Thunderbird does): one stray byte in the Subject must not change how the
+    // From reads ("ceo＠corp.example" in UTF-8 became a harmless-looking "ceoï¼\u00a0corp.example").
+    const utf8Fields = blockUtf8 ? undefined : decodeFieldsOneByOne(headers);
 
     const ctValues: string[] = [];
+    let utf8 = blockUtf8;
     let cte: string | undefined;
-    for (const h of headers) {
-      if (h.key === 'content-type') ctValues.push(h.value);
-      else if (h.key === 'content-transfer-encoding' && cte === undefined) cte = h.value;
+    for (let k = 0; k < headers.length; k++) {
+      const h = headers[k];
+      if (h.key === 'content-type') {
+        // The boundary's bytes are those of the field it came from (see headerBytes).
+        if (ctValues.length === 0 && utf8Fields) utf8 = utf8Fields.has(k);
+        ctValues.push(h.value);
+      } else if (h.key === 'content-transfer-encoding' && cte === undefined) cte = h.value;
     }
     if (ctValues.length > 1) defects.push('The part has more than one Content-Type header; the first is used.');
     const ct = parseContentType(ctValues[0], defaultType);
@@ -371,6 +380,25 @@ function trimWsp(s: string): string {
   while (a < b && (s.charCodeAt(a) === SP || s.charCodeAt(a) === HT)) a++;
   while (b > a && (s.charCodeAt(b - 1) === SP || s.charCodeAt(b - 1) === HT)) b--;
   return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+/**
+ * For a header block read as Latin-1 (one char per byte): every field value with 8-bit bytes that form valid UTF-8
+ * is replaced by its UTF-8 reading. Returns the indexes of the fields so decoded. Each value is looked at once.
+ */
+function decodeFieldsOneByOne(headers: MimeHeader[]): Set<number> {
+  const out = new Set<number>();
+  for (let k = 0; k < headers.length; k++) {
+    const h = headers[k];
+    let eight = false;
+    for (let i = 0; i < h.value.length && !eight; i++) eight = h.value.charCodeAt(i) > 0x7f;
+    if (!eight) continue;
+    const d = utf8OrUndefined(latin1Bytes(h.value));
+    if (d === undefined) continue;
+    h.value = d;
+    out.add(k);
+  }
+  return out;
 }
 
 /** Splits a decoded header block into fields, unfolding continuation lines (RFC 5322 §2.2.3). */

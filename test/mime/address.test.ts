@@ -17,6 +17,7 @@ test('plain, angle and quoted forms; addresses are lower-cased', () => {
     address: 'alice@example.com',
     asciiAddress: 'alice@example.com',
     displayNameLooksLikeAddress: false,
+    comments: [],
     defects: [],
     notes: [],
   });

@@ -1,0 +1,208 @@
+/**
+ * Issue 10, "the same classes will have siblings": spoofing siblings of items 1-7 and 17, found by attacking the
+ * current main the way the issue's review did. Each test is named after the bug it prevents and was red before
+ * its fix. The attacker holds a cheap, publicly trusted certificate for eve@evil.example and controls headers,
+ * MIME structure, certificate bag and sizes; the question is always whether the reader could see a sender or
+ * content the green "Signed and trusted" does not vouch for.
+ *
+ * What Thunderbird shows for each shape was measured in real Thunderbird 153 (header pane and message list),
+ * not guessed: the comments name what it showed. Fixtures are made at test time with OpenSSL.
+ */
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import * as pkijs from 'pkijs';
+import { verifyMessage, type Verdict, type VerifyOptions } from '../../src/index';
+import { firstBareCr, parseMime, getHeaders, stripMozillaPrefix } from '../../src/mime/index';
+import { bindSender } from '../../src/sender';
+import { textEntity } from '../support/messages';
+import { makePki, smimeSign, type IssuedCert, type Pki } from '../support/pki';
+
+const AT = new Date(Date.UTC(2030, 0, 1));
+let pki: Pki;
+let eve: IssuedCert;
+/** eve's multipart/signed as OpenSSL writes it: "MIME-Version" and "Content-Type" lines, blank line, body. */
+let signedByEve: string;
+before(async () => {
+  pki = await makePki();
+  eve = await pki.issue({ name: 'Eve', email: 'eve@evil.example' });
+  signedByEve = (await smimeSign({ signer: eve, content: textEntity('Please wire the money today.\r\n'), headers: false })).bytes.toString('latin1');
+});
+
+const certOf = (c: IssuedCert) => pkijs.Certificate.fromBER(new Uint8Array(c.certDer));
+const opts = (extra: Partial<VerifyOptions> = {}): VerifyOptions => ({ anchors: [certOf(pki.root)], at: AT, ...extra });
+const codes = (v: Verdict) => v.reasons.map((r) => r.code);
+const brief = (v: Verdict) => `${v.verdict} ${v.trust} ${v.sender}: ${v.reasons.map((r) => `${r.code} ${r.message}`).join(' | ')}`;
+const latin1 = (s: string) => Buffer.from(s, 'latin1');
+const utf8AsLatin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
+
+/** Top header lines (CRLF), From first. */
+function top(from: string, subject = 'Wire'): string {
+  return `From: ${from}\r\nTo: bob@example.test\r\nSubject: ${subject}\r\nDate: Mon, 15 Jan 2024 10:30:00 +0000\r\nMessage-ID: <sibling@example.test>\r\n`;
+}
+
+/** eve's signed message split where OpenSSL's header ends: [its header lines, its body]. */
+function parts(): { ct: string; body: string; boundary: string } {
+  const end = signedByEve.indexOf('\r\n\r\n');
+  const head = signedByEve.slice(0, end);
+  const boundary = /boundary="([^"]+)"/.exec(head)![1];
+  return { ct: head.slice(head.indexOf('Content-Type:')), body: signedByEve.slice(end + 4), boundary };
+}
+
+// ---- a CR that does not end a line ------------------------------------------------------------------------------
+
+test('a bare CR outside the signed bytes makes Thunderbird split a line we do not: never trusted', async () => {
+  const { ct, body, boundary } = parts();
+  const cases: Array<[string, string]> = [
+    // Thunderbird shows From: ceo@corp.example (header pane and message list); we saw only eve's From.
+    ['hidden From', `X-Note: x\rFrom: ceo@corp.example\r\n${top('eve@evil.example')}MIME-Version: 1.0\r\n${ct}\r\n\r\n${body}`],
+    // Thunderbird renders the body as this HTML (first Content-Type), the signed part is not shown.
+    ['hidden Content-Type', `${top('eve@evil.example')}X-Note: x\rContent-Type: text/html\r\n${ct}\r\n\r\n<b>Wire to IBAN XX</b><div hidden>\r\n${body}`],
+    // "\r\r\n" ends Thunderbird's header block: it shows the rest, preamble included, as plain text and no From.
+    ['header block ended early', `${top('eve@evil.example')}X-Note: x\r\r\nMIME-Version: 1.0\r\n${ct}\r\n\r\nWire to IBAN XX\r\n\r\n${body}`],
+    // A delimiter after a CR in the preamble: Thunderbird finds other parts (it showed an empty body).
+    ['preamble delimiter', `${top('eve@evil.example')}MIME-Version: 1.0\r\n${ct}\r\n\r\nx\r--${boundary}\r\nContent-Type: text/plain\r\n\r\nWire to IBAN XX\r\n${body.slice(body.indexOf(`--${boundary}\r\n`))}`],
+    // In the signature part (outside the signed bytes too).
+    ['signature part', `${top('eve@evil.example')}MIME-Version: 1.0\r\n${ct}\r\n\r\n${body.replace(/(application\/(?:x-)?pkcs7-signature[^\r]*)\r\n/, '$1\rContent-Type: text/plain\r\n')}`],
+  ];
+  for (const [name, msg] of cases) {
+    const v = await verifyMessage(latin1(msg), opts());
+    assert.notEqual(v.verdict, 'trusted', `${name}: ${brief(v)}`);
+    assert.ok(codes(v).includes('bare-carriage-return'), `${name}: ${brief(v)}`);
+  }
+});
+
+test("a bare CR in a line that looks like Thunderbird's X-Mozilla-Status is not stripped with it", async () => {
+  const { ct, body } = parts();
+  // Thunderbird showed From: ceo@corp.example for this message; stripping the whole line hid the CR from the check.
+  const msg = latin1(`X-Mozilla-Status: 0001\rFrom: ceo@corp.example\r\n${top('eve@evil.example')}MIME-Version: 1.0\r\n${ct}\r\n\r\n${body}`);
+  assert.equal(stripMozillaPrefix(msg).length, msg.length);
+  const v = await verifyMessage(msg, opts());
+  assert.notEqual(v.verdict, 'trusted', brief(v));
+  // Thunderbird's own prefix (LF lines) is still stripped.
+  const own = latin1(`From - Mon Jan 15 10:30:00 2024\nX-Mozilla-Status: 0001\nX-Mozilla-Status2: 00000000\n${top('eve@evil.example')}MIME-Version: 1.0\r\n${ct}\r\n\r\n${body}`);
+  assert.equal((await verifyMessage(own, opts())).verdict, 'trusted');
+});
+
+test('a bare CR inside the signed content is covered by the signature: no false alarm', async () => {
+  const m = await smimeSign({ signer: eve, content: textEntity('Line one\rstill line one for us\r\n'), headers: false });
+  const v = await verifyMessage(Buffer.concat([latin1(top('eve@evil.example')), m.bytes]), opts());
+  assert.equal(v.verdict, 'trusted', brief(v));
+});
+
+test('a bare CR around an inner signature counts for that layer, even inside an outer signed part', async () => {
+  // eve signs a multipart/signed of her own whose header hides a Content-Type behind a CR: the inner layer's
+  // structure is outside the inner signature (eve's outer signature covers it, but the inner one vouches for what
+  // a mail program shows of the inner layer).
+  const { ct, body } = parts();
+  const inner = latin1(`X-Note: x\rContent-Type: text/html\r\n${ct}\r\n\r\n${body}`);
+  const outer = await smimeSign({ signer: eve, content: inner, headers: false, binary: true });
+  const v = await verifyMessage(Buffer.concat([latin1(top('eve@evil.example')), outer.bytes]), opts());
+  assert.notEqual(v.verdict, 'trusted', brief(v));
+  assert.ok(codes(v).includes('bare-carriage-return'), brief(v));
+});
+
+test('the bare-CR check is linear: at the 64 MiB message limit the scan takes well under a second', async () => {
+  // Worst case for the scan: CRLF lines all the way (every CR is looked at), the one bare CR at the very end.
+  const junk = Buffer.alloc(64 * 1024 * 1024, 0x0a);
+  for (let i = 0; i + 1 < junk.length; i += 2) junk[i] = 0x0d;
+  junk[junk.length - 2] = 0x0d;
+  junk[junk.length - 1] = 0x58;
+  let t0 = performance.now();
+  assert.equal(firstBareCr(junk, 0, junk.length), junk.length - 2);
+  const scanMs = performance.now() - t0;
+  assert.ok(scanMs < 2000, `scan took ${scanMs.toFixed(0)} ms`);
+  // The whole check on a 16 MiB message of that shape (the epilogue of eve's message): refused, in seconds.
+  const { ct, body } = parts();
+  const msg = Buffer.concat([latin1(`${top('eve@evil.example')}MIME-Version: 1.0\r\n${ct}\r\n\r\n${body}`), junk.subarray(junk.length - 16 * 1024 * 1024)]);
+  t0 = performance.now();
+  const v = await verifyMessage(msg, opts());
+  const ms = performance.now() - t0;
+  assert.notEqual(v.verdict, 'trusted', brief(v));
+  assert.ok(ms < 10000, `check took ${ms.toFixed(0)} ms`);
+});
+
+// ---- comments in From ---------------------------------------------------------------------------------------------
+
+test('Thunderbird shows comments in From as part of the name: an address in one is a deceptive display name', async () => {
+  const { ct, body } = parts();
+  const froms = [
+    // Thunderbird's header pane: "The CEO (ceo@corp.example) <eve@evil.example>"
+    'The CEO (ceo@corp.example) <eve@evil.example>',
+    // "(ceo@corp.example) <eve@evil.example>"
+    '<eve@evil.example> (ceo@corp.example)',
+    '"Eve" <eve@evil.example> (ceo\uff20corp.example)',
+    'The CEO (=?utf-8?q?ceo=40corp.example?=) <eve@evil.example>',
+    // Thunderbird drops a comment inside the angle brackets; other programs may not.
+    '<eve(ceo@corp.example)@evil.example>',
+  ];
+  for (const from of froms) {
+    const b = bindSender({ from: [from], sender: [], replyTo: [] }, ['eve@evil.example']);
+    assert.equal(b.status, 'mismatch', `${from}: ${JSON.stringify(b.reasons)}`);
+    const v = await verifyMessage(Buffer.from(`${top(from)}MIME-Version: 1.0\r\n${ct}\r\n\r\n${body}`, 'utf8'), opts());
+    assert.notEqual(v.verdict, 'trusted', `${from}: ${brief(v)}`);
+    assert.ok(codes(v).includes('display-name-deceptive') || codes(v).includes('from-malformed'), `${from}: ${brief(v)}`);
+  }
+  // Comments without an address stay fine (no false alarm): "Eve (Sales) <eve@evil.example>".
+  for (const from of ['Eve (Sales) <eve@evil.example>', 'eve@evil.example (Eve Example)', '<eve@evil.example> (Eve)']) {
+    const v = await verifyMessage(latin1(`${top(from)}MIME-Version: 1.0\r\n${ct}\r\n\r\n${body}`), opts());
+    assert.equal(v.verdict, 'trusted', `${from}: ${brief(v)}`);
+  }
+  // Header protection (RFC 9788): eve signed "The CEO <eve@evil.example>"; the outer From adds the comment. The
+  // mail program shows the outer one, so the From counts as changed after signing.
+  const inner = `Content-Type: text/plain; charset=utf-8; hp="clear"\r\nFrom: The CEO <eve@evil.example>\r\nTo: bob@example.test\r\nSubject: Wire\r\nDate: Mon, 15 Jan 2024 10:30:00 +0000\r\nMessage-ID: <sibling@example.test>\r\n\r\nPlease wire the money today.\r\n`;
+  const hp = await smimeSign({ signer: eve, content: inner, headers: false });
+  const clean = await verifyMessage(Buffer.concat([latin1(top('The CEO <eve@evil.example>')), hp.bytes]), opts());
+  assert.equal(clean.verdict, 'trusted', brief(clean));
+  const v = await verifyMessage(Buffer.concat([latin1(top('The CEO (ceo@corp.example) <eve@evil.example>')), hp.bytes]), opts());
+  assert.notEqual(v.verdict, 'trusted', brief(v));
+  assert.ok(codes(v).includes('header-from-changed'), brief(v));
+});
+
+// ---- 8-bit header fields -------------------------------------------------------------------------------------------
+
+test('one bad byte elsewhere in the header block does not change how the From reads (fields decode one by one)', async () => {
+  const { ct, body } = parts();
+  // The From is valid UTF-8 with a FULLWIDTH COMMERCIAL AT in the name; the Subject has a byte that is not UTF-8.
+  // Thunderbird decodes each field on its own and shows "ceo＠corp.example <eve@evil.example>"; reading the whole
+  // block as Latin-1 turned the at sign into "ï¼\u00a0" and the name looked harmless.
+  const msg = latin1(`${top(utf8AsLatin1('"ceo\uff20corp.example" <eve@evil.example>'), 'bad \xff byte')}MIME-Version: 1.0\r\n${ct}\r\n\r\n${body}`);
+  const v = await verifyMessage(msg, opts());
+  assert.notEqual(v.verdict, 'trusted', brief(v));
+  assert.ok(codes(v).includes('display-name-deceptive'), brief(v));
+  // The parser: each field is UTF-8 when its own bytes are, Latin-1 otherwise.
+  const p = parseMime(latin1(`From: ${utf8AsLatin1('J\u00fcrgen <j@example.test>')}\r\nSubject: M\xfcller\r\n\r\n`));
+  assert.ok(p.ok);
+  assert.equal(getHeaders(p.root, 'from')[0], 'J\u00fcrgen <j@example.test>');
+  assert.equal(getHeaders(p.root, 'subject')[0], 'M\u00fcller');
+});
+
+test('field-by-field decoding stays linear: a 1 MiB header block of 8-bit fields parses in well under a second', () => {
+  const line = `X-Filler: ${utf8AsLatin1('\u00e9'.repeat(30))}\xff\r\n`;
+  const block = line.repeat(Math.floor((1024 * 1024 - 100) / line.length));
+  const t0 = performance.now();
+  const p = parseMime(latin1(`${block}From: eve@evil.example\r\n\r\nbody`), { maxHeaders: 100000 });
+  const ms = performance.now() - t0;
+  assert.ok(p.ok);
+  assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms`);
+});
+
+// ---- quoted local parts ------------------------------------------------------------------------------------------
+
+test('a quoted local part that holds another address is not a sender the signature can vouch for', async () => {
+  // A public CA validates the mailbox "ceo@corp.example"@evil.example by mail to it; Thunderbird shows it as
+  // "ceo@corp.example"@evil.example, and a narrow column as "ceo@corp.example"@ev…
+  // subjectAltName as DER: OpenSSL's config syntax drops the quotes of email:"…"@….
+  const name = Buffer.from('"ceo@corp.example"@evil.example', 'latin1');
+  const san = Buffer.concat([Buffer.from([0x30, name.length + 2, 0x81, name.length]), name]).toString('hex');
+  const quoted = await pki.issue({ name: 'Quoted', extraExt: `2.5.29.17 = DER:${san}` });
+  const m = await smimeSign({ signer: quoted, content: textEntity('Please wire the money today.\r\n'), headers: { from: '"ceo@corp.example"@evil.example', to: 'bob@example.test' } });
+  const v = await verifyMessage(m.bytes, opts());
+  assert.notEqual(v.verdict, 'trusted', brief(v));
+  assert.ok(codes(v).includes('from-malformed'), brief(v));
+  // A FULLWIDTH COMMERCIAL AT in an internationalised local part (SmtpUTF8Mailbox) reads the same way.
+  const fw = 'ceo\uff20corp.example@evil.example';
+  assert.equal(bindSender({ from: [fw], sender: [], replyTo: [] }, [fw]).status, 'mismatch');
+  // An ordinary quoted local part without an at sign is still compared as before.
+  assert.equal(bindSender({ from: ['"eve.x"@evil.example'], sender: [], replyTo: [] }, ['eve.x@evil.example']).status, 'match');
+});
+
