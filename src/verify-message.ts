@@ -377,7 +377,7 @@ async function unwrap(entity: MimeEntity, kind: SmimeKind, ctx: Context, depth: 
       ctx.layers.push(badLayer(entity, kind, code, split.error.message));
       return;
     }
-    noteBareCr(ctx, entity, split.signedPart);
+    noteBareCr(ctx, entity, split);
     const signed = split.signedBytes;
     const layer = await verifyLayer(entity, kind, split.signatureDer, ctx, {
       detachedContent: signed,
@@ -440,9 +440,9 @@ async function unwrap(entity: MimeEntity, kind: SmimeKind, ctx: Context, depth: 
 }
 
 /** Records the first layer with a bare CR outside what its signature covers (see coverage.ts). */
-function noteBareCr(ctx: Context, layer: MimeEntity, signedPart?: MimeEntity): void {
+function noteBareCr(ctx: Context, layer: MimeEntity, split?: { signedPart: MimeEntity; signaturePart: MimeEntity }): void {
   if (ctx.ambiguous) return;
-  const where = bareCrOutsideSignature(layer, signedPart);
+  const where = bareCrOutsideSignature(layer, split);
   if (!where) return;
   ctx.ambiguous = reason(
     'bare-carriage-return',
