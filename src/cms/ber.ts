@@ -52,3 +52,19 @@ export function decodeBer(bytes: Uint8Array): asn1js.FromBerResult {
   }
   return r;
 }
+
+/**
+ * The value of a non-negative INTEGER up to 2^53, or undefined. asn1js' `valueDec` is 0 for any INTEGER of four
+ * bytes or more (2^23 and up): an iteration count of 10,000,000 (`openssl pkcs12 -iter 10000000`) read as 0.
+ */
+export function integerValue(x: unknown): number | undefined {
+  if (!(x instanceof asn1js.Integer)) return undefined;
+  const b = x.valueBlock.valueHexView;
+  if (b.length === 0 || b[0] & 0x80) return undefined;
+  let v = 0;
+  for (const byte of b) {
+    v = v * 256 + byte;
+    if (v > Number.MAX_SAFE_INTEGER) return undefined;
+  }
+  return v;
+}

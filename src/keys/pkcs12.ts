@@ -12,6 +12,7 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { decodeBer, integerValue } from '../cms/ber';
 import { defaultCrypto, type CryptoEngine } from '../crypto';
 import { bs, buf } from './bytes';
 import { tripleDesCbcDecrypt } from './des';
@@ -42,10 +43,39 @@ export interface Pkcs12Options {
   onPrivateKey?: (pkcs8: Uint8Array) => void;
 }
 
-/** Bounds against hostile files: iteration counts and size. */
+/**
+ * Bounds against hostile files: size, iteration count per derivation, and the derivation work of the whole file.
+ * Real exports: OpenSSL 2,048 by default (the same count for the MAC), NSS 2,000-600,000, Windows 2,000, Java
+ * 10,000-100,000; `openssl pkcs12 -iter 10000000` is the most anyone asks for. One derivation at the limit takes
+ * seconds (PBKDF2 natively; the PKCS#12 KDF of the MAC and legacy ciphers in script, ~2-3.5 µs per hash), and a
+ * file may hold any number of encrypted bags, each with its own count: a 1 MiB file of bags at 10,000,000 would
+ * cost hours. So the iterations of all derivations of a file are also added up (counting a derivation's output
+ * blocks) and the file is refused once the sum exceeds what two derivations at the limit need.
+ */
 const MAX_BYTES = 1 << 20;
-const MAX_PBKDF2_ITERATIONS = 10_000_000;
-const MAX_PKCS12_KDF_ITERATIONS = 1_000_000;
+export const MAX_PBKDF2_ITERATIONS = 10_000_000;
+export const MAX_PKCS12_KDF_ITERATIONS = 1_000_000;
+export const MAX_PBKDF2_WORK = 2 * MAX_PBKDF2_ITERATIONS + 5_000_000;
+export const MAX_PKCS12_KDF_WORK = 3 * MAX_PKCS12_KDF_ITERATIONS;
+
+/** The derivation work spent on one file so far (iterations × output blocks), against the bounds above. */
+class KdfBudget {
+  private pbkdf2 = 0;
+  private pkcs12 = 0;
+  /** A dry run only adds up what the file declares (declaredWork); nothing is derived. */
+  constructor(readonly dryRun = false) {}
+  spend(kind: 'pbkdf2' | 'pkcs12', iterations: number, blocks: number): void {
+    const total = (this[kind] += iterations * blocks);
+    const max = kind === 'pbkdf2' ? MAX_PBKDF2_WORK : MAX_PKCS12_KDF_WORK;
+    if (total > max) {
+      throw new LimitFailure('unsupported', `The key file asks for more key-derivation work than this program allows (its iteration counts add up to over ${max.toLocaleString('en-US')}).`);
+    }
+  }
+}
+
+function tooManyIterations(iterations: number, max: number): Pkcs12Failure {
+  return new LimitFailure('unsupported', `The key file asks for ${iterations.toLocaleString('en-US')} iterations; this program allows at most ${max.toLocaleString('en-US')}.`);
+}
 
 const OID = {
   data: '1.2.840.113549.1.7.1',
@@ -60,6 +90,7 @@ const OID = {
   desEde3Cbc: '1.2.840.113549.3.7',
 };
 
+const HASH_BYTES: Record<ShaName, number> = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 };
 const HMAC_PRF: Record<string, ShaName> = {
   '1.2.840.113549.2.7': 'SHA-1',
   '1.2.840.113549.2.9': 'SHA-256',
@@ -94,6 +125,8 @@ class Pkcs12Failure extends Error {
   }
 }
 
+/** Over one of the work bounds (the dry run of declaredWork stops at these only). */
+class LimitFailure extends Pkcs12Failure {}
 
 function octets(x: unknown): Uint8Array {
   if (x instanceof asn1js.OctetString) return new Uint8Array(x.getValue());
@@ -101,10 +134,8 @@ function octets(x: unknown): Uint8Array {
 }
 
 function intValue(x: unknown, what: string): number {
-  if (x instanceof asn1js.Integer) {
-    const v = x.valueBlock.valueDec;
-    if (Number.isSafeInteger(v) && v > 0) return v;
-  }
+  const v = integerValue(x);
+  if (v !== undefined && v > 0) return v;
   throw new Pkcs12Failure('malformed', `The key file is damaged (bad ${what}).`);
 }
 
@@ -124,6 +155,7 @@ async function pbeDecrypt(
   data: Uint8Array,
   password: string,
   crypto: CryptoEngine,
+  budget: KdfBudget,
 ): Promise<Uint8Array> {
   const subtle = crypto.subtle ?? crypto;
   const legacy = LEGACY_PBE[alg.algorithmId];
@@ -134,7 +166,9 @@ async function pbeDecrypt(
     }
     const salt = octets(params.valueBlock.value[0]);
     const iterations = intValue(params.valueBlock.value[1], 'iteration count');
-    if (iterations > MAX_PKCS12_KDF_ITERATIONS) throw new Pkcs12Failure('unsupported', `The key file asks for ${iterations} iterations, more than this program allows.`);
+    if (iterations > MAX_PKCS12_KDF_ITERATIONS) throw tooManyIterations(iterations, MAX_PKCS12_KDF_ITERATIONS);
+    budget.spend('pkcs12', iterations, Math.ceil(legacy.keyLen / 20) + 1); // SHA-1 blocks for the key, one for the IV
+    if (budget.dryRun) return new Uint8Array(0);
     const pw = bmpPassword(password);
     const key = pkcs12Kdf('SHA-1', pw, salt, PKCS12_KEY, iterations, legacy.keyLen);
     const iv = pkcs12Kdf('SHA-1', pw, salt, PKCS12_IV, iterations, 8);
@@ -156,8 +190,10 @@ async function pbeDecrypt(
     }
     const kdf = new pkijs.PBKDF2Params({ schema: pbes2.keyDerivationFunc.algorithmParams });
     const salt = octets(kdf.salt);
-    const iterations = kdf.iterationCount;
-    if (!(iterations > 0) || iterations > MAX_PBKDF2_ITERATIONS) throw new Pkcs12Failure('unsupported', `The key file asks for ${iterations} PBKDF2 iterations, outside what this program allows.`);
+    // PBKDF2-params ::= SEQUENCE { salt, iterationCount INTEGER, … }: read from the encoding (see integerValue).
+    const kdfParams = pbes2.keyDerivationFunc.algorithmParams;
+    const iterations = intValue(kdfParams instanceof asn1js.Sequence ? kdfParams.valueBlock.value[1] : undefined, 'PBKDF2 iteration count');
+    if (iterations > MAX_PBKDF2_ITERATIONS) throw tooManyIterations(iterations, MAX_PBKDF2_ITERATIONS);
     const prfOid = kdf.prf?.algorithmId ?? '1.2.840.113549.2.7';
     const prf = HMAC_PRF[prfOid];
     if (!prf) throw new Pkcs12Failure('unsupported', `The key file uses a PBKDF2 hash this program does not support (${prfOid}).`);
@@ -165,6 +201,8 @@ async function pbeDecrypt(
     const aesLen = AES_CBC[scheme.algorithmId];
     const keyLen = aesLen ?? (scheme.algorithmId === OID.desEde3Cbc ? 24 : 0);
     if (!keyLen) throw new Pkcs12Failure('unsupported', `The key file uses a cipher this program does not support (${scheme.algorithmId}).`);
+    budget.spend('pbkdf2', iterations, Math.ceil(keyLen / HASH_BYTES[prf]));
+    if (budget.dryRun) return new Uint8Array(0);
     const iv = octets(scheme.algorithmParams);
     const base = await subtle.importKey('raw', new TextEncoder().encode(password), 'PBKDF2', false, ['deriveBits']);
     const keyBytes = new Uint8Array(
@@ -189,20 +227,34 @@ async function pbeDecrypt(
 }
 
 /** The password MAC over the authenticated safe (RFC 7292 §5 / appendix B). */
-async function checkMac(pfx: pkijs.PFX, content: Uint8Array, password: string, crypto: CryptoEngine): Promise<void> {
+/**
+ * MacData ::= SEQUENCE { mac DigestInfo, macSalt OCTET STRING, iterations INTEGER DEFAULT 1 }, the last field of
+ * the PFX. Its iteration count is read from the encoding: pkijs takes asn1js' valueDec, 0 from 2^23 on, so a file
+ * made with `openssl pkcs12 -iter 10000000` was checked with one iteration and reported as a wrong password.
+ */
+function macIterations(pfxBytes: Uint8Array): number {
+  const pfx = decodeBer(pfxBytes).result;
+  const macData = pfx instanceof asn1js.Sequence ? pfx.valueBlock.value[2] : undefined;
+  const field = macData instanceof asn1js.Sequence ? macData.valueBlock.value[2] : undefined;
+  return field === undefined ? 1 : intValue(field, 'MAC iteration count');
+}
+
+async function checkMac(pfx: pkijs.PFX, pfxBytes: Uint8Array, content: Uint8Array, password: string, crypto: CryptoEngine, budget: KdfBudget): Promise<void> {
   const mac = pfx.macData;
   if (!mac) return;
   const hash = DIGESTS[mac.mac.digestAlgorithm.algorithmId];
   if (!hash) throw new Pkcs12Failure('unsupported', `The key file's integrity check uses an algorithm this program does not support (${mac.mac.digestAlgorithm.algorithmId}).`);
-  const iterations = mac.iterations ?? 1;
-  if (iterations > MAX_PKCS12_KDF_ITERATIONS) throw new Pkcs12Failure('unsupported', `The key file asks for ${iterations} iterations, more than this program allows.`);
+  const iterations = macIterations(pfxBytes);
+  if (iterations > MAX_PKCS12_KDF_ITERATIONS) throw tooManyIterations(iterations, MAX_PKCS12_KDF_ITERATIONS);
+  if (budget.dryRun) return budget.spend('pkcs12', iterations, password === '' ? 2 : 1);
   const salt = new Uint8Array(mac.macSalt.valueBlock.valueHexView);
   const expected = new Uint8Array(mac.mac.digest.valueBlock.valueHexView);
   const subtle = crypto.subtle ?? crypto;
-  const hlen = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 }[hash];
+  const hlen = HASH_BYTES[hash];
   // OpenSSL and NSS treat an empty password as either the empty BMPString or no bytes at all: try both.
   const candidates = password === '' ? [bmpPassword(''), new Uint8Array(0)] : [bmpPassword(password)];
   for (const pw of candidates) {
+    budget.spend('pkcs12', iterations, 1);
     const k = pkcs12Kdf(hash, pw, salt, PKCS12_MAC, iterations, hlen);
     wipe(pw);
     const key = await subtle.importKey('raw', bs(k), { name: 'HMAC', hash }, false, ['verify']);
@@ -210,6 +262,30 @@ async function checkMac(pfx: pkijs.PFX, content: Uint8Array, password: string, c
     if (await subtle.verify('HMAC', key, bs(expected), bs(content))) return;
   }
   throw new Pkcs12Failure('wrong-password', WRONG_PASSWORD);
+}
+
+/**
+ * Spends on a dry-run budget the derivations visible without a password: each encrypted content and each shrouded
+ * key outside one. (Shrouded keys inside encrypted contents are counted by the real budget as they are reached.)
+ */
+async function declaredWork(authSafe: pkijs.AuthenticatedSafe, crypto: CryptoEngine, budget: KdfBudget): Promise<void> {
+  for (const ci of authSafe.safeContents) {
+    try {
+      if (ci.contentType === OID.encryptedData) {
+        // Read from a copy: pkijs rewrites the implicit tags of the schema it is given, and the real pass reads it again.
+        const copy = asn1js.fromBER((ci.content as asn1js.AsnType).toBER(false)).result;
+        const alg = new pkijs.EncryptedData({ schema: copy }).encryptedContentInfo.contentEncryptionAlgorithm;
+        await pbeDecrypt(alg, new Uint8Array(0), '', crypto, budget);
+      } else if (ci.contentType === OID.data) {
+        for (const bag of pkijs.SafeContents.fromBER(buf(octets(ci.content))).safeBags) {
+          if (bag.bagId === OID.shroudedKeyBag) await pbeDecrypt((bag.bagValue as pkijs.PKCS8ShroudedKeyBag).encryptionAlgorithm, new Uint8Array(0), '', crypto, budget);
+        }
+      }
+    } catch (e) {
+      if (e instanceof LimitFailure) throw e;
+      // Anything damaged is reported by the real pass, in its place.
+    }
+  }
 }
 
 interface Bag {
@@ -245,14 +321,19 @@ export async function importPkcs12(
       throw new Pkcs12Failure('unsupported', 'The key file uses public-key integrity protection, which this program does not support.');
     }
     const authSafeBytes = octets(pfx.authSafe.content);
-    await checkMac(pfx, authSafeBytes, password, crypto);
-
-    let authSafe: pkijs.AuthenticatedSafe;
+    let authSafe: pkijs.AuthenticatedSafe | undefined;
     try {
       authSafe = pkijs.AuthenticatedSafe.fromBER(buf(authSafeBytes));
     } catch {
-      throw new Pkcs12Failure('malformed', 'The key file is damaged (its contents cannot be read).');
+      // Reported after the MAC check: with a wrong password that is the more useful sentence.
     }
+    // A file that declares more derivation work than allowed is refused before the first derivation.
+    const declared = new KdfBudget(true);
+    await checkMac(pfx, bytes, authSafeBytes, password, crypto, declared);
+    if (authSafe) await declaredWork(authSafe, crypto, declared);
+    const budget = new KdfBudget();
+    await checkMac(pfx, bytes, authSafeBytes, password, crypto, budget);
+    if (!authSafe) throw new Pkcs12Failure('malformed', 'The key file is damaged (its contents cannot be read).');
     const certs: (Bag & { der: Uint8Array; cert: pkijs.Certificate })[] = [];
 
     const readSafeContents = async (der: Uint8Array) => {
@@ -267,7 +348,7 @@ export async function importPkcs12(
         const id = localKeyId(bag);
         if (bag.bagId === OID.shroudedKeyBag) {
           const v = bag.bagValue as pkijs.PKCS8ShroudedKeyBag;
-          const pkcs8 = await pbeDecrypt(v.encryptionAlgorithm, new Uint8Array(v.encryptedData.getValue()), password, crypto);
+          const pkcs8 = await pbeDecrypt(v.encryptionAlgorithm, new Uint8Array(v.encryptedData.getValue()), password, crypto, budget);
           keys.push({ pkcs8, id });
         } else if (bag.bagId === OID.keyBag) {
           keys.push({ pkcs8: new Uint8Array((bag.bagValue as pkijs.PrivateKeyInfo).toSchema().toBER()), id });
@@ -288,7 +369,7 @@ export async function importPkcs12(
         const ed = new pkijs.EncryptedData({ schema: ci.content });
         const eci = ed.encryptedContentInfo;
         if (!eci.encryptedContent) continue;
-        const plain = await pbeDecrypt(eci.contentEncryptionAlgorithm, new Uint8Array(eci.getEncryptedContent()), password, crypto);
+        const plain = await pbeDecrypt(eci.contentEncryptionAlgorithm, new Uint8Array(eci.getEncryptedContent()), password, crypto, budget);
         await readSafeContents(plain);
       } else {
         throw new Pkcs12Failure('unsupported', 'The key file uses public-key privacy protection, which this program does not support.');
