@@ -6,6 +6,7 @@
  * the user discards it themselves (the add-in asks for ReadItem only, so it could not close it anyway).
  */
 import {
+  answersObscuredSubject,
   auditEventForSend,
   buildMessage,
   colonFingerprint,
@@ -27,7 +28,7 @@ import { append, clear, h } from '../../ui/dom';
 import type { GraphConfig } from '../config';
 import { GraphClient } from '../graph';
 import { identityFor, listIdentities } from '../identities';
-import { type Mailbox, type MessageCompose, isCompose } from '../office';
+import { type Mailbox, type MessageCompose, isCompose, officeAsync } from '../office';
 import { renderIdentitySection } from '../settings/identity-view';
 import { readDraft } from './office-draft';
 import { draftKey, recordReceipt } from '../send-receipts';
@@ -138,6 +139,22 @@ export async function renderCompose(root: HTMLElement, opts: ComposeOptions): Pr
       certFile,
     ),
   );
+  // RFC 9788 §6: a reply to (or forward of) an encrypted message whose sender hid its Subject. Office.js tells this
+  // pane neither which message is answered nor lets it change the draft (ReadItem), so it says what to do, and
+  // encrypts by default as the message answered was (docs/users.md, "Replying to and forwarding protected messages").
+  const draftSubject = await officeAsync<string>('Reading the subject', (cb) => draftItem.subject.getAsync(cb)).catch(() => '');
+  if (answersObscuredSubject(draftSubject)) {
+    encrypt.checked = true;
+    label();
+    const note = h(
+      doc,
+      'p',
+      { className: 'sv-note', attrs: { id: 'response-note' } },
+      'This answers an encrypted message whose sender hid its Subject from mail servers: Outlook only knows it as "[...]", and cannot tell this pane which message you are answering. Type the real Subject (the reading pane shows it), and check To and Cc: Outlook took them from the outside of that message, where anyone on the way can add names. Encryption is on, as it was for the message you answer.',
+    );
+    // Under the pane's first line, where it is read before Send.
+    root.insertBefore(note, root.firstChild?.nextSibling ?? null);
+  }
   if (!sender) {
     say('Sending needs Microsoft Graph, which this installation of the add-in has not been configured for (ask your administrator; see the README).', 'bad');
     send.disabled = true;

@@ -93,6 +93,23 @@ export function stripReplyPrefixes(subject: string): string {
   }
 }
 
+/**
+ * A draft Subject a host built from an obscured one: "RE: [...]", "FW: [...]", "Fwd: Re: [...]" (the RFC 9788
+ * placeholder under its reply/forward prefixes). A host that cannot reach the protected Subject says so.
+ */
+export function answersObscuredSubject(subject: string): boolean {
+  let s = subject.trim();
+  for (let n = 0; n < 32; n++) {
+    const t = stripReplyPrefixes(s).trimStart();
+    const lower = t.toLowerCase();
+    const fw = lower.startsWith('fwd:') ? 4 : lower.startsWith('fw:') ? 3 : 0;
+    const next = fw ? t.slice(fw).trimStart() : t;
+    if (next === s) break;
+    s = next;
+  }
+  return s.trim() === '[...]';
+}
+
 function isReplyPrefix(prefix: string): boolean {
   const p = prefix.trim();
   return p !== '' && stripReplyPrefixes(`${p} x`) === 'x';

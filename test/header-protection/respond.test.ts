@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  answersObscuredSubject,
   buildMessage,
   decryptMessage,
   encryptMessage,
@@ -81,6 +82,9 @@ test('a reply to "Re: Quarterly figures" kept inside the encryption is not "Re: 
   assert.equal(stripReplyPrefixes('Re: RE:Re[2]:  x'), 'x');
   assert.equal(stripReplyPrefixes('Regarding: x'), 'Regarding: x');
   assert.equal(stripReplyPrefixes('Re[]: x'), 'Re[]: x');
+  // What Outlook's own reply makes of an obscured Subject (its compose pane cannot reach the protected one).
+  for (const s of ['RE: [...]', 'FW: [...]', 'Fwd: Re: [...]', '[...]']) assert.equal(answersObscuredSubject(s), true, s);
+  for (const s of ['RE: [...] and more', 'Re: Quarterly figures', '']) assert.equal(answersObscuredSubject(s), false, s);
 });
 
 test('a Cc or From added outside the encryption (RFC 9788 §6.2) gets the reply: recipients come from the protected header', async () => {

@@ -247,6 +247,21 @@ describe('Outlook compose pane: sign and send through a Graph stand-in', { skip 
     }
   });
 
+  test('a reply to an encrypted message with an obscured Subject ("RE: [...]") said nothing and was not encrypted by default: the pane says what Outlook cannot do and encrypts', async () => {
+    const o = await open(sim({ subject: 'RE: [...]' }));
+    const note = o.page.locator('#response-note');
+    await note.waitFor({ timeout: 20_000 });
+    assert.match(await note.innerText(), /Type the real Subject \(the reading pane shows it\), and check To and Cc/);
+    assert.equal(await o.page.locator('#opt-encrypt').isChecked(), true, 'encrypted by default, as the message answered was');
+    assert.equal(await o.page.getByRole('button', { name: 'Sign, encrypt and send' }).count(), 1);
+    await screenshot(o.page, 'compose-reply-obscured-subject');
+    // A new message (its own Subject) gets neither.
+    const fresh = await open(sim());
+    assert.equal(await fresh.page.locator('#response-note').count(), 0);
+    assert.equal(await fresh.page.locator('#opt-encrypt').isChecked(), false);
+    assert.deepEqual(o.problems, []);
+  });
+
   test('encrypt without the recipient\'s certificate: asks for it, sends nothing', async () => {
     sent = [];
     const o = await open(sim());
