@@ -10,6 +10,8 @@
  * - its display name does not show another address ("manager@corp <eve@corp>"), and
  * - a Sender header, when there is one and it names someone else than From, names one of the signer's addresses
  *   too: Outlook shows such a message as "Sender on behalf of From", with Sender first.
+ * - the sender the host itself shows (when the host says: Thunderbird's author, Outlook's item.from) is one of the
+ *   signer's addresses too, whatever our own reading of the header was.
  * Anything else is a mismatch, with one sentence that says what is wrong. Reply-To elsewhere does not change who
  * signed: it is a warning, because replies go there ("Johnny, you are fired", ID attacks I1-I3).
  *
@@ -27,6 +29,13 @@ export interface SenderHeaders {
   sender: string[];
   /** Raw values of every Reply-To header. */
   replyTo: string[];
+  /**
+   * The sender address(es) the host's own header area shows for this message (Thunderbird's author, Outlook's
+   * item.from), when the host says. The host parses the header itself; wherever its reading differs from ours (a
+   * line split we do not make, another charset, a From we took for something else), the sender the reader sees
+   * must still be one of the signer's addresses.
+   */
+  displayed?: string[];
 }
 
 export interface SenderBinding {
@@ -169,6 +178,20 @@ export function bindSender(headers: SenderHeaders, certEmails: string[]): Sender
         ),
       );
     }
+  }
+
+  // The host's own reading of the From (defence in depth: every known way to make it differ is refused above or in
+  // coverage.ts, but a host's parser is not ours). Host values that hold no address (Exchange's X.500 names) are
+  // no reading to compare.
+  const shown = (headers.displayed ?? []).map((d) => d.trim().toLowerCase()).filter((d) => d.includes('@'));
+  if (shown.length > 0 && !shown.some((d) => emails.has(d) || emails.has(asciiFormOf(d) ?? d))) {
+    return mismatch(
+      reason(
+        'sender-mismatch',
+        'error',
+        `Your mail program shows the sender as ${shown.map(quote).join(', ')}, but the message was signed by ${signerList}.`,
+      ),
+    );
   }
 
   reasons.push(reason('sender-match', 'ok', `The sender ${address} is the signer.`));

@@ -101,7 +101,10 @@ export interface VerifyOptions {
    * these domains must be signed and trusted, or the verdict names the violation and is never trusted.
    */
   inbound?: InboundRules;
-  /** The From the host displays for this message (Thunderbird's author, Outlook's item.from), for the inbound rule. */
+  /**
+   * The From address(es) the host displays for this message (Thunderbird's author, Outlook's item.from): sender
+   * binding requires it to be one of the signer's addresses too (sender.ts), and the inbound rule reads it.
+   */
   displayedFrom?: string[];
   /**
    * The public-key operations this check may spend (signature/limits.ts; default: a fresh budget of
@@ -274,7 +277,7 @@ async function verifyInner(raw: Uint8Array, opts: VerifyOptions, at: Date, out: 
   // Sender binding: one of the signers must be the From address (the protected From when there is one). With
   // nested signatures the author is usually the innermost signer and an outer one a gateway or notary, so a match
   // on any layer counts; the layer that matched is the one whose signers the verdict shows.
-  const senderHeaders = hp.senderHeaders ?? headers.raw;
+  const senderHeaders = { ...(hp.senderHeaders ?? headers.raw), displayed: ctx.opts.displayedFrom };
   let binding: SenderBinding | undefined;
   let shown = ctx.layers[0];
   for (const s of ctx.signerCerts) {

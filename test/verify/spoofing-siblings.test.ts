@@ -228,3 +228,26 @@ test('a quoted local part that holds another address is not a sender the signatu
   assert.equal(bindSender({ from: ['"eve.x"@evil.example'], sender: [], replyTo: [] }, ['eve.x@evil.example']).status, 'match');
 });
 
+
+// ---- the host's own reading of the From ---------------------------------------------------------------------------
+
+test("the sender the host shows must be one of the signer's addresses, whatever our own reading of the From", async () => {
+  // Thunderbird's author and Outlook's item.from come from the host's own header parser. Wherever it reads the
+  // header differently from us (the bare CR above was one such way), the reader sees the host's sender.
+  const { ct, body } = parts();
+  const msg = latin1(`${top('eve@evil.example')}MIME-Version: 1.0\r\n${ct}\r\n\r\n${body}`);
+  const v = await verifyMessage(msg, opts({ displayedFrom: ['ceo@corp.example'] }));
+  assert.notEqual(v.verdict, 'trusted', brief(v));
+  assert.equal(v.sender, 'mismatch');
+  assert.match(v.reasons[0].message, /shows the sender as ceo@corp\.example/, brief(v));
+  // The same address in another case, no host reading, or a host value without an address: trusted.
+  for (const displayedFrom of [['EVE@Evil.Example'], [], ['/o=ExchangeLabs/ou=Exchange Administrative Group/cn=Recipients/cn=eve']]) {
+    const w = await verifyMessage(msg, opts({ displayedFrom }));
+    assert.equal(w.verdict, 'trusted', `${JSON.stringify(displayedFrom)}: ${brief(w)}`);
+  }
+  // An internationalised domain the host shows in Unicode, the certificate holding its ASCII form: trusted.
+  const idn = await pki.issue({ name: 'Buecher', email: 'eve@xn--bcher-kva.example' });
+  const m = await smimeSign({ signer: idn, content: textEntity('Hallo.\r\n'), headers: { from: 'eve@b\u00fccher.example', to: 'bob@example.test' } });
+  const u = await verifyMessage(m.bytes, opts({ displayedFrom: ['eve@b\u00fccher.example'] }));
+  assert.equal(u.verdict, 'trusted', brief(u));
+});
