@@ -14,6 +14,18 @@ import { OID, getExt, type CertInfo } from './cert-info';
 
 const ANY = OID.anyPolicy;
 
+/**
+ * Bound: nodes the valid_policy_tree may ever be given. With policy mappings the tree grows exponentially (k policies
+ * each mapped to all k give k^depth nodes: 8 policies over 9 certificates, 16 million; CVE-2023-0464 in OpenSSL,
+ * RFC 9618 §1), and anyone can send such a chain in a message, since a certificate signature that fails does not stop
+ * the rest of the checks. Real chains create a few dozen nodes. Past the bound the processing stops with a failure:
+ * the chain is not trusted (as OpenSSL 3.1 does).
+ */
+export const MAX_POLICY_NODES = 1000;
+
+/** Unwinds the processing when the bound is reached (caught in the public methods). */
+class TooManyPolicyNodes {}
+
 interface Node {
   policy: string;
   expected: Set<string>;
@@ -29,6 +41,8 @@ export class PolicyState {
   private explicitPolicy: number;
   private policyMapping: number;
   private inhibitAnyPolicy: number;
+  /** Nodes created so far (pruned ones too: the bound is on work). */
+  private created = 1;
 
   constructor(private readonly n: number) {
     this.root = { policy: ANY, expected: new Set([ANY]), children: [], depth: 0 };
@@ -59,11 +73,38 @@ export class PolicyState {
   }
 
   private add(parent: Node, policy: string, expected: Iterable<string>): void {
+    if (++this.created > MAX_POLICY_NODES) throw new TooManyPolicyNodes();
     parent.children.push({ policy, expected: new Set(expected), parent, children: [], depth: parent.depth + 1 });
+  }
+
+  private tooMany(cert: CertInfo): PolicyFailure {
+    this.root = null;
+    return { ok: false, message: `The certificate policies of the chain up to '${cert.label}' expand to more than ${MAX_POLICY_NODES.toLocaleString('en-US')} combinations (a known denial-of-service shape), so the chain is not checked further.` };
   }
 
   /** §6.1.3 (d)-(f) for certificate i (1-based) of n. */
   processCertificate(cert: CertInfo, i: number): { ok: true } | PolicyFailure {
+    if (this.created > MAX_POLICY_NODES) return this.tooMany(cert);
+    try {
+      return this.processCertificateBounded(cert, i);
+    } catch (e) {
+      if (e instanceof TooManyPolicyNodes) return this.tooMany(cert);
+      throw e;
+    }
+  }
+
+  /** §6.1.4 (a), (b), (h)-(j) for a CA certificate i < n. */
+  prepareNext(cert: CertInfo, i: number): { ok: true } | PolicyFailure {
+    if (this.created > MAX_POLICY_NODES) return this.tooMany(cert);
+    try {
+      return this.prepareNextBounded(cert, i);
+    } catch (e) {
+      if (e instanceof TooManyPolicyNodes) return this.tooMany(cert);
+      throw e;
+    }
+  }
+
+  private processCertificateBounded(cert: CertInfo, i: number): { ok: true } | PolicyFailure {
     const e = getExt(cert, OID.certificatePolicies);
     const cp = e?.parsedValue instanceof pkijs.CertificatePolicies ? e.parsedValue.certificatePolicies : undefined;
     if (e && !cp) return { ok: false, message: `The certificate policies of '${cert.label}' cannot be read.` };
@@ -103,8 +144,7 @@ export class PolicyState {
     return { ok: true };
   }
 
-  /** §6.1.4 (a), (b), (h)-(j) for a CA certificate i < n. */
-  prepareNext(cert: CertInfo, i: number): { ok: true } | PolicyFailure {
+  private prepareNextBounded(cert: CertInfo, i: number): { ok: true } | PolicyFailure {
     const pmExt = getExt(cert, OID.policyMappings);
     if (pmExt) {
       const pm = pmExt.parsedValue instanceof pkijs.PolicyMappings ? pmExt.parsedValue.mappings : undefined;
