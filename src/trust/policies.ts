@@ -82,26 +82,25 @@ export class PolicyState {
     return { ok: false, message: `The certificate policies of the chain up to '${cert.label}' expand to more than ${MAX_POLICY_NODES.toLocaleString('en-US')} combinations (a known denial-of-service shape), so the chain is not checked further.` };
   }
 
-  /** §6.1.3 (d)-(f) for certificate i (1-based) of n. */
-  processCertificate(cert: CertInfo, i: number): { ok: true } | PolicyFailure {
+  /** Runs one step of the processing, ending it with a failure once the tree reaches its bound. */
+  private bounded(cert: CertInfo, step: () => { ok: true } | PolicyFailure): { ok: true } | PolicyFailure {
     if (this.created > MAX_POLICY_NODES) return this.tooMany(cert);
     try {
-      return this.processCertificateBounded(cert, i);
+      return step();
     } catch (e) {
       if (e instanceof TooManyPolicyNodes) return this.tooMany(cert);
       throw e;
     }
   }
 
+  /** §6.1.3 (d)-(f) for certificate i (1-based) of n. */
+  processCertificate(cert: CertInfo, i: number): { ok: true } | PolicyFailure {
+    return this.bounded(cert, () => this.processCertificateBounded(cert, i));
+  }
+
   /** §6.1.4 (a), (b), (h)-(j) for a CA certificate i < n. */
   prepareNext(cert: CertInfo, i: number): { ok: true } | PolicyFailure {
-    if (this.created > MAX_POLICY_NODES) return this.tooMany(cert);
-    try {
-      return this.prepareNextBounded(cert, i);
-    } catch (e) {
-      if (e instanceof TooManyPolicyNodes) return this.tooMany(cert);
-      throw e;
-    }
+    return this.bounded(cert, () => this.prepareNextBounded(cert, i));
   }
 
   private processCertificateBounded(cert: CertInfo, i: number): { ok: true } | PolicyFailure {
