@@ -1,12 +1,12 @@
 /**
- * ECDSA on the NIST curves through WebCrypto, which wants r||s where X.509 and CMS carry DER; on the Brainpool
- * curves, which WebCrypto lacks, through brainpool.ts.
+ * ECDSA on the NIST curves through WebCrypto, which wants r||s where X.509 and CMS carry DER; what WebCrypto lacks
+ * (the Brainpool curves, SHA-224) through ecdsa-js.ts.
  */
 import * as asn1js from 'asn1js';
 import type { CryptoEngine } from '../crypto';
 import { CURVES, OID, WEBCRYPTO_DIGESTS, curveName, type DigestName } from '../cms/algorithms';
 import { digest } from '../cms/digest';
-import { BRAINPOOL_OIDS, brainpoolSize, verifyBrainpool } from './brainpool';
+import { BRAINPOOL_OIDS, brainpoolSize, verifyEcdsaJs } from './ecdsa-js';
 import { keyMismatch, spkiBytes, stripZeros } from './key';
 import { importVerifyKey } from './key-cache';
 import type { Buf, SignatureCheck, SignatureInput } from './types';
@@ -26,16 +26,19 @@ export async function verifyEcdsa(
     const raw = ecdsaDerToRaw(input.signature, brainpoolSize(brainpool));
     if (!raw) return { status: 'invalid', scheme, hash, detail: 'the ECDSA signature value is malformed' };
     const point = input.publicKey.subjectPublicKey.valueBlock.valueHexView;
-    const ok = verifyBrainpool(brainpool, await digest(hash, input.data, crypto), raw, point);
+    const ok = verifyEcdsaJs(brainpool, await digest(hash, input.data, crypto), raw, point);
     return { status: ok ? 'valid' : 'invalid', scheme, hash };
   }
   const curve = CURVES[curveOid];
   if (!curve) return { status: 'unsupported', scheme, detail: `ECDSA on curve ${curveName(curveOid) || 'with explicit parameters'}` };
-  if (!hash || !WEBCRYPTO_DIGESTS.has(hash)) {
-    return { status: 'unsupported', scheme, detail: `ECDSA with ${hash ?? 'no digest'}` };
-  }
+  if (!hash || hash === 'MD5') return { status: 'unsupported', scheme, detail: `ECDSA with ${hash ?? 'no digest'}` };
   const raw = ecdsaDerToRaw(input.signature, curve.size);
   if (!raw) return { status: 'invalid', scheme, hash, detail: 'the ECDSA signature value is malformed' };
+  if (!WEBCRYPTO_DIGESTS.has(hash)) {
+    // SHA-224 (ecdsa-with-SHA224): WebCrypto has no such digest.
+    const ok = verifyEcdsaJs(curve.name, await digest(hash, input.data, crypto), raw, input.publicKey.subjectPublicKey.valueBlock.valueHexView);
+    return { status: ok ? 'valid' : 'invalid', scheme, hash };
+  }
   const key = await importVerifyKey(crypto, input.publicKey, { name: 'ECDSA', namedCurve: curve.name }, () => spkiBytes(input.publicKey));
   const ok = await crypto.subtle.verify({ name: 'ECDSA', hash }, key, raw as Buf, input.data as Buf);
   return { status: ok ? 'valid' : 'invalid', scheme, hash };

@@ -1,7 +1,10 @@
 /**
- * ECDSA on the Brainpool curves (RFC 5639), which WebCrypto does not offer. European CAs issue S/MIME certificates on
- * them (German public administration and health care among others), OpenSSL verifies such mail, and without this it
- * was "an algorithm that cannot be checked here": valid mail never shown as trusted.
+ * ECDSA for what WebCrypto does not offer, so that valid mail OpenSSL verifies is not "an algorithm that cannot be
+ * checked here" (never trusted):
+ * - the Brainpool curves (RFC 5639): European CAs issue S/MIME certificates on them (German public administration
+ *   and health care among others);
+ * - SHA-224 on the NIST curves (ecdsa-with-SHA224; WebCrypto has no SHA-224). RSA with SHA-224 already had its
+ *   BigInt path (rsa.ts).
  *
  * Verification only (nothing secret is computed), with @noble/curves' audited short-Weierstrass arithmetic: the
  * public key is checked to lie on the curve when it is decoded, r and s to lie in [1, n-1], and a digest longer
@@ -12,9 +15,11 @@
  * call is one operation of the message's public-key budget (signature/limits.ts), spent before it gets here.
  */
 import { ecdsa, weierstrassN } from '@noble/curves/abstract/weierstrass';
+import { p256, p384, p521 } from '@noble/curves/nist';
 import { sha256 } from '@noble/hashes/sha2';
 
 export type BrainpoolCurve = 'brainpoolP256r1' | 'brainpoolP384r1' | 'brainpoolP512r1';
+export type JsCurve = BrainpoolCurve | 'P-256' | 'P-384' | 'P-521';
 
 /** RFC 5639 §3.4, §3.6, §3.7 (the "r1" curves; the twisted "t1" ones are not used for certificates). */
 export const BRAINPOOL_PARAMS: Record<BrainpoolCurve, { p: bigint; a: bigint; b: bigint; Gx: bigint; Gy: bigint; n: bigint }> = {
@@ -50,13 +55,17 @@ export const BRAINPOOL_OIDS: Record<string, BrainpoolCurve> = {
   '1.3.36.3.3.2.8.1.1.13': 'brainpoolP512r1',
 };
 
-type Verifier = ReturnType<typeof ecdsa>;
-const verifiers = new Map<BrainpoolCurve, Verifier>();
+type Verifier = Pick<ReturnType<typeof ecdsa>, 'verify'>;
+const verifiers = new Map<JsCurve, Verifier>([
+  ['P-256', p256],
+  ['P-384', p384],
+  ['P-521', p521],
+]);
 
-function verifierFor(curve: BrainpoolCurve): Verifier {
+function verifierFor(curve: JsCurve): Verifier {
   let v = verifiers.get(curve);
   if (!v) {
-    const c = BRAINPOOL_PARAMS[curve];
+    const c = BRAINPOOL_PARAMS[curve as BrainpoolCurve];
     const Point = weierstrassN<bigint>({ ...c, h: 1n });
     // The hash only matters for signing (nonce generation); verification is given the digest itself.
     v = ecdsa(Point, sha256);
@@ -65,17 +74,17 @@ function verifierFor(curve: BrainpoolCurve): Verifier {
   return v;
 }
 
-/** Byte length of a coordinate / of r and s on the curve. */
+/** Byte length of a coordinate / of r and s on a Brainpool curve. */
 export function brainpoolSize(curve: BrainpoolCurve): number {
   return (BRAINPOOL_PARAMS[curve].p.toString(16).length + 1) >> 1;
 }
 
 /**
- * Whether `rawSignature` (r||s, each `brainpoolSize` bytes) is a valid ECDSA signature of `digest` under the point
- * `publicKey` (the SubjectPublicKeyInfo's bits: 04||x||y, or a compressed form). A key not on the curve, or r or s
- * out of range, is simply not valid.
+ * Whether `rawSignature` (r||s, each the curve's size in bytes) is a valid ECDSA signature of `digest` under the
+ * point `publicKey` (the SubjectPublicKeyInfo's bits: 04||x||y, or a compressed form). A key not on the curve, or r
+ * or s out of range, is simply not valid.
  */
-export function verifyBrainpool(curve: BrainpoolCurve, digest: Uint8Array, rawSignature: Uint8Array, publicKey: Uint8Array): boolean {
+export function verifyEcdsaJs(curve: JsCurve, digest: Uint8Array, rawSignature: Uint8Array, publicKey: Uint8Array): boolean {
   try {
     return verifierFor(curve).verify(rawSignature, digest, publicKey, { prehash: false, lowS: false, format: 'compact' });
   } catch {

@@ -1,4 +1,4 @@
-// ECDSA on the Brainpool curves (src/signature/brainpool.ts): the parameters are RFC 5639's as OpenSSL has them,
+// ECDSA on the Brainpool curves and with SHA-224 (src/signature/ecdsa-js.ts): the parameters are RFC 5639's as OpenSSL has them,
 // signatures OpenSSL makes verify, and anything changed does not; malformed keys and signatures are "not valid",
 // never an exception; and a message's worth of checks (its public-key budget) stays within a time bound.
 import { test } from 'node:test';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import * as pkijs from 'pkijs';
-import { BRAINPOOL_PARAMS, brainpoolSize, verifyBrainpool, type BrainpoolCurve } from '../../src/signature/brainpool';
+import { BRAINPOOL_PARAMS, brainpoolSize, verifyEcdsaJs, type BrainpoolCurve, type JsCurve } from '../../src/signature/ecdsa-js';
 import { ecdsaDerToRaw } from '../../src/signature/ecdsa';
 import { MAX_PUBLIC_KEY_OPERATIONS } from '../../src/signature/limits';
 import { openssl } from '../support/pki';
@@ -21,7 +21,7 @@ const CURVES: { curve: BrainpoolCurve; md: 'sha256' | 'sha384' | 'sha512' }[] = 
 const dir = mkdtempSync(join(tmpdir(), 'brainpool-'));
 
 /** A key, its public point (SPKI bits), and a signature by `openssl dgst` over `data`. */
-async function signed(curve: BrainpoolCurve, md: string, data: Buffer) {
+async function signed(curve: JsCurve, md: string, data: Buffer) {
   const key = join(dir, `${curve}.key`);
   await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${curve}`, '-pkeyopt', 'ec_param_enc:named_curve', '-out', key]);
   const spki = await openssl(['pkey', '-in', key, '-pubout', '-outform', 'DER']);
@@ -29,7 +29,8 @@ async function signed(curve: BrainpoolCurve, md: string, data: Buffer) {
   const dataPath = join(dir, `${curve}.data`);
   writeFileSync(dataPath, data);
   const der = await openssl(['dgst', `-${md}`, '-sign', key, dataPath]);
-  const raw = ecdsaDerToRaw(new Uint8Array(der), brainpoolSize(curve))!;
+  const size = curve.startsWith('P-') ? Math.ceil(Number(curve.slice(2)) / 8) : brainpoolSize(curve as BrainpoolCurve);
+  const raw = ecdsaDerToRaw(new Uint8Array(der), size)!;
   return { key, point: new Uint8Array(point), raw, digest: new Uint8Array(createHash(md).update(data).digest()) };
 }
 
@@ -53,43 +54,53 @@ for (const { curve, md } of CURVES) {
   test(`${curve}/${md}: OpenSSL's signature verifies; another digest, signature or key does not`, async () => {
     const data = Buffer.from(`signed on ${curve}`);
     const s = await signed(curve, md, data);
-    assert.equal(verifyBrainpool(curve, s.digest, s.raw, s.point), true);
+    assert.equal(verifyEcdsaJs(curve, s.digest, s.raw, s.point), true);
     const otherDigest = Uint8Array.from(s.digest);
     otherDigest[0] ^= 1;
-    assert.equal(verifyBrainpool(curve, otherDigest, s.raw, s.point), false);
+    assert.equal(verifyEcdsaJs(curve, otherDigest, s.raw, s.point), false);
     const otherSig = Uint8Array.from(s.raw);
     otherSig[otherSig.length - 1] ^= 1;
-    assert.equal(verifyBrainpool(curve, s.digest, otherSig, s.point), false);
+    assert.equal(verifyEcdsaJs(curve, s.digest, otherSig, s.point), false);
     const other = await signed(curve, md, data);
-    assert.equal(verifyBrainpool(curve, s.digest, s.raw, other.point), false, 'the same data under another key');
+    assert.equal(verifyEcdsaJs(curve, s.digest, s.raw, other.point), false, 'the same data under another key');
     // Malformed inputs are not valid, and do not throw: a point off the curve, r = 0, s = n, a cut signature.
     const off = Uint8Array.from(s.point);
     off[off.length - 1] ^= 1;
-    assert.equal(verifyBrainpool(curve, s.digest, s.raw, off), false, 'point off the curve');
+    assert.equal(verifyEcdsaJs(curve, s.digest, s.raw, off), false, 'point off the curve');
     const size = brainpoolSize(curve);
     const zeroR = Uint8Array.from(s.raw);
     zeroR.fill(0, 0, size);
-    assert.equal(verifyBrainpool(curve, s.digest, zeroR, s.point), false, 'r = 0');
+    assert.equal(verifyEcdsaJs(curve, s.digest, zeroR, s.point), false, 'r = 0');
     const nS = Uint8Array.from(s.raw);
     nS.set(Buffer.from(BRAINPOOL_PARAMS[curve].n.toString(16).padStart(size * 2, '0'), 'hex'), size);
-    assert.equal(verifyBrainpool(curve, s.digest, nS, s.point), false, 's = n');
-    assert.equal(verifyBrainpool(curve, s.digest, s.raw.subarray(1), s.point), false, 'cut signature');
-    assert.equal(verifyBrainpool(curve, s.digest, s.raw, new Uint8Array([4])), false, 'empty point');
+    assert.equal(verifyEcdsaJs(curve, s.digest, nS, s.point), false, 's = n');
+    assert.equal(verifyEcdsaJs(curve, s.digest, s.raw.subarray(1), s.point), false, 'cut signature');
+    assert.equal(verifyEcdsaJs(curve, s.digest, s.raw, new Uint8Array([4])), false, 'empty point');
   });
 }
 
 test('a digest longer than the order is truncated (SHA-512 on brainpoolP256r1), as OpenSSL does', async () => {
   const data = Buffer.from('long digest, short curve');
   const s = await signed('brainpoolP256r1', 'sha512', data);
-  assert.equal(verifyBrainpool('brainpoolP256r1', s.digest, s.raw, s.point), true);
+  assert.equal(verifyEcdsaJs('brainpoolP256r1', s.digest, s.raw, s.point), true);
 });
+
+for (const curve of ['P-256', 'P-384', 'P-521'] as const) {
+  test(`${curve}/SHA-224 (ecdsa-with-SHA224, no WebCrypto digest): OpenSSL's signature verifies, a changed one does not`, async () => {
+    const s = await signed(curve, 'sha224', Buffer.from(`sha-224 on ${curve}`));
+    assert.equal(verifyEcdsaJs(curve, s.digest, s.raw, s.point), true);
+    const bad = Uint8Array.from(s.raw);
+    bad[5] ^= 1;
+    assert.equal(verifyEcdsaJs(curve, s.digest, bad, s.point), false);
+  });
+}
 
 test(`a message's public-key budget (${MAX_PUBLIC_KEY_OPERATIONS}) of brainpoolP512r1 checks stays within seconds`, async () => {
   const s = await signed('brainpoolP512r1', 'sha512', Buffer.from('budget'));
   const bad = Uint8Array.from(s.raw);
   bad[3] ^= 0x40;
   const t0 = performance.now();
-  for (let i = 0; i < MAX_PUBLIC_KEY_OPERATIONS; i++) verifyBrainpool('brainpoolP512r1', s.digest, i % 2 ? bad : s.raw, s.point);
+  for (let i = 0; i < MAX_PUBLIC_KEY_OPERATIONS; i++) verifyEcdsaJs('brainpoolP512r1', s.digest, i % 2 ? bad : s.raw, s.point);
   const ms = performance.now() - t0;
   console.log(`# ${MAX_PUBLIC_KEY_OPERATIONS} brainpoolP512r1 verifications: ${ms.toFixed(0)} ms`);
   // Measured ~1-2 s on the loaded 2-core test machine; a quadratic slip would be minutes.
