@@ -9,6 +9,7 @@
  * Linear in the value; never throws.
  */
 import { decodeEncodedWords, getHeaders } from './headers';
+import { lookAlikeDomain } from './look-alike';
 import type { MimeEntity } from './types';
 
 export interface Mailbox {
@@ -262,6 +263,8 @@ function asciiAddress(address: string, defects: string[], notes: string[]): stri
     return address;
   }
   if (ascii !== address) {
+    const lookAlike = lookAlikeDomain(address.slice(address.lastIndexOf('@') + 1));
+    if (lookAlike) defects.push(`The address could pass for another: ${lookAlike}.`);
     notes.push(`The domain is internationalised (${ascii.slice(ascii.lastIndexOf('@') + 1)}); look-alike letters from other scripts are possible.`);
   }
   return ascii;

@@ -14,6 +14,7 @@ import * as pkijs from 'pkijs';
 import { verifyMessage, type Verdict, type VerifyOptions } from '../../src/index';
 import { parseMime, getHeaders, splitSigned, stripMozillaPrefix } from '../../src/mime/index';
 import { bareCrOutsideSignature } from '../../src/coverage';
+import { lookAlikeDomain } from '../../src/mime/look-alike';
 import { bindSender } from '../../src/sender';
 import { textEntity } from '../support/messages';
 import { makePki, smimeSign, type IssuedCert, type Pki } from '../support/pki';
@@ -250,4 +251,41 @@ test("the sender the host shows must be one of the signer's addresses, whatever 
   const m = await smimeSign({ signer: idn, content: textEntity('Hallo.\r\n'), headers: { from: 'eve@b\u00fccher.example', to: 'bob@example.test' } });
   const u = await verifyMessage(m.bytes, opts({ displayedFrom: ['eve@b\u00fccher.example'] }));
   assert.equal(u.verdict, 'trusted', brief(u));
+});
+
+// ---- look-alike domains --------------------------------------------------------------------------------------------
+
+test('a look-alike domain in From (Cyrillic or Greek letters passing for Latin) is never trusted, though a CA signed it', async () => {
+  // The attacker registers the look-alike domain and gets a mailbox certificate for it (its ASCII form, as CAs write
+  // it). Thunderbird 153 shows each of these From addresses in Unicode in its header pane, indistinguishable from
+  // ceo@corp.example / ceo@ace.example.
+  const ascii = (d: string) => new URL(`http://${d}/`).hostname;
+  for (const domain of ['\u0441orp.example', 'c\u03bfrp.example', '\u0430\u0441\u0435.example']) {
+    const cert = await pki.issue({ name: `Look-alike ${ascii(domain)}`, email: `ceo@${ascii(domain)}` });
+    const m = await smimeSign({ signer: cert, content: textEntity('Please wire the money today.\r\n'), headers: { from: `The CEO <ceo@${domain}>`, to: 'bob@example.test' } });
+    const v = await verifyMessage(m.bytes, opts());
+    assert.notEqual(v.verdict, 'trusted', `${domain}: ${brief(v)}`);
+    assert.ok(codes(v).includes('from-malformed'), `${domain}: ${brief(v)}`);
+    assert.match(v.reasons[0].message, /look-alike/, brief(v));
+  }
+  // Internationalised domains in one script stay trusted: Latin (bücher.example), Cyrillic under a Cyrillic TLD
+  // (пример.рф), Latin with Han (例えtest.jp).
+  for (const domain of ['b\u00fccher.example', '\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444', '\u4f8b\u3048test.jp']) {
+    const cert = await pki.issue({ name: `IDN ${ascii(domain)}`, email: `info@${ascii(domain)}` });
+    const m = await smimeSign({ signer: cert, content: textEntity('Hello.\r\n'), headers: { from: `info@${domain}`, to: 'bob@example.test' } });
+    const v = await verifyMessage(m.bytes, opts());
+    assert.equal(v.verdict, 'trusted', `${domain}: ${brief(v)}`);
+  }
+});
+
+test('the look-alike check is linear: a 16 KiB internationalised domain (the From clip) is judged in milliseconds', () => {
+  // Real domains are at most 253 characters (longer ones fail IDNA first); the check itself is timed at the clip.
+  const domain = `${'c\u0441'.repeat(4000)}.${'\u0430'.repeat(8000)}.example`;
+  let t0 = performance.now();
+  assert.match(lookAlikeDomain(domain) ?? '', /mixes Latin and Cyrillic/);
+  assert.ok(performance.now() - t0 < 1000, `took ${(performance.now() - t0).toFixed(0)} ms`);
+  t0 = performance.now();
+  const b = bindSender({ from: [`ceo@${domain}`], sender: [], replyTo: [] }, ['ceo@x.example']);
+  assert.equal(b.status, 'mismatch');
+  assert.ok(performance.now() - t0 < 1000, `took ${(performance.now() - t0).toFixed(0)} ms`);
 });
