@@ -148,8 +148,18 @@ function smtpUtf8Name(mailbox: string | { malformed: true }): Name {
   return ascii ? { type: T.rfc822, value: ascii, shown: mailbox } : { type: T.rfc822, value: '', shown: mailbox, malformed: problem ?? 'bad domain' };
 }
 
+/**
+ * Bound: name-against-subtree comparisons per path. Each name of each certificate is compared with the subtrees of
+ * every constraining CA above it, so the work is names × subtrees × depth: a CA with 2,000 rfc822 subtrees and a
+ * leaf with 2,000 addresses cost 1.5 s, three such CAs in a chain several seconds, and the path builder may try
+ * dozens of paths. Anyone can send such a chain (a failing certificate signature does not stop the other checks).
+ * Real constrained CAs list tens of subtrees and leaves a few names, far under this; past it the chain is not trusted.
+ */
+export const MAX_NAME_COMPARISONS = 1_000_000;
+
 export class NameConstraintState {
   private readonly constraints: Constraint[] = [];
+  private comparisons = 0;
 
   /** §6.1.4 (g): remember a CA's constraints. Returns a failure message when they cannot be read. */
   add(cert: CertInfo): string | undefined {
@@ -165,6 +175,10 @@ export class NameConstraintState {
   check(cert: CertInfo): string | undefined {
     if (this.constraints.length === 0) return undefined;
     const names = namesOf(cert);
+    for (const c of this.constraints) this.comparisons += names.length * ((c.permitted?.length ?? 0) + c.excluded.length);
+    if (this.comparisons > MAX_NAME_COMPARISONS) {
+      return `'${cert.label}' and the name constraints above it have too many names to compare (over ${MAX_NAME_COMPARISONS.toLocaleString('en-US')} comparisons), so the chain is not checked further.`;
+    }
     for (const c of this.constraints) {
       for (const name of names) {
         if (name.malformed && (c.permitted ?? []).concat(c.excluded).some((s) => s.base.type === name.type)) {

@@ -85,6 +85,29 @@ export function withBogusRecipients(der: Uint8Array, count: number, keyBytes = 2
   return tlv(0x30, concatBytes(oid, tlv(0xa0, tlv(0x30, concatBytes(...fields)))));
 }
 
+/**
+ * A certificate no CA signed (eight zero bytes of ECDSA signature, an empty key), read back from its DER as a
+ * message's certificates are: for chains whose shape is the attack (policy trees, name constraints), since a failing
+ * certificate signature does not stop the other checks of a path.
+ */
+export function unsignedCertificate(o: { subject: string | pkijs.RelativeDistinguishedNames; issuer: string | pkijs.RelativeDistinguishedNames; extensions: pkijs.Extension[] }): pkijs.Certificate {
+  const dn = (n: string | pkijs.RelativeDistinguishedNames) =>
+    typeof n === 'string' ? new pkijs.RelativeDistinguishedNames({ typesAndValues: [new pkijs.AttributeTypeAndValue({ type: '2.5.4.3', value: new asn1js.Utf8String({ value: n }) })] }) : n;
+  const c = new pkijs.Certificate();
+  c.version = 2;
+  c.serialNumber = new asn1js.Integer({ value: 1 });
+  c.subject = dn(o.subject);
+  c.issuer = dn(o.issuer);
+  c.extensions = o.extensions;
+  c.signature = new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.840.10045.4.3.2' });
+  c.signatureAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.840.10045.4.3.2' });
+  c.signatureValue = new asn1js.BitString({ valueHex: new ArrayBuffer(8) });
+  c.subjectPublicKeyInfo = new pkijs.PublicKeyInfo();
+  c.notBefore.value = new Date(Date.UTC(2024, 0, 1));
+  c.notAfter.value = new Date(Date.UTC(2034, 0, 1));
+  return pkijs.Certificate.fromBER(c.toSchema(true).toBER(false));
+}
+
 /** A DER tag-length-value with a definite length. */
 function tlv(tag: number, value: Uint8Array): Uint8Array<ArrayBuffer> {
   const len: number[] = [];

@@ -6,20 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { certInfo } from '../../src/trust/cert-info';
 import { MAX_POLICY_NODES, PolicyState } from '../../src/trust/policies';
+import { unsignedCertificate } from '../support/hostile';
 
 const policy = (j: number) => `1.3.6.1.4.1.55555.1.${j}`;
 
 function ca(name: string, issuer: string, k: number, mapped: boolean): pkijs.Certificate {
-  const c = new pkijs.Certificate();
-  c.version = 2;
-  c.serialNumber = new asn1js.Integer({ value: 1 });
-  const dn = (cn: string) => new pkijs.RelativeDistinguishedNames({ typesAndValues: [new pkijs.AttributeTypeAndValue({ type: '2.5.4.3', value: new asn1js.Utf8String({ value: cn }) })] });
-  c.subject = dn(name);
-  c.issuer = dn(issuer);
   const ids = Array.from({ length: k }, (_, j) => policy(j));
   const extensions = [
     new pkijs.Extension({ extnID: '2.5.29.32', critical: false, extnValue: new pkijs.CertificatePolicies({ certificatePolicies: ids.map((policyIdentifier) => new pkijs.PolicyInformation({ policyIdentifier })) }).toSchema().toBER(false) }),
@@ -28,15 +22,7 @@ function ca(name: string, issuer: string, k: number, mapped: boolean): pkijs.Cer
     const mappings = ids.flatMap((a) => ids.map((b) => new pkijs.PolicyMapping({ issuerDomainPolicy: a, subjectDomainPolicy: b })));
     extensions.push(new pkijs.Extension({ extnID: '2.5.29.33', critical: false, extnValue: new pkijs.PolicyMappings({ mappings }).toSchema().toBER(false) }));
   }
-  c.extensions = extensions;
-  c.signature = new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.840.10045.4.3.2' });
-  c.signatureAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.840.10045.4.3.2' });
-  c.signatureValue = new asn1js.BitString({ valueHex: new ArrayBuffer(8) });
-  c.subjectPublicKeyInfo = new pkijs.PublicKeyInfo();
-  c.notBefore.value = new Date(Date.UTC(2024, 0, 1));
-  c.notAfter.value = new Date(Date.UTC(2034, 0, 1));
-  // Read back from DER, as certificates from a message are.
-  return pkijs.Certificate.fromBER(c.toSchema(true).toBER(false));
+  return unsignedCertificate({ subject: name, issuer, extensions });
 }
 
 /** §6.1.3-6.1.4 over the chain, as trust/validate.ts calls them; the first failure, if any. */
