@@ -237,6 +237,21 @@ shape({
   name: 'legacy application/x-pkcs7-mime opaque',
   make: async () => ({ bytes: edit(await sign({ opaque: true }), (s) => s.replace('application/pkcs7-mime', 'application/x-pkcs7-mime')) }),
 });
+shape({
+  group: 'mime',
+  name: 'opaque without smime-type (application/pkcs7-mime; name=smime.p7m, as older clients send)',
+  make: async () => ({ bytes: edit(await sign({ opaque: true }), (s) => s.replace(/Content-Type: application\/pkcs7-mime;[^\r\n]*/, 'Content-Type: application/pkcs7-mime; name="smime.p7m"')) }),
+});
+shape({
+  group: 'mime',
+  name: 'opaque labelled application/octet-stream with a .p7m file name (RFC 8551 §3.2.2)',
+  make: async () => sameCmsAs(await sign({ opaque: true }), (m) => edit(m, (s) => s.replace(/Content-Type: application\/pkcs7-mime;[^\r\n]*/, 'Content-Type: application/octet-stream; name="smime.p7m"'))),
+});
+shape({
+  group: 'mime',
+  name: 'detached signature part labelled application/octet-stream with a .p7s file name (RFC 8551 §3.2.2)',
+  make: async () => sameCmsAs(await sign(), (m) => edit(m, (s) => s.replace('Content-Type: application/pkcs7-signature; name="smime.p7s"', 'Content-Type: application/octet-stream; name="smime.p7s"'))),
+});
 shape({ group: 'mime', name: 'micalg missing', make: async () => ({ bytes: edit(await sign(), (s) => s.replace(/ micalg="sha-256";/, '')) }) });
 shape({ group: 'mime', name: 'micalg upper case (SHA-256)', make: async () => ({ bytes: edit(await sign(), (s) => s.replace('micalg="sha-256"', 'micalg="SHA-256"')) }) });
 shape({ group: 'mime', name: 'micalg listing several (sha-256,sha-1)', make: async () => ({ bytes: edit(await sign(), (s) => s.replace('micalg="sha-256"', 'micalg="sha-256,sha-1"')) }) });
@@ -846,6 +861,16 @@ shape({
   group: 'mime',
   name: 'signed first part with no header fields (a default text/plain entity)',
   make: async () => ({ bytes: await sign({ content: '\r\nJust text, no header fields.\r\n' }) }),
+});
+shape({
+  group: 'mime',
+  name: 'signed text without a line break at its end (the delimiter\'s CRLF is not part of it)',
+  make: async () => ({ bytes: await sign({ content: 'Content-Type: text/plain; charset=us-ascii\r\n\r\nno line break at the end' }) }),
+});
+shape({
+  group: 'mime',
+  name: 'signed text ending in blank lines',
+  make: async () => ({ bytes: await sign({ content: 'Content-Type: text/plain; charset=us-ascii\r\n\r\ntext\r\n\r\n\r\n' }) }),
 });
 shape({
   group: 'mime',
