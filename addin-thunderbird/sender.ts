@@ -17,7 +17,10 @@ import {
   outboundRules,
   outerSubjectOnWire,
   ownCertificateProblem,
+  dropQuotedLegacyDisplay,
   planResponse,
+  quoteProbe,
+  quotesText,
   usableProtectedHeaders,
   wouldReveal,
   recipientDomains,
@@ -45,13 +48,15 @@ const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
 export type Enforcement = () => Promise<{ policy: Policy; trust: VerifyOptions }>;
 
 /** The verdict of a message (the checker's, cached or checked now): what a reply is built from. */
-export type VerdictOf = (msg: MessageHeader) => Promise<{ verdict: Verdict }>;
+export type VerdictOf = (msg: MessageHeader) => Promise<{ verdict: Verdict; plainText?: string }>;
 
 /** A reply or forward to a message with header protection: how its draft was set up, and what must stay hidden. */
 interface ResponseContext {
   plan: ResponsePlan;
   /** The referenced message was encrypted (and the add-on opened it): the response is encrypted by default. */
   encrypted: boolean;
+  /** A line of its decrypted text (respond.ts quoteProbe): a draft quoting it is not sent unencrypted. */
+  probe?: string;
   /** One sentence for the compose popup, when the draft was changed. */
   note?: string;
 }
@@ -108,11 +113,12 @@ export class Sender {
     const kind = d.type === 'reply' || d.type === 'forward' ? d.type : undefined;
     if (!kind || d.relatedMessageId === undefined) return undefined;
     const original = await this.m.messages.get(d.relatedMessageId);
-    const { verdict } = await this.verdictOf(original);
+    const { verdict, plainText } = await this.verdictOf(original);
     const encrypted = verdict.encrypted === true && verdict.decrypted === true;
+    const probe = encrypted ? quoteProbe(plainText) : undefined;
     const hp = verdict.headerProtection;
     // Nothing protected to go by: the draft stays as Thunderbird made it (encrypted by default all the same).
-    if (!usableProtectedHeaders(hp, verdict.decrypted === true)) return encrypted ? { plan: { dropped: [], added: [], referenceHcp: [], confidential: [] }, encrypted } : undefined;
+    if (!usableProtectedHeaders(hp, verdict.decrypted === true)) return encrypted ? { plan: { dropped: [], added: [], referenceHcp: [], confidential: [] }, encrypted, probe } : undefined;
     const outer = (await this.m.messages.getFull(d.relatedMessageId)).headers ?? {};
     const texts = (l: ComposeDetails['to']) => (l ?? []).filter((r): r is string => typeof r === 'string');
     const others = (l: ComposeDetails['to']) => (l ?? []).filter((r) => typeof r !== 'string');
@@ -126,6 +132,13 @@ export class Sender {
     });
     const change: ComposeDetails = {};
     if (plan.subject !== undefined) change.subject = plan.subject;
+    // Where Thunderbird could decrypt the message itself, its plain-text quote starts with the legacy display element
+    // ("> Subject: …"), which RFC 9788 §4.5.3 says a draft reply drops. (An HTML draft keeps it: limit.)
+    const hidden = Object.entries(hp.fieldStatus)
+      .filter(([, st]) => st === 'signed-and-encrypted' || st === 'encrypted-only')
+      .map(([k]): [string, string] => [k, hp.headers[k] ?? '']);
+    const unquoted = d.isPlainText !== false && d.plainTextBody ? dropQuotedLegacyDisplay(d.plainTextBody, hidden) : undefined;
+    if (unquoted !== undefined) change.plainTextBody = unquoted;
     if (plan.to) {
       change.to = [...plan.to, ...others(d.to)];
       change.cc = [...(plan.cc ?? []), ...others(d.cc)];
@@ -134,7 +147,7 @@ export class Sender {
     if (Object.keys(change).length) {
       // Only over Thunderbird's own proposal: if the user already edited the draft, it is theirs.
       const now = await this.m.compose.getComposeDetails(tabId);
-      if (now.subject === d.subject && JSON.stringify([now.to, now.cc]) === JSON.stringify([d.to, d.cc])) {
+      if (now.subject === d.subject && now.plainTextBody === d.plainTextBody && JSON.stringify([now.to, now.cc]) === JSON.stringify([d.to, d.cc])) {
         await this.m.compose.setComposeDetails(tabId, change);
         if (change.subject !== undefined) notes.push('The Subject is the one the sender protected (outside the encryption it read "' + (original.subject || '') + '").');
         if (plan.dropped.length) notes.push(`Left out: ${plan.dropped.join(', ')} (named only outside the signed header, where anyone on the way can add names).`);
@@ -143,7 +156,7 @@ export class Sender {
     }
     // The log names no Subject and no address (it may be read by others than the user).
     this.log(`${kind} to message ${original.id}: from the protected header${change.subject !== undefined ? ', Subject set' : ''}${plan.dropped.length ? `, ${plan.dropped.length} recipient(s) left out` : ''}${plan.added.length ? `, ${plan.added.length} added` : ''}`);
-    return { plan, encrypted, note: notes.length ? notes.join(' ') : undefined };
+    return { plan, encrypted, probe, note: notes.length ? notes.join(' ') : undefined };
   }
 
   async state(tabId: number): Promise<ComposeState> {
@@ -285,6 +298,16 @@ export class Sender {
           'it would reveal the protected Subject of the encrypted message it answers (RFC 9788 §6.1)',
         );
       }
+    }
+    // RFC 9787 §5.4 (cited by RFC 9788 §6.1): nor the text of an encrypted message, quoted in an unencrypted reply.
+    if (response?.encrypted && !choice.encrypt && quotesText(details.plainTextBody ?? details.body, response.probe)) {
+      return this.refuse(
+        tab,
+        choice,
+        'Not sent: this reply quotes the encrypted message you are replying to, and unencrypted, mail servers could read that text. Encrypt it, or remove the quoted text.',
+        addressOf(details.from ?? ''),
+        'it would send text of the encrypted message it answers unencrypted (RFC 9787 §5.4)',
+      );
     }
     if (!choice.sign && !choice.encrypt) return undefined;
     try {

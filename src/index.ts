@@ -8,7 +8,7 @@ export type { CryptoEngine } from './crypto';
 export { verifyMessage, verifyMessageAndBody } from './verify-message';
 // RFC 9788 header protection: hosts hide legacy display elements from the body they show (verdict.headerProtection).
 export { stripLegacyDisplay, hasLegacyDisplay } from './header-protection/index';
-export { planResponse, wouldReveal, stripReplyPrefixes, usableProtectedHeaders, answersObscuredSubject } from './header-protection/respond';
+export { planResponse, wouldReveal, stripReplyPrefixes, usableProtectedHeaders, answersObscuredSubject, quoteProbe, quotesText, dropQuotedLegacyDisplay } from './header-protection/respond';
 export type { ResponseInput, ResponsePlan, ReferenceHcpEntry } from './header-protection/respond';
 export type { VerifyOptions, Decryptor } from './verify-message';
 export { PublicKeyBudget, MAX_PUBLIC_KEY_OPERATIONS, MAX_RSA_MODULUS_BITS } from './signature/limits';

@@ -204,3 +204,63 @@ export function wouldReveal(plan: Pick<ResponsePlan, 'confidential'>, outerSubje
   }
   return undefined;
 }
+
+/**
+ * A line of a decrypted message's text by which a draft that quotes it is recognised (RFC 9788 §6.1 / RFC 9787
+ * §5.4: previously encrypted content must not go out in the clear): its longest line among the first 200, at
+ * least 16 characters (shorter lines, "Hi Bob,", are too common to tell a quote), at most 120. Undefined: none.
+ */
+export function quoteProbe(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  let best = '';
+  let start = 0;
+  for (let n = 0; n < 200 && start <= text.length; n++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = collapseSpaces(text.slice(start, end));
+    if (line.length > best.length) best = line;
+    start = end + 1;
+  }
+  return best.length >= 16 ? best.slice(0, 120) : undefined;
+}
+
+/** Does a draft body (plain text, or HTML with the usual entities) contain the probe, white space collapsed? */
+export function quotesText(body: string | undefined, probe: string | undefined): boolean {
+  if (!body || !probe) return false;
+  const flat = collapseSpaces(body);
+  if (flat.includes(probe)) return true;
+  const entity: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+  let html = '';
+  for (const ch of probe) html += entity[ch] ?? ch;
+  return flat.includes(html);
+}
+
+/**
+ * A plain-text draft's quote of the referenced message without its legacy display element (RFC 9788 §4.5.3: "MUST
+ * be dropped when generating a draft reply"): the first run of quoted lines "> Name: value" naming fields the
+ * sender kept inside (`hidden`, e.g. [["Subject", "Budget 2027"]]), and the quoted blank line after them.
+ * Undefined when the draft has no such run (nothing to drop).
+ */
+export function dropQuotedLegacyDisplay(body: string, hidden: [string, string][]): string | undefined {
+  if (!hidden.length) return undefined;
+  const wanted = new Set(hidden.map(([k, v]) => `${k.toLowerCase()}: ${collapseSpaces(v)}`));
+  const lines = body.split('\n');
+  const unquote = (l: string): string | undefined => {
+    const t = l.endsWith('\r') ? l.slice(0, -1) : l;
+    if (!t.startsWith('>')) return undefined;
+    return t.slice(t.startsWith('> ') ? 2 : 1);
+  };
+  const isLegacy = (l: string) => {
+    const u = unquote(l);
+    if (u === undefined) return false;
+    const colon = u.indexOf(':');
+    return colon > 0 && wanted.has(`${u.slice(0, colon).toLowerCase()}: ${collapseSpaces(u.slice(colon + 1))}`);
+  };
+  const first = lines.findIndex(isLegacy);
+  if (first < 0) return undefined;
+  let end = first;
+  while (end < lines.length && isLegacy(lines[end])) end++;
+  if (end >= lines.length || unquote(lines[end])?.trim() !== '') return undefined;
+  lines.splice(first, end + 1 - first);
+  return lines.join('\n');
+}

@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   answersObscuredSubject,
+  dropQuotedLegacyDisplay,
+  quoteProbe,
+  quotesText,
   buildMessage,
   decryptMessage,
   encryptMessage,
@@ -179,4 +182,19 @@ test('a reply sent under hcp_no_confidentiality revealed the Subject the referen
   assert.equal(wouldReveal(plan, `RE:   ${SIGNED_SUBJECT} `), SIGNED_SUBJECT);
   // A Subject the user rewrote is theirs to send (RFC 9788 Appendix D.2.2).
   assert.equal(wouldReveal(plan, `${SIGNED_SUBJECT} ASAP`), undefined);
+});
+
+test('an unencrypted reply quoting an encrypted message was not recognised, and a draft quote kept the legacy display element: quoteProbe/quotesText find the quote, dropQuotedLegacyDisplay removes "> Subject: …"', () => {
+  const text = 'Hi Alice,\r\n\r\nThe numbers are final: 4.2 million & rising.\r\n\r\nBob\r\n';
+  const probe = quoteProbe(text);
+  assert.equal(probe, 'The numbers are final: 4.2 million & rising.');
+  assert.equal(quotesText('On Monday, Bob wrote:\n> Hi Alice,\n>\n> The numbers are final: 4.2 million & rising.\n', probe), true);
+  assert.equal(quotesText('<blockquote><p>The numbers are final:   4.2 million &amp; rising.</p></blockquote>', probe), true, 'HTML, entities and wrapped spaces');
+  assert.equal(quotesText('Hi Alice, thanks.', probe), false);
+  assert.equal(quoteProbe('Hi Bob,\nThanks\n'), undefined, 'no line distinctive enough: nothing to recognise');
+  const draft = 'On 12/7/26, Bob wrote:\n> Subject: Budget 2027: final numbers\n>\n> The numbers are final.\n\nAlice\n';
+  assert.equal(dropQuotedLegacyDisplay(draft, [['subject', 'Budget 2027: final numbers']]), 'On 12/7/26, Bob wrote:\n> The numbers are final.\n\nAlice\n');
+  // Not the sender's legacy display element (another Subject, or no quoted blank line after it): left as it is.
+  assert.equal(dropQuotedLegacyDisplay(draft, [['subject', 'Other']]), undefined);
+  assert.equal(dropQuotedLegacyDisplay('> Subject: Budget 2027: final numbers\n> more\n', [['subject', 'Budget 2027: final numbers']]), undefined);
 });

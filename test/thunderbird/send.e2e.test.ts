@@ -85,6 +85,9 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
   let dave: IssuedCert;
   /** What the tests above sent, for Thunderbird's own S/MIME to open. */
   const sent: { signed?: Buffer; encrypted?: Buffer } = {};
+  /** The encrypted message from Bob the reply tests answer (its Thunderbird id), and its protected Subject. */
+  let incomingId: number | undefined;
+  const real = 'Budget 2027: final numbers';
 
   before(async () => {
     pki = await makePki();
@@ -137,6 +140,18 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
     );
     assert.equal(saved, `${sign ? 'sign' : ''}${encrypt ? '+encrypt' : ''}`);
     await closeComposePopup(tb.marionette);
+  }
+
+  /** Sends with encryption off: nothing may reach the server, and the compose button says why (`why`). */
+  async function refusedWithoutEncryption(tabId: number, why: RegExp): Promise<void> {
+    const before = smtp.received.length;
+    await choose(true, false);
+    await tb.driver('send', { tabId });
+    await sleep(1500);
+    assert.equal(smtp.received.length, before, 'nothing was sent unencrypted');
+    const btn = await composeButton(tb.marionette);
+    assert.equal(btn?.badge, '!');
+    assert.match(btn?.title ?? '', why, btn?.title);
   }
 
   test('Sign: what arrives is multipart/signed and openssl cms -verify accepts it', async () => {
@@ -241,7 +256,6 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
     // Mallory adds herself as Cc outside the encryption (§6.2). Only the add-on has Alice's key at this point.
     const bobP12 = await importPkcs12(new Uint8Array(readFileSync(await bob.makeP12('bob pw'))), 'bob pw');
     assert.ok(bobP12.ok);
-    const real = 'Budget 2027: final numbers';
     const built = buildMessage(
       { from: { name: 'Bob Recipient', address: 'bob@example.com' }, to: [{ name: 'Alice Sender', address: 'alice@example.com' }], cc: [], subject: real, text: 'The numbers are final: 4.2 million.\r\n', attachments: [] },
       { date: new Date(), random: (n) => crypto.getRandomValues(new Uint8Array(n)) },
@@ -254,6 +268,7 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
     tb.files.set('hp-incoming.eml', new Uint8Array(incoming));
     const { id, subject } = await tb.driver('import', { file: 'hp-incoming.eml' });
     assert.equal(subject, '[...]', 'the folder list shows the outer Subject');
+    incomingId = id;
 
     const { tabId } = await tb.driver('reply', { messageId: id, replyType: 'replyToAll' });
     let details: { subject?: string; to?: string[]; cc?: string[] } = {};
@@ -272,16 +287,9 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
     await closeComposePopup(tb.marionette);
 
     // Sent without encryption, the reply would put the protected Subject on the wire: refused, draft kept.
-    let before = smtp.received.length;
-    await choose(true, false);
-    await tb.driver('send', { tabId });
-    await sleep(1500);
-    assert.equal(smtp.received.length, before, 'nothing was sent unencrypted');
-    const btn = await composeButton(tb.marionette);
-    assert.equal(btn?.badge, '!');
-    assert.match(btn?.title ?? '', /would show the Subject of the encrypted message you are replying to \('Budget 2027: final numbers'\) to mail servers/, btn?.title);
+    await refusedWithoutEncryption(tabId, /would show the Subject of the encrypted message you are replying to \('Budget 2027: final numbers'\) to mail servers/);
 
-    before = smtp.received.length;
+    const before = smtp.received.length;
     await choose(true, true);
     await tb.driver('send', { tabId });
     for (let i = 0; i < 150 && smtp.received.length === before; i++) await sleep(100);
@@ -379,6 +387,25 @@ describe('Thunderbird: sign and send through the add-on', { skip: env.skip || un
       writeFileSync(join(artifactsDir(), `thunderbird-own-smime-${encrypted ? 'encrypted' : 'signed'}-hp.png`), await screenshotWithPopup(tb.marionette));
       await tb.driver('closeTab', { tabId });
     }
+  });
+
+  test('where Thunderbird decrypts too, its reply quoted the legacy display element ("> Subject: …") and could send the quoted text unencrypted: the quote drops it, and an unencrypted send of the quote is refused (RFC 9788 §4.5.3, §6.1)', async () => {
+    // Alice's key is in Thunderbird's own store now (the test above): Thunderbird decrypts Bob's message and quotes it.
+    assert.ok(incomingId !== undefined, 'the reply test above imported the message');
+    const { tabId } = await tb.driver('reply', { messageId: incomingId, replyType: 'replyToSender' });
+    let d: { subject?: string; plainTextBody?: string } = {};
+    const ready = await waitFor(async () => {
+      d = await tb.driver('composeDetails', { tabId });
+      return d.subject === `Re: ${real}` && /> The numbers are final: 4\.2 million\./.test(d.plainTextBody ?? '');
+    }, 20000);
+    assert.ok(ready, `the draft: ${JSON.stringify(d)}`);
+    assert.doesNotMatch(d.plainTextBody ?? '', /Subject: Budget 2027/, `the legacy display element is not quoted: ${JSON.stringify(d.plainTextBody)}`);
+    writeFileSync(join(artifactsDir(), 'thunderbird-reply-quote-without-legacy-display.png'), await screenshotWithPopup(tb.marionette, 'msgcompose'));
+    // The user rewrites the Subject (theirs to send) and turns encryption off: the quoted text still must not leave in the clear.
+    await tb.driver('setDetails', { tabId, details: { subject: 'Our numbers' } });
+    await refusedWithoutEncryption(tabId, /this reply quotes the encrypted message you are replying to/);
+    await tb.driver('closeTab', { tabId }).catch(() => undefined);
+    for (let i = 0; i < 50 && (await composeWindowCount(tb.marionette)) > 0; i++) await sleep(100);
   });
 
   test('Bcc: each Bcc recipient gets a separately encrypted copy; the To/Cc copy does not name them', async () => {

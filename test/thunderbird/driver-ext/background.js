@@ -116,6 +116,7 @@ const COMMANDS = {
     const tab = await messenger.compose.beginForward(messageId, "forwardInline");
     return { tabId: tab.id, windowId: tab.windowId };
   },
+  async setDetails({ tabId, details }) { await messenger.compose.setComposeDetails(tabId, details); return true; },
   async composeDetails({ tabId }) { return messenger.compose.getComposeDetails(tabId); },
   async send({ tabId, mode }) {
     try { return { sent: await messenger.compose.sendMessage(tabId, { mode: mode || "sendNow" }) }; }
