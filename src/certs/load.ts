@@ -34,8 +34,8 @@ export interface PkiBundle {
 /** Bound on objects read from one input. */
 export const MAX_OBJECTS = 5000;
 
-export function loadCertificates(bytes: Uint8Array): CertificateLoadResult {
-  const b = loadPkiBundle(bytes);
+export function loadCertificates(bytes: Uint8Array, maxObjects = MAX_OBJECTS): CertificateLoadResult {
+  const b = loadPkiBundle(bytes, maxObjects);
   const errors = [...b.errors];
   if (b.certs.length === 0 && errors.length === 0) {
     errors.push(b.crls.length > 0 ? 'the data holds CRLs but no certificate' : 'no certificate found in the data');
@@ -53,7 +53,7 @@ export function loadCrls(bytes: Uint8Array): CrlLoadResult {
 }
 
 /** Certificates and CRLs together, e.g. from a .p7b that carries both. */
-export function loadPkiBundle(bytes: Uint8Array): PkiBundle {
+export function loadPkiBundle(bytes: Uint8Array, maxObjects = MAX_OBJECTS): PkiBundle {
   const out: PkiBundle = { certs: [], crls: [], errors: [] };
   if (bytes.length === 0) {
     out.errors.push('the data is empty');
@@ -62,7 +62,8 @@ export function loadPkiBundle(bytes: Uint8Array): PkiBundle {
   if (looksLikePem(bytes)) {
     const blocks = parsePem(bytes);
     if (blocks.length === 0) out.errors.push('the PEM text has no complete BEGIN/END block');
-    blocks.forEach((block, i) => {
+    if (blocks.length > maxObjects) out.errors.push(`more than ${maxObjects} PEM blocks: the rest was not read`);
+    blocks.slice(0, maxObjects).forEach((block, i) => {
       const where = `PEM block ${i + 1} (${block.label})`;
       if (!block.der) {
         out.errors.push(`${where}: ${block.error ?? 'unreadable'}`);
@@ -88,7 +89,7 @@ export function loadPkiBundle(bytes: Uint8Array): PkiBundle {
     });
     return out;
   }
-  readDer(bytes, out);
+  readDer(bytes, out, maxObjects);
   return out;
 }
 
@@ -100,10 +101,10 @@ function joinErrors(errors: string[]): string {
 type Kind = 'certificate' | 'crl' | 'bundle' | 'any';
 
 /** DER input: one or more top-level objects back to back. */
-function readDer(bytes: Uint8Array, out: PkiBundle): void {
+function readDer(bytes: Uint8Array, out: PkiBundle, maxObjects: number): void {
   let offset = 0;
   let n = 0;
-  while (offset < bytes.length && n < MAX_OBJECTS) {
+  while (offset < bytes.length && n < maxObjects) {
     const view = bytes.subarray(offset);
     const where = n === 0 && offset === 0 ? 'the data' : `object ${n + 1} (at byte ${offset})`;
     // CRLs first, read without a node per entry (trust/crl-der.ts): a large CA's CRL exceeds the BER node bound.
@@ -126,7 +127,7 @@ function readDer(bytes: Uint8Array, out: PkiBundle): void {
     offset += asn1.offset;
     n++;
   }
-  if (n >= MAX_OBJECTS && offset < bytes.length) out.errors.push(`more than ${MAX_OBJECTS} objects: the rest was not read`);
+  if (n >= maxObjects && offset < bytes.length) out.errors.push(`more than ${maxObjects} objects: the rest was not read`);
 }
 
 function addOne(der: Uint8Array, kind: Kind, where: string, out: PkiBundle, allowTrailing: boolean): void {

@@ -40,7 +40,9 @@ export function aiaUrls(cert: pkijs.Certificate): { caIssuers: string[]; ocsp: s
 
 /** Certificates from a caIssuers answer (DER certificate, PKCS#7 certs-only, or PEM of either). */
 export function parseCaIssuersResponse(bytes: Uint8Array): pkijs.Certificate[] | { problem: string } {
-  const r = loadCertificates(bytes);
+  // Only the first MAX_CERTS objects are read: an 8 MiB answer of 5,000 small PEM certificates took 5.3 s (and up to
+  // 8 fetches per message), to keep 10 of them.
+  const r = loadCertificates(bytes, MAX_CERTS);
   if (r.certs.length === 0) return { problem: r.error ?? 'no certificate in the answer' };
   return r.certs.slice(0, MAX_CERTS);
 }
