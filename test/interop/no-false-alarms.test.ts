@@ -415,6 +415,15 @@ async function makeCertificates(pki: Pki): Promise<Record<string, IssuedCert>> {
   c.frank = issue({ name: 'Frank', email: 'frank@example.com', issuer: c.intPrintable });
   c.fiona = issue({ name: 'Fiona', email: 'fiona@example.com', issuer: c.intUpper });
   c.felix = issue({ name: 'Felix', email: 'felix@example.com', issuer: c.intSpaced });
+  // Non-ASCII CA names: the leaf's issuer field in T61String (Latin-1) or BMPString, the CA's subject in UTF8String.
+  const KOELN = '/O=Fixture PKI/CN=Zertifizierungsstelle Köln';
+  const LODZ = '/O=Fixture PKI/CN=Centrum Certyfikacji Łódź';
+  c.koeln = issue({ name: 'Koeln CA', subject: KOELN, nameEncoding: 'utf8', ca: true, pathLen: 0 });
+  c.koelnT61 = issue({ name: 'Koeln CA', subject: KOELN, nameEncoding: 'printable', ca: true, pathLen: 0, keyOf: await c.koeln });
+  c.tina = issue({ name: 'Tina', email: 'tina@example.com', issuer: c.koelnT61 });
+  c.lodz = issue({ name: 'Lodz CA', subject: LODZ, nameEncoding: 'utf8', ca: true, pathLen: 0 });
+  c.lodzBmp = issue({ name: 'Lodz CA', subject: LODZ, nameEncoding: 'printable', ca: true, pathLen: 0, keyOf: await c.lodz });
+  c.bea = issue({ name: 'Bea', email: 'bea@example.com', issuer: c.lodzBmp });
   // Critical extensions a CA or leaf may carry.
   c.policyCa = issue({
     name: 'Policy CA',
@@ -569,6 +578,16 @@ shape({
   group: 'chain',
   name: "leaf's issuer in UTF8String, the CA's subject in PrintableString",
   make: async () => ({ bytes: await sign({ chain: [w.c.intPrintable] }) }),
+});
+shape({
+  group: 'chain',
+  name: "leaf's issuer in T61String (Latin-1 'ö'), the CA's subject in UTF8String",
+  make: async () => ({ bytes: await as(() => w.c.tina, { chain: [w.c.koeln] })() }),
+});
+shape({
+  group: 'chain',
+  name: "leaf's issuer in BMPString ('Łódź'), the CA's subject in UTF8String",
+  make: async () => ({ bytes: await as(() => w.c.bea, { chain: [w.c.lodz] })() }),
 });
 shape({
   group: 'chain',

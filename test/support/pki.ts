@@ -186,8 +186,9 @@ export interface IssueOptions {
   /** Certify this certificate's key instead of a new one (cross-certificates, re-issued CA certificates). */
   keyOf?: IssuedCert;
   /**
-   * How the subject's strings are encoded: 'utf8' (OpenSSL 3's default, UTF8String) or 'printable' (PrintableString
-   * where the characters allow it, as older CAs and OpenSSL's `string_mask = default` write them).
+   * How the subject's strings are encoded: 'utf8' (OpenSSL 3's default, UTF8String) or 'printable' (OpenSSL's
+   * `string_mask = default`, as older CAs write them: PrintableString where the characters allow it, else T61String
+   * for Latin-1 text, else BMPString). Either reads the -subj text as UTF-8.
    */
   nameEncoding?: 'utf8' | 'printable';
 }
@@ -360,7 +361,9 @@ export async function makePki(opts: { dir?: string; keyType?: KeyType; sameKeysA
     if (!existsSync(reqConfig)) {
       writeFileSync(reqConfig, `[ req ]\ndistinguished_name = req_dn\n${printable ? 'string_mask = default\n' : ''}[ req_dn ]\n`);
     }
-    await openssl(['req', '-new', '-key', keyPath, '-subj', subject, '-out', csrPath, '-config', reqConfig]);
+    // -utf8 only when an encoding is asked for: fixtures written before read non-ASCII -subj text as Latin-1.
+    const utf8 = o.nameEncoding ? ['-utf8'] : [];
+    await openssl(['req', '-new', '-key', keyPath, '-subj', subject, ...utf8, '-out', csrPath, '-config', reqConfig]);
 
     const ext: string[] = ['[ ext ]'];
     ext.push(`basicConstraints = critical, ${o.ca ? `CA:TRUE${o.pathLen !== undefined ? `, pathlen:${o.pathLen}` : ''}` : 'CA:FALSE'}`);
