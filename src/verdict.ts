@@ -102,6 +102,8 @@ export type ReasonCode =
   | 'partially-signed'
   // a CR that does not end a line outside what a layer's signature covers: mail programs split lines there (coverage.ts)
   | 'bare-carriage-return'
+  // a line outside the signed part that Thunderbird takes for a delimiter and we do not (coverage.ts)
+  | 'ambiguous-delimiter'
   // only one part of the message was encrypted; the rest was readable (and changeable) by anyone on the way
   | 'partially-encrypted'
   | 'nested-signature'

@@ -17,7 +17,7 @@ import { defaultCrypto } from './crypto';
 import { verifySignedData } from './cms/verify';
 import { OID as CMS_OID } from './cms/algorithms';
 import { certificateDetails, certificateEmails } from './certs/details';
-import { bareCrOutsideSignature, describeOutside, findSmimeEntity, smimeKind } from './coverage';
+import { bareCrOutsideSignature, delimiterLookAlike, describeOutside, findSmimeEntity, smimeKind } from './coverage';
 import type { SmimeKind } from './coverage';
 import { decodeHeaderValue, decodeOpaque, getHeaders, parseMime, splitSigned, stripMozillaPrefix, toCanonicalCrlf } from './mime';
 import type { MimeEntity } from './mime/types';
@@ -381,6 +381,14 @@ async function unwrap(entity: MimeEntity, kind: SmimeKind, ctx: Context, depth: 
       return;
     }
     noteBareCr(ctx, entity, split);
+    const lookAlike = ctx.ambiguous ? undefined : delimiterLookAlike(entity, split);
+    if (lookAlike) {
+      ctx.ambiguous = reason(
+        'ambiguous-delimiter',
+        'error',
+        `The signed message has a line that Thunderbird takes for a part boundary and this check does not (${lookAlike}${entity.path ? ` of part ${entity.path}` : ''}), so a mail program may show other parts than the ones checked.`,
+      );
+    }
     const signed = split.signedBytes;
     const layer = await verifyLayer(entity, kind, split.signatureDer, ctx, {
       detachedContent: signed,

@@ -13,7 +13,7 @@ import { before, test } from 'node:test';
 import * as pkijs from 'pkijs';
 import { verifyMessage, type Verdict, type VerifyOptions } from '../../src/index';
 import { parseMime, getHeaders, splitSigned, stripMozillaPrefix } from '../../src/mime/index';
-import { bareCrOutsideSignature } from '../../src/coverage';
+import { bareCrOutsideSignature, delimiterLookAlike } from '../../src/coverage';
 import { lookAlikeDomain } from '../../src/mime/look-alike';
 import { bindSender } from '../../src/sender';
 import { textEntity } from '../support/messages';
@@ -142,6 +142,40 @@ test('outside header blocks only a CR before the delimiter counts: a raw-DER sig
   };
   assert.equal(judge('\r\x30\x82junk\r\n'), undefined);
   assert.equal(judge(`x\r--${boundary}\r\n`), 'after the signed part');
+});
+
+test('a line Thunderbird takes for a delimiter and we do not (boundary with trailing space, "--b" + vertical tab) is never trusted', async () => {
+  // Measured in Thunderbird 153: each of these gave it other parts than the ones checked (it showed an empty body
+  // under our green badge); the line in the preamble carries text the signature does not cover.
+  const { ct, body, boundary } = parts();
+  const noB = ct.replace(/;\s*boundary="[^"]+"/, '');
+  const evil = (line: string) => `${line}\r\nContent-Type: text/plain\r\n\r\nWire to IBAN XX\r\n`;
+  const cases: Array<[string, string]> = [
+    ['vertical tab', `${ct}\r\n\r\n${evil(`--${boundary}\x0b`)}${body}`],
+    ['form feed', `${ct}\r\n\r\n${evil(`--${boundary}\x0c`)}${body}`],
+    ['trailing space in the boundary', `${noB}; boundary="${boundary} "\r\n\r\n${evil(`--${boundary}`)}${body.split(`--${boundary}`).join(`--${boundary} `)}`],
+  ];
+  for (const [name, rest] of cases) {
+    const v = await verifyMessage(latin1(`${top('eve@evil.example')}MIME-Version: 1.0\r\n${rest}`), opts());
+    assert.notEqual(v.verdict, 'trusted', `${name}: ${brief(v)}`);
+    assert.ok(codes(v).includes('ambiguous-delimiter'), `${name}: ${brief(v)}`);
+  }
+  // Linear at the 64 MiB limit: an epilogue made only of padded delimiter-like lines (each one looked at).
+  const head = latin1(`${top('eve@evil.example')}MIME-Version: 1.0\r\n${ct}\r\n\r\n${body}`);
+  const line = latin1(`--${boundary} \t\r\n`);
+  const big = Buffer.concat([head, Buffer.alloc(64 * 1024 * 1024 - head.length - 1024).fill(line)]);
+  const p = parseMime(big);
+  assert.ok(p.ok);
+  const split = splitSigned(p.root);
+  assert.ok(split.ok);
+  const t0 = performance.now();
+  assert.equal(delimiterLookAlike(p.root, split), undefined);
+  const ms = performance.now() - t0;
+  assert.ok(ms < 5000, `took ${ms.toFixed(0)} ms`);
+  // Transport padding RFC 2046 allows (space, tab) is a delimiter for both: no alarm.
+  const padded = body.split(`--${boundary}\r\n`).join(`--${boundary} \t\r\n`);
+  const ok = await verifyMessage(latin1(`${top('eve@evil.example')}MIME-Version: 1.0\r\n${ct}\r\n\r\n${padded}`), opts());
+  assert.equal(ok.verdict, 'trusted', brief(ok));
 });
 
 // ---- comments in From ---------------------------------------------------------------------------------------------
