@@ -60,7 +60,7 @@ export function loadPkiBundle(bytes: Uint8Array, maxObjects = MAX_OBJECTS): PkiB
     return out;
   }
   if (looksLikePem(bytes)) {
-    const blocks = parsePem(bytes);
+    const blocks = parsePem(bytes, maxObjects);
     if (blocks.length === 0) out.errors.push('the PEM text has no complete BEGIN/END block');
     if (blocks.length > maxObjects) out.errors.push(`more than ${maxObjects} PEM blocks: the rest was not read`);
     blocks.slice(0, maxObjects).forEach((block, i) => {
