@@ -6,7 +6,8 @@ import * as asn1js from 'asn1js';
 import type { CryptoEngine } from '../crypto';
 import { CURVES, OID, WEBCRYPTO_DIGESTS, curveName, type DigestName } from '../cms/algorithms';
 import { digest } from '../cms/digest';
-import { BRAINPOOL_OIDS, brainpoolSize, verifyEcdsaJs } from './ecdsa-js';
+import { BRAINPOOL_OIDS, brainpoolSize, jsEcdsaCost, verifyEcdsaJs, type JsCurve } from './ecdsa-js';
+import { budgetExceededDetail, publicKeyBudgetOf } from './limits';
 import { keyMismatch, spkiBytes, stripZeros } from './key';
 import { importVerifyKey } from './key-cache';
 import type { Buf, SignatureCheck, SignatureInput } from './types';
@@ -23,6 +24,8 @@ export async function verifyEcdsa(
   const brainpool = BRAINPOOL_OIDS[curveOid];
   if (brainpool) {
     if (!hash) return { status: 'unsupported', scheme, detail: 'ECDSA with no digest' };
+    const spent = chargeJs(brainpool, crypto);
+    if (spent) return spent;
     const raw = ecdsaDerToRaw(input.signature, brainpoolSize(brainpool));
     if (!raw) return { status: 'invalid', scheme, hash, detail: 'the ECDSA signature value is malformed' };
     const point = input.publicKey.subjectPublicKey.valueBlock.valueHexView;
@@ -36,12 +39,27 @@ export async function verifyEcdsa(
   if (!raw) return { status: 'invalid', scheme, hash, detail: 'the ECDSA signature value is malformed' };
   if (!WEBCRYPTO_DIGESTS.has(hash)) {
     // SHA-224 (ecdsa-with-SHA224): WebCrypto has no such digest.
+    const spent = chargeJs(curve.name, crypto);
+    if (spent) return spent;
     const ok = verifyEcdsaJs(curve.name, await digest(hash, input.data, crypto), raw, input.publicKey.subjectPublicKey.valueBlock.valueHexView);
     return { status: ok ? 'valid' : 'invalid', scheme, hash };
   }
   const key = await importVerifyKey(crypto, input.publicKey, { name: 'ECDSA', namedCurve: curve.name }, () => spkiBytes(input.publicKey));
   const ok = await crypto.subtle.verify({ name: 'ECDSA', hash }, key, raw as Buf, input.data as Buf);
   return { status: ok ? 'valid' : 'invalid', scheme, hash };
+}
+
+/**
+ * The JavaScript arithmetic costs more than WebCrypto's (ecdsa-js.ts): charge the rest of its weight against the
+ * message's budget (the dispatcher took one operation); a check the budget cannot pay for is not done.
+ */
+function chargeJs(curve: JsCurve, crypto: CryptoEngine): SignatureCheck | undefined {
+  const budget = publicKeyBudgetOf(crypto);
+  if (!budget) return undefined;
+  for (let i = 1; i < jsEcdsaCost(curve); i++) {
+    if (!budget.take()) return { status: 'unsupported', scheme: 'ECDSA', detail: budgetExceededDetail(budget.limit), overBudget: true };
+  }
+  return undefined;
 }
 
 /** Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } → r||s, each left-padded to the curve size. */

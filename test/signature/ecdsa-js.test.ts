@@ -10,7 +10,9 @@ import { createHash } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { BRAINPOOL_PARAMS, brainpoolSize, verifyEcdsaJs, type BrainpoolCurve, type JsCurve } from '../../src/signature/ecdsa-js';
 import { ecdsaDerToRaw } from '../../src/signature/ecdsa';
-import { MAX_PUBLIC_KEY_OPERATIONS } from '../../src/signature/limits';
+import { MAX_PUBLIC_KEY_OPERATIONS, PublicKeyBudget, withPublicKeyBudget } from '../../src/signature/limits';
+import { verifySignature } from '../../src/signature/verify';
+import { defaultCrypto } from '../../src/crypto';
 import { openssl } from '../support/pki';
 
 const CURVES: { curve: BrainpoolCurve; md: 'sha256' | 'sha384' | 'sha512' }[] = [
@@ -20,7 +22,7 @@ const CURVES: { curve: BrainpoolCurve; md: 'sha256' | 'sha384' | 'sha512' }[] = 
 ];
 const dir = mkdtempSync(join(tmpdir(), 'brainpool-'));
 
-/** A key, its public point (SPKI bits), and a signature by `openssl dgst` over `data`. */
+/** A key, its SubjectPublicKeyInfo and point, and a signature by `openssl dgst` over `data` (DER and r||s). */
 async function signed(curve: JsCurve, md: string, data: Buffer) {
   const key = join(dir, `${curve}.key`);
   await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${curve}`, '-pkeyopt', 'ec_param_enc:named_curve', '-out', key]);
@@ -31,7 +33,7 @@ async function signed(curve: JsCurve, md: string, data: Buffer) {
   const der = await openssl(['dgst', `-${md}`, '-sign', key, dataPath]);
   const size = curve.startsWith('P-') ? Math.ceil(Number(curve.slice(2)) / 8) : brainpoolSize(curve as BrainpoolCurve);
   const raw = ecdsaDerToRaw(new Uint8Array(der), size)!;
-  return { key, point: new Uint8Array(point), raw, digest: new Uint8Array(createHash(md).update(data).digest()) };
+  return { key, spki, der, point: new Uint8Array(point), raw, digest: new Uint8Array(createHash(md).update(data).digest()) };
 }
 
 test('Brainpool parameters are RFC 5639\'s as OpenSSL has them (ecparam -param_enc explicit)', async () => {
@@ -94,6 +96,24 @@ for (const curve of ['P-256', 'P-384', 'P-521'] as const) {
     assert.equal(verifyEcdsaJs(curve, s.digest, bad, s.point), false);
   });
 }
+
+test('a message\'s budget pays for 16 brainpoolP512r1 checks, not 64: each counts as 4 operations (then "not checked", never valid)', async () => {
+  const data = Buffer.from('weighted');
+  const s = await signed('brainpoolP512r1', 'sha512', data);
+  const input = {
+    algorithm: new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.840.10045.4.3.4' }), // ecdsa-with-SHA512
+    publicKey: pkijs.PublicKeyInfo.fromBER(new Uint8Array(s.spki)),
+    signature: new Uint8Array(s.der),
+    data: new Uint8Array(data),
+  };
+  const crypto = withPublicKeyBudget(defaultCrypto(), new PublicKeyBudget());
+  const statuses: string[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < 20; i++) statuses.push((await verifySignature(input, crypto)).status);
+  const ms = performance.now() - t0;
+  console.log(`# budget of ${MAX_PUBLIC_KEY_OPERATIONS}: ${statuses.filter((x) => x === 'valid').length} brainpoolP512r1 checks done in ${ms.toFixed(0)} ms`);
+  assert.deepEqual(statuses, [...Array(16).fill('valid'), ...Array(4).fill('unsupported')]);
+});
 
 test(`a message's public-key budget (${MAX_PUBLIC_KEY_OPERATIONS}) of brainpoolP512r1 checks stays within seconds`, async () => {
   const s = await signed('brainpoolP512r1', 'sha512', Buffer.from('budget'));
