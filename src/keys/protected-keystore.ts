@@ -77,6 +77,27 @@ const isWrapped = (r: StoredRecord): r is WrappedRecord => !isVault(r) && 'wrapp
 
 export const WRONG_PASSPHRASE = 'Wrong passphrase for your stored keys.';
 
+/**
+ * Bounds on the vault's key-derivation settings as read back from storage. Anyone who can write the profile can
+ * change them: an iteration count of 2^31 made every unlock run PBKDF2 for about an hour with the host's page
+ * blocked, and a count that is not a number threw out of unlock. We only ever write PASSPHRASE_ITERATIONS; the
+ * range leaves room to raise it in a later version.
+ */
+export const MIN_VAULT_ITERATIONS = 100_000;
+export const MAX_VAULT_ITERATIONS = 10_000_000;
+
+/** What is wrong with a stored vault record's settings, or undefined. */
+function vaultProblem(v: VaultRecord): string | undefined {
+  const k = v.kdf as Partial<VaultRecord['kdf']> | undefined;
+  if (!k || k.name !== 'PBKDF2' || k.hash !== 'SHA-256') return 'unknown key derivation';
+  if (typeof k.iterations !== 'number' || !Number.isSafeInteger(k.iterations) || k.iterations < MIN_VAULT_ITERATIONS || k.iterations > MAX_VAULT_ITERATIONS) {
+    return `iteration count ${String(k.iterations).slice(0, 20)} outside ${MIN_VAULT_ITERATIONS.toLocaleString('en-US')}-${MAX_VAULT_ITERATIONS.toLocaleString('en-US')}`;
+  }
+  if (!(k.salt instanceof Uint8Array) || k.salt.length < 8 || k.salt.length > 64) return 'bad salt';
+  if (!v.check || !(v.check.iv instanceof Uint8Array) || !(v.check.data instanceof Uint8Array)) return 'no check record';
+  return undefined;
+}
+
 export class ProtectedKeyStore implements KeyStore {
   /** The key-encryption key while unlocked (non-extractable, memory only). */
   private kek: CryptoKey | undefined;
@@ -158,6 +179,8 @@ export class ProtectedKeyStore implements KeyStore {
       this.kek = kek;
       return { ok: true, unlocked: 0 };
     }
+    const damaged = vaultProblem(vault);
+    if (damaged) return { ok: false, message: `The stored key vault is damaged (${damaged}); your keys cannot be unlocked.` };
     const kek = await this.deriveKek(passphrase, vault.kdf);
     const check = await this.open(kek, vault.check, VAULT_ID);
     if (!check) return { ok: false, message: WRONG_PASSPHRASE };

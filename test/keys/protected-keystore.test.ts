@@ -16,6 +16,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { encryptMessage } from '../../src/compose/encrypt-message';
 import { decryptMessage } from '../../src/compose/decrypt-message';
 import { PASSPHRASE_ITERATIONS, ProtectedKeyStore, WRONG_PASSPHRASE } from '../../src/keys/protected-keystore';
+import { DB, run } from '../../src/keys/idb';
 import { makePki, type IssuedCert } from '../support/pki';
 import { buildMessage, textEntity } from '../support/messages';
 
@@ -148,4 +149,22 @@ test('keys at rest: an administrator who requires a passphrase refuses an import
   assert.equal((await store.identities()).length, 1);
   assert.equal((await store.stored())[0].protection, 'passphrase', 'the same certificate is now stored wrapped');
   required = false;
+});
+
+test('a vault record whose iteration count was changed in storage (2^31) is refused at once as damaged, not run for an hour; within range it still unlocks', { timeout: 60_000 }, async () => {
+  const factory = new IDBFactory();
+  const store = new ProtectedKeyStore({ factory });
+  assert.ok((await store.unlock('correct horse battery', true)).ok);
+  const vault = await run({ factory }, DB.identities, 'readonly', (s) => s.get('#vault') as IDBRequest<{ kdf: { iterations: unknown } }>);
+  for (const iterations of [2 ** 31, 'many', 1]) {
+    await run({ factory }, DB.identities, 'readwrite', (s) => s.put({ ...vault, kdf: { ...vault.kdf, iterations } }));
+    const t0 = performance.now();
+    const r = await new ProtectedKeyStore({ factory }).unlock('correct horse battery');
+    const ms = performance.now() - t0;
+    assert.ok(!r.ok);
+    assert.match(r.message, /^The stored key vault is damaged \(iteration count .* outside 100,000-10,000,000\); your keys cannot be unlocked\.$/);
+    assert.ok(ms < 1000, `${iterations}: ${Math.round(ms)} ms`);
+  }
+  await run({ factory }, DB.identities, 'readwrite', (s) => s.put(vault));
+  assert.ok((await new ProtectedKeyStore({ factory }).unlock('correct horse battery')).ok);
 });
