@@ -274,6 +274,12 @@ function mailbox(name: string | undefined, address: string, defects: string[], n
   const n = name === '' ? undefined : name;
   if (n !== undefined && INVISIBLE.test(n)) defects.push('The display name contains control or invisible characters.');
   if (comments.some((c) => INVISIBLE.test(c))) defects.push('A comment in the address contains control or invisible characters.');
+  // An encoded word left as written (a character set the host has no decoder for, such as UTF-7, or a word with a
+  // space inside) is decoded by some mail programs anyway: Thunderbird 153 shows "=?utf-7?q?ceo+AEA-corp.example?="
+  // and "=?utf-8?q?ceo=40corp.example ?=" as ceo@corp.example. What it hides cannot be judged here.
+  if ((n !== undefined && n.includes('=?')) || comments.some((c) => c.includes('=?'))) {
+    defects.push('The display name holds an encoded word that could not be decoded here; mail programs decode such words in their own ways, so it may show another address.');
+  }
   if (INVISIBLE.test(address)) defects.push('The address contains control or invisible characters.');
   let nameAddress = n === undefined ? undefined : addressInName(n);
   for (let k = 0; nameAddress === undefined && k < comments.length; k++) nameAddress = addressInName(comments[k]);

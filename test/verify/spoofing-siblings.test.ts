@@ -215,6 +215,25 @@ test('Thunderbird shows comments in From as part of the name: an address in one 
   assert.ok(codes(v).includes('header-from-changed'), brief(v));
 });
 
+test('an encoded word we cannot decode (UTF-7, a space inside) in the From name is never trusted: Thunderbird decodes it', async () => {
+  const { ct, body } = parts();
+  const utf7 = Buffer.from('ceo+AEA-corp.example').toString('base64');
+  // Thunderbird 153's author for each: "ceo@corp.example" <eve@evil.example>.
+  for (const from of [
+    '=?utf-7?q?ceo+AEA-corp.example?= <eve@evil.example>',
+    `=?utf-7?b?${utf7}?= <eve@evil.example>`,
+    '=?utf-8?q?ceo=40corp.example ?= <eve@evil.example>',
+    '<eve@evil.example> (=?utf-7?q?ceo+AEA-corp.example?=)',
+  ]) {
+    const v = await verifyMessage(latin1(`${top(from)}MIME-Version: 1.0\r\n${ct}\r\n\r\n${body}`), opts());
+    assert.notEqual(v.verdict, 'trusted', `${from}: ${brief(v)}`);
+    assert.ok(codes(v).includes('from-malformed'), `${from}: ${brief(v)}`);
+  }
+  // Encoded words in known character sets are decoded and judged as usual.
+  const ok = await verifyMessage(latin1(`${top('=?iso-8859-1?q?J=FCrgen?= <eve@evil.example>')}MIME-Version: 1.0\r\n${ct}\r\n\r\n${body}`), opts());
+  assert.equal(ok.verdict, 'trusted', brief(ok));
+});
+
 // ---- 8-bit header fields -------------------------------------------------------------------------------------------
 
 test('one bad byte elsewhere in the header block does not change how the From reads (fields decode one by one)', async () => {
