@@ -6,6 +6,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { certificateDer } from '../certs/der';
+import { integerValue } from '../cms/ber';
 import { hex, nameEquals, nameLabel, parseName, type ParsedName } from './names';
 
 export const OID = {
@@ -195,8 +196,21 @@ export function basicConstraints(info: CertInfo): { cA: boolean; pathLen?: numbe
   const e = ext(info, OID.basicConstraints)?.parsedValue as pkijs.BasicConstraints | undefined;
   if (!e || !(e instanceof pkijs.BasicConstraints)) return undefined;
   const pl = e.pathLenConstraint;
-  const pathLen = pl === undefined ? undefined : typeof pl === 'number' ? pl : pl.valueBlock.valueDec;
+  const pathLen = pl === undefined ? undefined : typeof pl === 'number' ? pl : skipCount(pl);
   return { cA: !!e.cA, pathLen };
+}
+
+/**
+ * A certificate count of RFC 5280 (pathLenConstraint, SkipCerts: INTEGER (0..MAX)) from its INTEGER. pkijs leaves
+ * INTEGERs of 4 bytes and more (2^23 up) as asn1js hex-only blocks whose valueDec reads 0, which made a CA allowing
+ * 16,777,216 sub-CAs allow none: so the bytes are read. A negative value allows nothing (-1 for "unreadable" where
+ * the caller refuses it); one past 2^53 is as good as unlimited.
+ */
+export function skipCount(x: asn1js.Integer): number {
+  const v = integerValue(x);
+  if (v !== undefined) return v;
+  const b = x.valueBlock.valueHexView;
+  return b.length === 0 || b[0] & 0x80 ? -1 : Number.MAX_SAFE_INTEGER;
 }
 
 /** keyUsage bits as a predicate, or undefined when the extension is absent. */

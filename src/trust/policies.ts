@@ -9,8 +9,9 @@
  * implemented.
  * Policy qualifiers are not kept: they do not change the outcome.
  */
+import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { OID, getExt, type CertInfo } from './cert-info';
+import { OID, getExt, skipCount, type CertInfo } from './cert-info';
 
 const ANY = OID.anyPolicy;
 
@@ -189,9 +190,9 @@ export class PolicyState {
     // (j) inhibitAnyPolicy.
     const iapExt = getExt(cert, OID.inhibitAnyPolicy);
     if (iapExt) {
-      const v = iapExt.parsedValue as { valueBlock?: { valueDec?: number } } | undefined;
-      const skip = v?.valueBlock?.valueDec;
-      if (typeof skip !== 'number' || skip < 0) return { ok: false, message: `The inhibitAnyPolicy value of '${cert.label}' cannot be read.` };
+      const v = iapExt.parsedValue;
+      const skip = v instanceof asn1js.Integer ? skipCount(v) : undefined;
+      if (skip === undefined || skip < 0) return { ok: false, message: `The inhibitAnyPolicy value of '${cert.label}' cannot be read.` };
       if (skip < this.inhibitAnyPolicy) this.inhibitAnyPolicy = skip;
     }
     return { ok: true };

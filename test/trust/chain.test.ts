@@ -248,6 +248,17 @@ test('path length: a CA with pathlen:0 cannot have a sub-CA below it', async () 
   assert.equal((await opensslVerifies(jack, { untrusted: [constrained] })).ok, true);
 });
 
+test('path length: a pathLenConstraint of 2^23 or more is not read as 0 (asn1js reads such INTEGERs as 0)', async () => {
+  // 16,777,216 = 2^24 takes 4 bytes; asn1js keeps it as hex only and its decimal value reads 0, which made every
+  // sub-CA below such a CA "path-length-exceeded": a false alarm on a chain OpenSSL accepts.
+  const wide = await pki.issue({ name: 'Wide CA', ca: true, pathLen: 16_777_216, issuer: 'root' });
+  const sub = await pki.issue({ name: 'Wide Sub CA', ca: true, issuer: wide });
+  const lea = await pki.issue({ name: 'Lea', email: 'lea@example.com', issuer: sub });
+  assert.equal((await opensslVerifies(lea, { untrusted: [wide, sub] })).ok, true);
+  const r = await validateChain(cert(lea), opts({ intermediates: [cert(wide), cert(sub)] }));
+  assert.equal(r.trust, 'trusted', JSON.stringify(r.reasons));
+});
+
 test('a CA certificate without cA=true cannot issue: invalid-ca', async () => {
   const notCa = await pki.issue({ name: 'Not A CA', keyUsage: ['keyCertSign', 'digitalSignature'], eku: null });
   const kim = await pki.issue({ name: 'Kim', email: 'kim@example.com', issuer: notCa });
